@@ -9,7 +9,9 @@ const dir = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "test", "b
 const name = process.argv[2];
 const file = name && join(dir, name + ".ts");
 if (!file || !existsSync(file)) {
-  const have = readdirSync(dir).filter((f) => f.endsWith(".ts") && !f.startsWith("_")).map((f) => f.slice(0, -3));
+  const have = readdirSync(dir)
+    .filter((f) => f.endsWith(".ts") && !f.startsWith("_"))
+    .map((f) => f.slice(0, -3));
   process.stderr.write("usage: npm run bench -- <name>\nbenchmarks: " + have.join(", ") + "\n");
   process.exit(2);
 }

@@ -1,0 +1,338 @@
+// Message passing: channels, connections, MsgSend/MsgReceive/MsgReply, pulses and events.
+// The rules (QNX's): a channel queues messages and pulses by priority, FIFO within one
+// priority; a receiving thread floats to the priority of what it received; a server that
+// goes away makes its SEND- and REPLY-blocked clients fail with ESRCH.
+import { Channel, Connection, PendingSend, type QueuedItem } from "./channel.ts";
+import { KernelError } from "./errno.ts";
+import type { Kernel } from "./kernel.ts";
+import type { Process } from "./process.ts";
+import { signalName } from "./signals.ts";
+import type { Thread } from "./thread.ts";
+import {
+  CHF,
+  PULSE_CODE,
+  type MsgInfo,
+  type MsgReceiveOptions,
+  type MsgSendOptions,
+  type Pulse,
+} from "./types.ts";
+import type { Received, Reply, SigEvent } from "./types.ts";
+
+/** rcvids name (connection, sending thread), as on QNX, so they stay valid for MsgDeliverEvent. */
+const RCVID_TID_SPAN = 0x10000;
+
+function rcvidFor(conn: Connection, sender: Thread): number {
+  return conn.scoid * RCVID_TID_SPAN + (sender.tid % RCVID_TID_SPAN);
+}
+
+function connectionOfRcvid(kernel: Kernel, rcvid: number): Connection | undefined {
+  return kernel.scoids.get(Math.floor(rcvid / RCVID_TID_SPAN));
+}
+
+export function channelCreate(kernel: Kernel, proc: Process, flags: number): number {
+  const chid = proc.nextChid++;
+  proc.channels.set(chid, new Channel(chid, proc, flags));
+  kernel.counts.channels++;
+  return chid;
+}
+
+export function channelDestroy(kernel: Kernel, proc: Process, chid: number): void {
+  const ch = proc.channels.get(chid);
+  if (!ch) throw new KernelError("EINVAL", `no channel ${chid}`);
+  destroyChannel(kernel, ch);
+}
+
+/** Fails everyone waiting on the channel and tells connected clients that asked to know. */
+export function destroyChannel(kernel: Kernel, ch: Channel): void {
+  if (ch.destroyed) return;
+  ch.destroyed = true;
+  ch.owner.channels.delete(ch.chid);
+  kernel.counts.channels--;
+  for (const item of ch.queue.drain()) {
+    if (item instanceof PendingSend) item.sender.fail(new KernelError("ESRCH", "server channel destroyed"));
+  }
+  for (const p of ch.replyPending.values())
+    p.sender.fail(new KernelError("ESRCH", "server died before replying"));
+  ch.replyPending.clear();
+  for (let t = ch.receivers.shift(); t; t = ch.receivers.shift())
+    t.fail(new KernelError("EINVAL", "channel destroyed"));
+  for (const conn of ch.connections) {
+    const client = conn.owner;
+    if (client.exited) continue;
+    for (const cch of client.channels.values()) {
+      if (cch.flags & CHF.COID_DISCONNECT) {
+        deliverPulse(cch, { code: PULSE_CODE.COIDDEATH, value: conn.coid, priority: 255, scoid: 0 });
+      }
+    }
+  }
+}
+
+export function connectAttach(
+  kernel: Kernel,
+  proc: Process,
+  nd: number,
+  pid: number,
+  chid: number,
+  _flags: number,
+): number {
+  const coid = proc.nextCoid++;
+  if (nd !== 0 && nd !== kernel.localNd) {
+    if (!kernel.netTransport)
+      throw new KernelError("EHOSTDOWN", `node ${nd}: no network transport (Qnet not running)`);
+    const remote = kernel.netTransport.attach(nd, pid, chid, proc);
+    const conn = new Connection(coid, kernel.nextScoid++, proc, { nd, pid, chid, channel: null, remote });
+    proc.connections.set(coid, conn);
+    kernel.counts.connections++;
+    return coid;
+  }
+  const target = kernel.procs.get(pid);
+  if (!target || target.exited) throw new KernelError("ESRCH", `no process ${pid}`);
+  const ch = target.channels.get(chid);
+  if (!ch) throw new KernelError("ESRCH", `process ${pid} has no channel ${chid}`);
+  const conn = new Connection(coid, kernel.nextScoid++, proc, {
+    nd: 0,
+    pid,
+    chid,
+    channel: ch,
+    remote: null,
+  });
+  proc.connections.set(coid, conn);
+  ch.connections.add(conn);
+  kernel.scoids.set(conn.scoid, conn);
+  kernel.counts.connections++;
+  return coid;
+}
+
+export function connectDetach(kernel: Kernel, proc: Process, coid: number, prio: number): void {
+  const conn = proc.connections.get(coid);
+  if (!conn) throw new KernelError("EBADF", `no connection ${coid}`);
+  detachConnection(kernel, conn, prio);
+}
+
+export function detachConnection(kernel: Kernel, conn: Connection, prio: number): void {
+  if (conn.detached) return;
+  conn.detached = true;
+  conn.owner.connections.delete(conn.coid);
+  kernel.scoids.delete(conn.scoid);
+  kernel.counts.connections--;
+  conn.remote?.close();
+  const ch = conn.channel;
+  if (!ch) return;
+  ch.connections.delete(conn);
+  if (!ch.destroyed && ch.flags & CHF.DISCONNECT) {
+    deliverPulse(ch, { code: PULSE_CODE.DISCONNECT, value: conn.scoid, priority: prio, scoid: conn.scoid });
+  }
+}
+
+function connectionOf(proc: Process, coid: number): Connection {
+  const conn = proc.connections.get(coid);
+  if (!conn) throw new KernelError("EBADF", `no connection ${coid}`);
+  return conn;
+}
+
+export function msgSend(
+  kernel: Kernel,
+  t: Thread,
+  coid: number,
+  msg: Uint8Array,
+  opts: MsgSendOptions,
+): Promise<Reply> {
+  const conn = connectionOf(t.process, coid);
+  const replyMax = opts.replyMax ?? Number.MAX_SAFE_INTEGER;
+  if (conn.remote) {
+    return t.waitFor("NET_REPLY", `nd ${conn.nd}`, conn.remote.send(t, msg, replyMax));
+  }
+  const ch = conn.channel as Channel;
+  if (ch.destroyed) return Promise.reject(new KernelError("EBADF", "server channel is gone"));
+  const pending = new PendingSend(t, conn, ch, msg, replyMax);
+  const p = t.block<Reply>("SEND", String(ch.owner.pid), {
+    timeoutMs: opts.timeoutMs,
+    cancel: () => cancelSend(pending),
+  });
+  const receiver = ch.receivers.shift();
+  if (receiver) deliver(ch, receiver, pending);
+  else ch.queue.push(pending.priority, pending);
+  return p;
+}
+
+/** The client gave up (timeout, signal, death): take its message back out of the server's hands. */
+function cancelSend(p: PendingSend): void {
+  const ch = p.channel;
+  if (p.rcvid === 0) {
+    ch.queue.remove(p.priority, p);
+    return;
+  }
+  if (ch.replyPending.delete(p.rcvid) && !ch.destroyed && ch.flags & CHF.UNBLOCK) {
+    deliverPulse(ch, { code: PULSE_CODE.UNBLOCK, value: p.rcvid, priority: p.priority, scoid: p.conn.scoid });
+  }
+}
+
+export function msgReceive(
+  kernel: Kernel,
+  t: Thread,
+  chid: number,
+  opts: MsgReceiveOptions,
+): Promise<Received> {
+  const ch = t.process.channels.get(chid);
+  if (!ch) return Promise.reject(new KernelError("ESRCH", `no channel ${chid}`));
+  t.recvBufSize = opts.bufSize ?? Number.MAX_SAFE_INTEGER;
+  const item = ch.queue.shift();
+  if (item !== undefined) {
+    const p = t.block<Received>("RECEIVE", String(chid));
+    deliver(ch, t, item);
+    return p;
+  }
+  // Nothing to serve: the thread drops back to its own priority while it waits.
+  t.priority = t.basePriority;
+  const p = t.block<Received>("RECEIVE", String(chid), {
+    timeoutMs: opts.timeoutMs,
+    cancel: () => ch.receivers.remove((r) => r === t),
+  });
+  ch.receivers.push(t);
+  return p;
+}
+
+/** Hands a queued item to a RECEIVE-blocked thread, floating its priority. */
+function deliver(ch: Channel, receiver: Thread, item: QueuedItem): void {
+  const floats = !(ch.flags & CHF.FIXED_PRIORITY);
+  if (!(item instanceof PendingSend)) {
+    if (floats) receiver.priority = item.priority;
+    receiver.wake({ rcvid: 0, pulse: item }, item.priority);
+    return;
+  }
+  const sender = item.sender;
+  const rcvid = rcvidFor(item.conn, sender);
+  item.rcvid = rcvid;
+  ch.replyPending.set(rcvid, item);
+  sender.state = "REPLY";
+  const max = receiver.recvBufSize;
+  const msg = item.msg.length > max ? item.msg.subarray(0, max) : item.msg;
+  const proc = sender.process;
+  const info: MsgInfo = {
+    nd: 0,
+    srcnd: 0,
+    pid: proc.pid,
+    tid: sender.tid,
+    chid: ch.chid,
+    scoid: item.conn.scoid,
+    coid: item.conn.coid,
+    priority: item.priority,
+    msglen: msg.length,
+    srcmsglen: item.msg.length,
+    dstmsglen: item.replyMax,
+    uid: proc.uid,
+    gid: proc.gid,
+    flags: 0,
+  };
+  if (floats) receiver.priority = item.priority;
+  receiver.wake({ rcvid, msg, info }, item.priority);
+}
+
+function pendingOf(kernel: Kernel, t: Thread, rcvid: number): PendingSend {
+  const ch = connectionOfRcvid(kernel, rcvid)?.channel;
+  const p = ch?.replyPending.get(rcvid);
+  if (!p || !ch || ch.owner !== t.process)
+    throw new KernelError("ESRCH", `no client waiting on rcvid ${rcvid}`);
+  return p;
+}
+
+export function msgReply(kernel: Kernel, t: Thread, rcvid: number, status: number, data?: Uint8Array): void {
+  const p = pendingOf(kernel, t, rcvid);
+  p.channel.replyPending.delete(rcvid);
+  let out: Uint8Array;
+  if (p.replyBuf) {
+    if (data) writeReply(p, data, 0);
+    out = p.replyBuf.subarray(0, p.replyLen);
+  } else {
+    out = data ?? new Uint8Array(0);
+  }
+  if (out.length > p.replyMax) out = out.subarray(0, p.replyMax);
+  p.sender.wake({ status, data: out } satisfies Reply, p.sender.priority);
+}
+
+export function msgError(kernel: Kernel, t: Thread, rcvid: number, err: KernelError): void {
+  const p = pendingOf(kernel, t, rcvid);
+  p.channel.replyPending.delete(rcvid);
+  p.sender.fail(err, p.sender.priority);
+}
+
+export function msgRead(kernel: Kernel, t: Thread, rcvid: number, offset: number, len: number): Uint8Array {
+  const p = pendingOf(kernel, t, rcvid);
+  if (offset < 0 || len < 0) throw new KernelError("EINVAL", "negative offset or length");
+  return p.msg.subarray(Math.min(offset, p.msg.length), Math.min(offset + len, p.msg.length));
+}
+
+export function msgWrite(kernel: Kernel, t: Thread, rcvid: number, data: Uint8Array, offset: number): number {
+  const p = pendingOf(kernel, t, rcvid);
+  if (offset < 0) throw new KernelError("EINVAL", "negative offset");
+  return writeReply(p, data, offset);
+}
+
+function writeReply(p: PendingSend, data: Uint8Array, offset: number): number {
+  const room = Math.max(0, p.replyMax - offset);
+  const n = Math.min(room, data.length);
+  const end = offset + n;
+  if (!p.replyBuf || p.replyBuf.length < end) {
+    const grown = new Uint8Array(Math.max(end, (p.replyBuf?.length ?? 0) * 2, 64));
+    if (p.replyBuf) grown.set(p.replyBuf.subarray(0, p.replyLen));
+    p.replyBuf = grown;
+  }
+  p.replyBuf.set(n === data.length ? data : data.subarray(0, n), offset);
+  if (end > p.replyLen) p.replyLen = end;
+  return n;
+}
+
+export function msgSendPulse(
+  kernel: Kernel,
+  proc: Process,
+  coid: number,
+  priority: number,
+  code: number,
+  value: number,
+): void {
+  const conn = connectionOf(proc, coid);
+  if (!(priority >= 0 && priority <= 255))
+    throw new KernelError("EINVAL", `priority ${priority} out of range`);
+  if (conn.remote) {
+    conn.remote.pulse(priority, code, value);
+    return;
+  }
+  const ch = conn.channel as Channel;
+  if (ch.destroyed) throw new KernelError("ESRCH", "server channel is gone");
+  deliverPulse(ch, { code, value, priority, scoid: conn.scoid });
+}
+
+/** Gives the pulse to a waiting receiver or queues it by priority. */
+export function deliverPulse(ch: Channel, pulse: Pulse): void {
+  const receiver = ch.receivers.shift();
+  if (receiver) deliver(ch, receiver, pulse);
+  else ch.queue.push(pulse.priority, pulse);
+}
+
+export function msgDeliverEvent(kernel: Kernel, rcvid: number, event: SigEvent): void {
+  const conn = connectionOfRcvid(kernel, rcvid);
+  if (!conn || conn.owner.exited) throw new KernelError("ESRCH", `no client for rcvid ${rcvid}`);
+  deliverEvent(conn.owner, event);
+}
+
+/** Delivers a sigevent to `proc`: a pulse over one of its own connections, or a signal. */
+export function deliverEvent(proc: Process, event: SigEvent): void {
+  if (proc.exited) return;
+  if (event.kind === "pulse") {
+    const conn = proc.connections.get(event.coid);
+    if (!conn) throw new KernelError("EBADF", `event names connection ${event.coid}, which is not attached`);
+    if (conn.remote) conn.remote.pulse(event.priority, event.code, event.value);
+    else if (conn.channel && !conn.channel.destroyed) {
+      deliverPulse(conn.channel, {
+        code: event.code,
+        value: event.value,
+        priority: event.priority,
+        scoid: conn.scoid,
+      });
+    }
+  } else if (event.kind === "signal") {
+    const sig = signalName(event.signo);
+    if (!sig) throw new KernelError("EINVAL", `unknown signal ${event.signo}`);
+    proc.signal(sig);
+  }
+}

@@ -1,0 +1,41 @@
+// 256 priorities, one bit each (the `bitfield` package), with a fast "highest set" query:
+// the scheduler and every channel use it to find the most urgent non-empty queue.
+import BitField from "bitfield";
+
+export const PRIORITY_MIN = 0;
+export const PRIORITY_MAX = 255;
+export const PRIORITY_DEFAULT = 10;
+
+export function checkPriority(p: number): boolean {
+  return Number.isInteger(p) && p >= PRIORITY_MIN && p <= PRIORITY_MAX;
+}
+
+export class PriorityBitmap {
+  private readonly bits = new BitField(PRIORITY_MAX + 1);
+
+  set(prio: number): void {
+    this.bits.set(prio, true);
+  }
+
+  clear(prio: number): void {
+    this.bits.set(prio, false);
+  }
+
+  has(prio: number): boolean {
+    return this.bits.get(prio);
+  }
+
+  /** The highest priority whose bit is set, or -1. */
+  highest(): number {
+    const buf = this.bits.buffer;
+    for (let byte = buf.length - 1; byte >= 0; byte--) {
+      const b = buf[byte];
+      if (b !== 0) {
+        // bitfield stores bit 0 of each byte in the most significant position, so the
+        // highest index in a byte is its least significant set bit.
+        return byte * 8 + 7 - (31 - Math.clz32(b & -b));
+      }
+    }
+    return -1;
+  }
+}

@@ -1,0 +1,303 @@
+// A thread: a task with a tid, a priority and a state, and the kernel calls it makes
+// (as libc makes them on behalf of the calling thread). Blocking calls return promises
+// that the kernel settles through the scheduler, at the priority the thread runs at.
+import { KernelError, type Errno } from "./errno.ts";
+import type { TimerHandle } from "./clock.ts";
+import type { Kernel } from "./kernel.ts";
+import type { Process } from "./process.ts";
+import { checkPriority } from "./priority-bitmap.ts";
+import * as ipc from "./ipc.ts";
+import type { MsgReceiveOptions, MsgSendOptions, Received, Reply, SigEvent, ThreadState } from "./types.ts";
+
+type Waiter = { resolve: (v: unknown) => void; reject: (e: Error) => void };
+
+/** Runs a woken thread's continuation: the one place where a blocked call returns. */
+function resumeThread(t: Thread): void {
+  t.resume();
+}
+
+export class Thread {
+  readonly tid: number;
+  readonly process: Process;
+  readonly kernel: Kernel;
+  name: string;
+  /** Priority the thread was created with or set to (SchedSet). */
+  basePriority: number;
+  /** Priority it runs at now (floated to a client's while serving its message). */
+  priority: number;
+  state: ThreadState = "READY";
+  /** What pidin prints in its "Blocked" column (a pid, a chid, a path …). */
+  blockedOn = "";
+  /** Counts of kernel calls made, for pidin and tests. */
+  kernelCalls = 0;
+  /** @internal Receive buffer size of the MsgReceive in progress. */
+  recvBufSize = Number.MAX_SAFE_INTEGER;
+
+  private waiter: Waiter | null = null;
+  private wakeValue: unknown = undefined;
+  private wakeError: Error | null = null;
+  private timeout: TimerHandle | null = null;
+  /** Undoes the thread's membership of a wait queue when it is unblocked early. */
+  private cancelWait: (() => void) | null = null;
+  private interruptible = false;
+  /** Set while a wake-up is posted to the scheduler and not yet run. */
+  private wakePending = false;
+
+  constructor(kernel: Kernel, process: Process, tid: number, priority: number, name: string) {
+    this.kernel = kernel;
+    this.process = process;
+    this.tid = tid;
+    this.basePriority = priority;
+    this.priority = priority;
+    this.name = name;
+  }
+
+  get blocked(): boolean {
+    return this.waiter !== null && !this.wakePending;
+  }
+
+  // ---- blocking machinery (used by ipc.ts, timers and the process) ----
+
+  /** @internal Blocks the thread in `state` until woken, failed, interrupted or timed out. */
+  block<T>(
+    state: ThreadState,
+    blockedOn: string,
+    opts: { timeoutMs?: number; cancel?: () => void; interruptible?: boolean } = {},
+  ): Promise<T> {
+    if (this.waiter) throw new KernelError("EBUSY", `thread ${this.tid} is already blocked`);
+    this.state = state;
+    this.blockedOn = blockedOn;
+    this.cancelWait = opts.cancel ?? null;
+    this.interruptible = opts.interruptible ?? true;
+    if (this.kernel.current === this) this.kernel.current = null;
+    const p = new Promise<T>((resolve, reject) => {
+      this.waiter = { resolve: resolve as (v: unknown) => void, reject };
+    });
+    if (opts.timeoutMs !== undefined && opts.timeoutMs >= 0) {
+      this.timeout = this.kernel.clock.setTimer(opts.timeoutMs, () => {
+        this.timeout = null;
+        this.unblockEarly("ETIMEDOUT");
+      });
+    }
+    return p;
+  }
+
+  /** @internal Makes the thread READY; its call returns `value` when the scheduler runs it at `prio`. */
+  wake(value: unknown, prio = this.priority): void {
+    if (!this.waiter || this.wakePending) return;
+    this.clearTimeout();
+    this.cancelWait = null;
+    this.wakeValue = value;
+    this.wakeError = null;
+    this.post(prio);
+  }
+
+  /** @internal Makes the thread READY; its call fails with `err`. */
+  fail(err: Error, prio = this.priority): void {
+    if (!this.waiter || this.wakePending) return;
+    this.clearTimeout();
+    this.cancelWait = null;
+    this.wakeValue = undefined;
+    this.wakeError = err;
+    this.post(prio);
+  }
+
+  /** @internal Signal delivery: unblocks an interruptible call with EINTR. */
+  interrupt(): boolean {
+    if (!this.waiter || this.wakePending || !this.interruptible) return false;
+    this.unblockEarly("EINTR");
+    return true;
+  }
+
+  /** @internal The process died: the pending call never returns. */
+  abandon(): void {
+    this.clearTimeout();
+    const cancel = this.cancelWait;
+    this.cancelWait = null;
+    cancel?.();
+    this.waiter = null;
+    this.wakePending = false;
+    this.state = "DEAD";
+    this.blockedOn = "";
+  }
+
+  /** @internal Called by the scheduler. */
+  resume(): void {
+    this.wakePending = false;
+    const w = this.waiter;
+    if (!w) return;
+    if (this.process.stopped) {
+      // A stopped process (SIGSTOP/SIGTSTP) does not run until SIGCONT re-posts it.
+      this.wakePending = true;
+      this.state = "STOPPED";
+      this.process.parked.push(this);
+      return;
+    }
+    this.waiter = null;
+    const cur = this.kernel.current;
+    if (cur && cur !== this && cur.state === "RUNNING") cur.state = "READY";
+    this.kernel.current = this;
+    this.state = "RUNNING";
+    this.blockedOn = "";
+    if (this.wakeError) {
+      const e = this.wakeError;
+      this.wakeError = null;
+      w.reject(e);
+    } else {
+      const v = this.wakeValue;
+      this.wakeValue = undefined;
+      w.resolve(v);
+    }
+  }
+
+  /** @internal Re-posts a parked wake-up after SIGCONT. */
+  unpark(): void {
+    this.wakePending = false;
+    if (this.waiter) this.post(this.priority);
+  }
+
+  private post(prio: number): void {
+    this.wakePending = true;
+    this.state = "READY";
+    this.kernel.scheduler.post(prio, resumeThread, this);
+  }
+
+  private unblockEarly(errno: Errno): void {
+    const cancel = this.cancelWait;
+    this.cancelWait = null;
+    cancel?.();
+    this.fail(new KernelError(errno));
+  }
+
+  private clearTimeout(): void {
+    if (this.timeout) {
+      this.kernel.clock.clearTimer(this.timeout);
+      this.timeout = null;
+    }
+  }
+
+  private enter(): void {
+    if (this.process.exited) throw new KernelError("ESRCH", `process ${this.process.pid} has ended`);
+    this.kernelCalls++;
+  }
+
+  // ---- kernel calls ----
+
+  ChannelCreate(flags = 0): number {
+    this.enter();
+    return ipc.channelCreate(this.kernel, this.process, flags);
+  }
+
+  ChannelDestroy(chid: number): void {
+    this.enter();
+    ipc.channelDestroy(this.kernel, this.process, chid);
+  }
+
+  ConnectAttach(nd: number, pid: number, chid: number, flags = 0): number {
+    this.enter();
+    return ipc.connectAttach(this.kernel, this.process, nd, pid, chid, flags);
+  }
+
+  ConnectDetach(coid: number): void {
+    this.enter();
+    ipc.connectDetach(this.kernel, this.process, coid, this.priority);
+  }
+
+  /** Sends `msg` and waits for the reply data (MsgSend). */
+  async MsgSend(coid: number, msg: Uint8Array, opts?: MsgSendOptions): Promise<Uint8Array> {
+    return (await this.MsgSendReply(coid, msg, opts)).data;
+  }
+
+  /** Like MsgSend, with the server's status (MsgReply's second argument) as well. */
+  MsgSendReply(coid: number, msg: Uint8Array, opts?: MsgSendOptions): Promise<Reply> {
+    this.enter();
+    return ipc.msgSend(this.kernel, this, coid, msg, opts ?? {});
+  }
+
+  MsgReceive(chid: number, opts?: MsgReceiveOptions): Promise<Received> {
+    this.enter();
+    return ipc.msgReceive(this.kernel, this, chid, opts ?? {});
+  }
+
+  MsgReply(rcvid: number, status: number, data?: Uint8Array): void {
+    this.enter();
+    ipc.msgReply(this.kernel, this, rcvid, status, data);
+  }
+
+  MsgError(rcvid: number, errno: Errno, message?: string): void {
+    this.enter();
+    ipc.msgError(this.kernel, this, rcvid, new KernelError(errno, message));
+  }
+
+  MsgRead(rcvid: number, offset: number, len: number): Uint8Array {
+    this.enter();
+    return ipc.msgRead(this.kernel, this, rcvid, offset, len);
+  }
+
+  MsgWrite(rcvid: number, data: Uint8Array, offset: number): number {
+    this.enter();
+    return ipc.msgWrite(this.kernel, this, rcvid, data, offset);
+  }
+
+  MsgSendPulse(coid: number, priority: number, code: number, value: number): void {
+    this.enter();
+    ipc.msgSendPulse(this.kernel, this.process, coid, priority, code, value);
+  }
+
+  MsgDeliverEvent(rcvid: number, event: SigEvent): void {
+    this.enter();
+    ipc.msgDeliverEvent(this.kernel, rcvid, event);
+  }
+
+  TimerCreate(event: SigEvent): number {
+    this.enter();
+    return this.kernel.timers.create(this.process, event);
+  }
+
+  TimerSettime(id: number, initialMs: number, intervalMs = 0): void {
+    this.enter();
+    this.kernel.timers.settime(this.process, id, initialMs, intervalMs);
+  }
+
+  TimerDestroy(id: number): void {
+    this.enter();
+    this.kernel.timers.destroy(this.process, id);
+  }
+
+  /** Sleeps in state NANOSLEEP; a caught signal ends it early with EINTR. */
+  sleep(ms: number): Promise<void> {
+    this.enter();
+    let handle: TimerHandle | null = null;
+    const p = this.block<void>("NANOSLEEP", "", {
+      cancel: () => {
+        if (handle) this.kernel.clock.clearTimer(handle);
+      },
+    });
+    handle = this.kernel.clock.setTimer(ms, () => {
+      handle = null;
+      this.wake(undefined);
+    });
+    return p;
+  }
+
+  /**
+   * Waits for a promise that is not a kernel call (hardware I/O, a host API) while showing
+   * `state` in pidin. The thread is READY again through the scheduler at its priority.
+   */
+  async waitFor<T>(state: ThreadState, blockedOn: string, work: Promise<T>): Promise<T> {
+    this.enter();
+    const p = this.block<T>(state, blockedOn, { interruptible: false });
+    work.then(
+      (v) => this.wake(v),
+      (e: unknown) => this.fail(e instanceof Error ? e : new Error(String(e))),
+    );
+    return p;
+  }
+
+  /** SchedSet: changes the base priority (and the current one when not floated above it). */
+  setPriority(prio: number): void {
+    if (!checkPriority(prio)) throw new KernelError("EINVAL", `priority ${prio} out of range 0-255`);
+    this.basePriority = prio;
+    this.priority = prio;
+  }
+}
