@@ -13,19 +13,29 @@ export class PendingSend {
   readonly msg: Uint8Array;
   readonly priority: number;
   readonly replyMax: number;
+  /** The sender wants only the reply data (MsgSend), not a Reply (MsgSendReply). */
+  readonly dataOnly: boolean;
   /** 0 while queued; set when a server receives it. */
   rcvid = 0;
   /** The reply buffer as built by MsgWrite before MsgReply. */
   replyBuf: Uint8Array | null = null;
   replyLen = 0;
 
-  constructor(sender: Thread, conn: Connection, channel: Channel, msg: Uint8Array, replyMax: number) {
+  constructor(
+    sender: Thread,
+    conn: Connection,
+    channel: Channel,
+    msg: Uint8Array,
+    replyMax: number,
+    dataOnly = false,
+  ) {
     this.sender = sender;
     this.conn = conn;
     this.channel = channel;
     this.msg = msg;
     this.priority = sender.priority;
     this.replyMax = replyMax;
+    this.dataOnly = dataOnly;
   }
 }
 

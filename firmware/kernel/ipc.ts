@@ -130,6 +130,7 @@ function connectionOf(proc: Process, coid: number): Connection {
   return conn;
 }
 
+/** MsgSend returning the status and the data (MsgReply's both arguments). */
 export function msgSend(
   kernel: Kernel,
   t: Thread,
@@ -137,17 +138,41 @@ export function msgSend(
   msg: Uint8Array,
   opts: MsgSendOptions,
 ): Promise<Reply> {
+  return send(kernel, t, coid, msg, opts, false) as Promise<Reply>;
+}
+
+/** MsgSend returning only the reply data (the common case, without a Reply object). */
+export function msgSendData(
+  kernel: Kernel,
+  t: Thread,
+  coid: number,
+  msg: Uint8Array,
+  opts: MsgSendOptions,
+): Promise<Uint8Array> {
+  return send(kernel, t, coid, msg, opts, true) as Promise<Uint8Array>;
+}
+
+function send(
+  _kernel: Kernel,
+  t: Thread,
+  coid: number,
+  msg: Uint8Array,
+  opts: MsgSendOptions,
+  dataOnly: boolean,
+): Promise<Reply | Uint8Array> {
   const conn = connectionOf(t.process, coid);
   const replyMax = opts.replyMax ?? Number.MAX_SAFE_INTEGER;
   if (conn.remote) {
-    return t.waitFor("NET_REPLY", `nd ${conn.nd}`, conn.remote.send(t, msg, replyMax));
+    const r = t.waitFor("NET_REPLY", `nd ${conn.nd}`, conn.remote.send(t, msg, replyMax));
+    return dataOnly ? r.then((x) => x.data) : r;
   }
   const ch = conn.channel as Channel;
   if (ch.destroyed) return Promise.reject(new KernelError("EBADF", "server channel is gone"));
-  const pending = new PendingSend(t, conn, ch, msg, replyMax);
-  const p = t.block<Reply>("SEND", String(ch.owner.pid), {
+  const pending = new PendingSend(t, conn, ch, msg, replyMax, dataOnly);
+  const p = t.block<Reply | Uint8Array, PendingSend>("SEND", String(ch.owner.pid), {
     timeoutMs: opts.timeoutMs,
-    cancel: () => cancelSend(pending),
+    cancel: cancelSend,
+    cancelArg: pending,
   });
   const receiver = ch.receivers.shift();
   if (receiver) deliver(ch, receiver, pending);
@@ -184,12 +209,18 @@ export function msgReceive(
   }
   // Nothing to serve: the thread drops back to its own priority while it waits.
   t.priority = t.basePriority;
-  const p = t.block<Received>("RECEIVE", String(chid), {
+  const p = t.block<Received, Channel>("RECEIVE", String(chid), {
     timeoutMs: opts.timeoutMs,
-    cancel: () => ch.receivers.remove((r) => r === t),
+    cancel: cancelReceive,
+    cancelArg: ch,
   });
   ch.receivers.push(t);
   return p;
+}
+
+/** A RECEIVE-blocked thread gave up (timeout, signal, death). */
+function cancelReceive(ch: Channel, t: Thread): void {
+  ch.receivers.remove((r) => r === t);
 }
 
 /** Hands a queued item to a RECEIVE-blocked thread, floating its priority. */
@@ -247,7 +278,7 @@ export function msgReply(kernel: Kernel, t: Thread, rcvid: number, status: numbe
     out = data ?? new Uint8Array(0);
   }
   if (out.length > p.replyMax) out = out.subarray(0, p.replyMax);
-  p.sender.wake({ status, data: out } satisfies Reply, p.sender.priority);
+  p.sender.wake(p.dataOnly ? out : ({ status, data: out } satisfies Reply), p.sender.priority);
 }
 
 export function msgError(kernel: Kernel, t: Thread, rcvid: number, err: KernelError): void {

@@ -119,7 +119,7 @@ export class Kernel {
 
   /** Processes in a process group (job control). */
   processGroup(pgid: number): Process[] {
-    return [...this.procs.values()].filter((p) => p.pgid === pgid && !p.exited);
+    return [...this.procs.values()].filter((p) => p.pgid === pgid && !p.exited && p !== this.procnto);
   }
 
   /** Sends `sig` to every process of a group (what a terminal does on Ctrl-C). */

@@ -150,7 +150,9 @@ export class Process {
   }
 
   signal(sig: Signal): void {
-    if (this.exited) return;
+    // procnto is the kernel: a group signal (every top-level process is in its group 1) or a
+    // stray kill must not end it and reap the runtime's own process.
+    if (this.exited || this === this.kernel.procnto) return;
     if (sig === "SIGKILL") {
       this.terminate(sig);
       return;

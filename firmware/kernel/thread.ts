@@ -11,6 +11,23 @@ import type { MsgReceiveOptions, MsgSendOptions, Received, Reply, SigEvent, Thre
 
 type Waiter = { resolve: (v: unknown) => void; reject: (e: Error) => void };
 
+/**
+ * Undoes a blocked thread's membership of a wait queue. A module-level function plus its
+ * argument, not a closure: blocking calls are the hot path, and a closure per call costs.
+ */
+export type CancelWait<A> = (arg: A, t: Thread) => void;
+
+export interface BlockOptions<A> {
+  timeoutMs?: number;
+  cancel?: CancelWait<A>;
+  cancelArg?: A;
+  interruptible?: boolean;
+}
+
+function clearSleepTimer(handle: { h: TimerHandle | null }, t: Thread): void {
+  if (handle.h) t.kernel.clock.clearTimer(handle.h);
+}
+
 /** Runs a woken thread's continuation: the one place where a blocked call returns. */
 function resumeThread(t: Thread): void {
   t.resume();
@@ -38,7 +55,8 @@ export class Thread {
   private wakeError: Error | null = null;
   private timeout: TimerHandle | null = null;
   /** Undoes the thread's membership of a wait queue when it is unblocked early. */
-  private cancelWait: (() => void) | null = null;
+  private cancelWait: CancelWait<unknown> | null = null;
+  private cancelArg: unknown = undefined;
   private interruptible = false;
   /** Set while a wake-up is posted to the scheduler and not yet run. */
   private wakePending = false;
@@ -59,15 +77,12 @@ export class Thread {
   // ---- blocking machinery (used by ipc.ts, timers and the process) ----
 
   /** @internal Blocks the thread in `state` until woken, failed, interrupted or timed out. */
-  block<T>(
-    state: ThreadState,
-    blockedOn: string,
-    opts: { timeoutMs?: number; cancel?: () => void; interruptible?: boolean } = {},
-  ): Promise<T> {
+  block<T, A = unknown>(state: ThreadState, blockedOn: string, opts: BlockOptions<A> = {}): Promise<T> {
     if (this.waiter) throw new KernelError("EBUSY", `thread ${this.tid} is already blocked`);
     this.state = state;
     this.blockedOn = blockedOn;
-    this.cancelWait = opts.cancel ?? null;
+    this.cancelWait = (opts.cancel as CancelWait<unknown> | undefined) ?? null;
+    this.cancelArg = opts.cancelArg;
     this.interruptible = opts.interruptible ?? true;
     if (this.kernel.current === this) this.kernel.current = null;
     const p = new Promise<T>((resolve, reject) => {
@@ -87,6 +102,7 @@ export class Thread {
     if (!this.waiter || this.wakePending) return;
     this.clearTimeout();
     this.cancelWait = null;
+    this.cancelArg = undefined;
     this.wakeValue = value;
     this.wakeError = null;
     this.post(prio);
@@ -97,6 +113,7 @@ export class Thread {
     if (!this.waiter || this.wakePending) return;
     this.clearTimeout();
     this.cancelWait = null;
+    this.cancelArg = undefined;
     this.wakeValue = undefined;
     this.wakeError = err;
     this.post(prio);
@@ -112,9 +129,7 @@ export class Thread {
   /** @internal The process died: the pending call never returns. */
   abandon(): void {
     this.clearTimeout();
-    const cancel = this.cancelWait;
-    this.cancelWait = null;
-    cancel?.();
+    this.runCancel();
     this.waiter = null;
     this.wakePending = false;
     this.state = "DEAD";
@@ -163,10 +178,16 @@ export class Thread {
   }
 
   private unblockEarly(errno: Errno): void {
-    const cancel = this.cancelWait;
-    this.cancelWait = null;
-    cancel?.();
+    this.runCancel();
     this.fail(new KernelError(errno));
+  }
+
+  private runCancel(): void {
+    const cancel = this.cancelWait;
+    const arg = this.cancelArg;
+    this.cancelWait = null;
+    this.cancelArg = undefined;
+    cancel?.(arg, this);
   }
 
   private clearTimeout(): void {
@@ -204,8 +225,11 @@ export class Thread {
   }
 
   /** Sends `msg` and waits for the reply data (MsgSend). */
-  async MsgSend(coid: number, msg: Uint8Array, opts?: MsgSendOptions): Promise<Uint8Array> {
-    return (await this.MsgSendReply(coid, msg, opts)).data;
+  MsgSend(coid: number, msg: Uint8Array, opts?: MsgSendOptions): Promise<Uint8Array> {
+    this.enter();
+    // Resolves with the data itself (no wrapper promise): the caller's continuation then runs
+    // in the same scheduler slice as the reply, which is most of a round trip's cost.
+    return ipc.msgSendData(this.kernel, this, coid, msg, opts ?? {});
   }
 
   /** Like MsgSend, with the server's status (MsgReply's second argument) as well. */
@@ -267,14 +291,13 @@ export class Thread {
   /** Sleeps in state NANOSLEEP; a caught signal ends it early with EINTR. */
   sleep(ms: number): Promise<void> {
     this.enter();
-    let handle: TimerHandle | null = null;
-    const p = this.block<void>("NANOSLEEP", "", {
-      cancel: () => {
-        if (handle) this.kernel.clock.clearTimer(handle);
-      },
+    const handle: { h: TimerHandle | null } = { h: null };
+    const p = this.block<void, { h: TimerHandle | null }>("NANOSLEEP", "", {
+      cancel: clearSleepTimer,
+      cancelArg: handle,
     });
-    handle = this.kernel.clock.setTimer(ms, () => {
-      handle = null;
+    handle.h = this.kernel.clock.setTimer(ms, () => {
+      handle.h = null;
       this.wake(undefined);
     });
     return p;

@@ -1,0 +1,50 @@
+// BeagleBone Black (TI AM335x, armhf). Debian's armmp kernel with the 8250-omap driver names
+// the console UART ttyS0 (older omap-serial kernels called it ttyO0). Ethernet is the CPSW
+// (cpsw / am65-cpsw-nuss family, kernel name eth0). GPIO banks 0–3 are 32-line chips labelled
+// by their register address.
+import type { Board, GpioPin } from "./board.ts";
+
+const BANK_LABELS = ["44e07000.gpio", "4804c000.gpio", "481ac000.gpio", "481ae000.gpio"];
+
+function bbbPin(pin: string, bank: number, line: number, name?: string): GpioPin {
+  return { pin, name: name ?? `GPIO${bank}_${line}`, chip: BANK_LABELS[bank], line };
+}
+
+export const BBB: Board = {
+  name: "bbb",
+  description: "BeagleBone Black (TI AM335x, armhf)",
+  arch: "armhf",
+  debian: {
+    release: "trixie",
+    arch: "armhf",
+    packages: ["linux-image-armmp", "u-boot-omap", "nodejs", "busybox-static"],
+    kernelFlavour: "armmp",
+    kernelModules: ["ti_cpsw"],
+  },
+  dtbs: ["am335x-boneblack.dtb"],
+  bootFiles: ["MLO", "u-boot.img", "extlinux/extlinux.conf"],
+  console: { kind: "uart", device: "/dev/ttyS0", baud: 115200, kernelConsole: "ttyS0,115200n8" },
+  ethernet: { driver: "devnp-pcap", options: "if=eth0", hostInterface: "eth0", kernelDriver: "cpsw" },
+  gpio: {
+    backend: "onoff",
+    pins: [
+      bbbPin("P8_03", 1, 6),
+      bbbPin("P8_07", 2, 2),
+      bbbPin("P8_08", 2, 3),
+      bbbPin("P8_09", 2, 5),
+      bbbPin("P8_10", 2, 4),
+      bbbPin("P8_11", 1, 13),
+      bbbPin("P8_12", 1, 12),
+      bbbPin("P9_12", 1, 28),
+      bbbPin("P9_14", 1, 18),
+      bbbPin("P9_15", 1, 16),
+      bbbPin("P9_23", 1, 17),
+      bbbPin("P9_27", 3, 19),
+      bbbPin("USR0", 1, 21, "USR0"),
+      bbbPin("USR1", 1, 22, "USR1"),
+      bbbPin("USR2", 1, 23, "USR2"),
+      bbbPin("USR3", 1, 24, "USR3"),
+    ],
+    heartbeatLed: "USR0",
+  },
+};

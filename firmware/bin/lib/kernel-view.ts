@@ -1,0 +1,51 @@
+// Snapshots of the kernel's process table as pidin's plain views (proc-view.ts).
+import type { Kernel } from "../../kernel/kernel.ts";
+import type { Process } from "../../kernel/process.ts";
+import { O_ACCMODE, O_RDONLY, O_WRONLY } from "../../resmgr/io-constants.ts";
+import type { FdView, ProcView, ThreadView } from "./proc-view.ts";
+
+function accessMode(flags: number): string {
+  const acc = flags & O_ACCMODE;
+  return acc === O_RDONLY ? "r" : acc === O_WRONLY ? "w" : "rw";
+}
+
+export function viewOf(kernel: Kernel, p: Process): ProcView {
+  const threads: ThreadView[] = [...p.threads.values()]
+    .sort((a, b) => a.tid - b.tid)
+    .map((t) => ({
+      tid: t.tid,
+      name: t.name,
+      priority: t.priority,
+      // The scheduler is round robin within a priority, like QNX's default policy.
+      policy: "r",
+      state: kernel.current === t ? "RUNNING" : t.state,
+      blocked: t.blockedOn,
+    }));
+  // A process without threads (procnto: the kernel works outside threads) still gets a row.
+  if (threads.length === 0) {
+    threads.push({
+      tid: 0,
+      name: "",
+      priority: p.priority,
+      policy: "f",
+      state: p.exited ? "DEAD" : "READY",
+      blocked: "",
+    });
+  }
+  const fds: FdView[] = p.fds.entries().map(([fd, e]) => ({
+    fd,
+    serverPid: p.connections.get(e.coid)?.pid ?? 0,
+    mode: accessMode(e.flags),
+    offset: 0,
+    path: e.path ?? "",
+  }));
+  return { pid: p.pid, name: p.name, argv: p.argv, uid: p.uid, threads, fds };
+}
+
+/** Every live process, by pid. */
+export function processViews(kernel: Kernel): ProcView[] {
+  return [...kernel.procs.values()]
+    .filter((p) => !p.exited)
+    .sort((a, b) => a.pid - b.pid)
+    .map((p) => viewOf(kernel, p));
+}

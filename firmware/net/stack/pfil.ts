@@ -1,0 +1,106 @@
+// Packet filter hooks (NetBSD pfil(9) in spirit). Filter modules add hooks to the global head (all
+// interfaces) or to one interface's head, for input and/or output. Hooks run in order of
+// `priority` (lower first, then insertion order) over the whole Ethernet frame, synchronously.
+import type { Pbuf } from "./pbuf.ts";
+import type { Ifnet } from "./ifnet.ts";
+
+export const PFIL_IN = 1;
+export const PFIL_OUT = 2;
+
+// Verdicts a hook returns.
+export const PFIL_PASS = 0;
+export const PFIL_DROP = 1;
+/** The hook changed the frame in place (bytes, `pb.off`/`pb.len`); keep going with the new one. */
+export const PFIL_MODIFIED = 2;
+
+export interface PfilHookCounters {
+  seen: number;
+  passed: number;
+  dropped: number;
+  modified: number;
+}
+
+export interface PfilHookSpec {
+  name: string;
+  /** PFIL_IN, PFIL_OUT or both. */
+  dir: number;
+  /** Lower runs first (default 0). */
+  priority?: number;
+  /**
+   * "filter" hooks decide (pass / modify / drop); "monitor" hooks only look: their result is
+   * ignored and they run after the filters have passed the frame.
+   */
+  kind?: "filter" | "monitor";
+  /** Called with `pb.off` at the Ethernet header. Must not keep `pb` after returning. */
+  fn: (pb: Pbuf, ifp: Ifnet, dir: number) => number;
+}
+
+export interface PfilHook extends Required<PfilHookSpec> {
+  readonly counters: PfilHookCounters;
+  readonly seq: number;
+}
+
+/** An ordered list of hooks for one attachment point (global, or one interface). */
+export class PfilHead {
+  /** Filters then monitors, in order; separate arrays per direction keep the hot loop simple. */
+  inHooks: PfilHook[] = [];
+  outHooks: PfilHook[] = [];
+  private seq = 0;
+
+  add(spec: PfilHookSpec): PfilHook {
+    const hook: PfilHook = {
+      name: spec.name,
+      dir: spec.dir,
+      priority: spec.priority ?? 0,
+      kind: spec.kind ?? "filter",
+      fn: spec.fn,
+      counters: { seen: 0, passed: 0, dropped: 0, modified: 0 },
+      seq: this.seq++,
+    };
+    if (hook.dir & PFIL_IN) this.inHooks = sorted([...this.inHooks, hook]);
+    if (hook.dir & PFIL_OUT) this.outHooks = sorted([...this.outHooks, hook]);
+    return hook;
+  }
+
+  remove(hook: PfilHook): boolean {
+    const before = this.inHooks.length + this.outHooks.length;
+    this.inHooks = this.inHooks.filter((h) => h !== hook);
+    this.outHooks = this.outHooks.filter((h) => h !== hook);
+    return this.inHooks.length + this.outHooks.length < before;
+  }
+
+  get empty(): boolean {
+    return this.inHooks.length === 0 && this.outHooks.length === 0;
+  }
+
+  hooks(): PfilHook[] {
+    return [...new Set([...this.inHooks, ...this.outHooks])];
+  }
+}
+
+function sorted(hooks: PfilHook[]): PfilHook[] {
+  const rank = (h: PfilHook) => (h.kind === "monitor" ? 1 : 0);
+  return hooks.sort((a, b) => rank(a) - rank(b) || a.priority - b.priority || a.seq - b.seq);
+}
+
+/** Runs a hook list; returns PFIL_PASS or PFIL_DROP. A hook that throws drops the frame. */
+export function pfilRun(hooks: PfilHook[], pb: Pbuf, ifp: Ifnet, dir: number): number {
+  for (let i = 0; i < hooks.length; i++) {
+    const h = hooks[i];
+    h.counters.seen++;
+    let verdict: number;
+    try {
+      verdict = h.fn(pb, ifp, dir);
+    } catch {
+      verdict = PFIL_DROP;
+    }
+    if (h.kind === "monitor") continue;
+    if (verdict === PFIL_DROP) {
+      h.counters.dropped++;
+      return PFIL_DROP;
+    }
+    if (verdict === PFIL_MODIFIED) h.counters.modified++;
+    else h.counters.passed++;
+  }
+  return PFIL_PASS;
+}

@@ -1,0 +1,105 @@
+// printf(1) formatting: %s %b %c %d %i %u %o %x %X %f %e %g %% with flags, width and precision;
+// the format is reused while arguments remain, as POSIX asks.
+import { ShellError } from "./errors.ts";
+
+const ESCAPES: Record<string, string> = { n: "\n", t: "\t", r: "\r", a: "\x07", b: "\b", f: "\f", v: "\v", "\\": "\\", e: "\x1b" };
+
+function unescape(s: string): string {
+  return s.replace(/\\(0[0-7]{0,3}|[0-7]{1,3}|.)/gs, (_m, c: string) => {
+    if (/^[0-7]/.test(c)) return String.fromCharCode(parseInt(c, 8));
+    return ESCAPES[c] ?? "\\" + c;
+  });
+}
+
+function toInt(s: string | undefined): number {
+  if (s === undefined || s === "") return 0;
+  if (/^['"]/.test(s)) return s.codePointAt(1) ?? 0;
+  const n = /^[-+]?0[xX][0-9a-fA-F]+$/.test(s) ? parseInt(s, 16) : /^[-+]?0[0-7]+$/.test(s) ? parseInt(s, 8) : Number(s);
+  if (!Number.isFinite(n)) throw new ShellError(`${s}: invalid number`);
+  return Math.trunc(n);
+}
+
+function pad(s: string, flags: string, width: number, numeric: boolean): string {
+  if (s.length >= width) return s;
+  if (flags.includes("-")) return s.padEnd(width);
+  if (numeric && flags.includes("0")) {
+    const sign = /^[-+ ]/.test(s) ? s[0] : "";
+    return sign + s.slice(sign.length).padStart(width - sign.length, "0");
+  }
+  return s.padStart(width);
+}
+
+export function printfFormat(format: string, args: string[]): string {
+  let outText = "";
+  let ai = 0;
+  const re = /%([-+ #0]*)(\*|\d+)?(?:\.(\*|\d+))?([a-zA-Z%])|\\(?:0[0-7]{0,3}|[0-7]{1,3}|.)|[^%\\]+|[%\\]/gs;
+  do {
+    let usedArg = false;
+    for (const m of format.matchAll(re)) {
+      const tok = m[0];
+      if (!tok.startsWith("%") || tok === "%") {
+        outText += tok.startsWith("\\") ? unescape(tok) : tok;
+        continue;
+      }
+      const [, flags, w, p, conv] = m;
+      if (conv === "%") {
+        outText += "%";
+        continue;
+      }
+      const width = w === "*" ? toInt(args[ai++]) : Number(w ?? 0);
+      const prec = p === undefined ? undefined : p === "*" ? toInt(args[ai++]) : Number(p);
+      const arg = args[ai++];
+      usedArg = true;
+      let s: string;
+      let numeric = true;
+      switch (conv) {
+        case "s":
+          s = arg ?? "";
+          if (prec !== undefined) s = s.slice(0, prec);
+          numeric = false;
+          break;
+        case "b":
+          s = unescape(arg ?? "");
+          numeric = false;
+          break;
+        case "c":
+          s = (arg ?? "").slice(0, 1);
+          numeric = false;
+          break;
+        case "d":
+        case "i":
+        case "u": {
+          const n = toInt(arg);
+          s = String(Math.abs(n));
+          if (prec !== undefined) s = s.padStart(prec, "0");
+          s = (n < 0 ? "-" : flags.includes("+") ? "+" : flags.includes(" ") ? " " : "") + s;
+          break;
+        }
+        case "o":
+        case "x":
+        case "X": {
+          const n = toInt(arg);
+          s = (n >>> 0).toString(conv === "o" ? 8 : 16);
+          if (conv === "X") s = s.toUpperCase();
+          if (flags.includes("#") && n !== 0) s = (conv === "o" ? "0" : conv === "x" ? "0x" : "0X") + s;
+          break;
+        }
+        case "f":
+        case "e":
+        case "g": {
+          const n = Number(arg ?? 0);
+          if (Number.isNaN(n)) throw new ShellError(`${arg}: invalid number`);
+          s = conv === "f" ? n.toFixed(prec ?? 6) : conv === "e" ? n.toExponential(prec ?? 6) : String(Number(n.toPrecision(prec || 6)));
+          if (conv === "e") s = s.replace(/e([+-])(\d)$/, "e$10$2");
+          if (n >= 0 && flags.includes("+")) s = "+" + s;
+          break;
+        }
+        default:
+          throw new ShellError(`%${conv}: invalid conversion`);
+      }
+      outText += pad(s, flags, width, numeric);
+    }
+    if (!usedArg) break;
+  } while (ai < args.length);
+  return outText;
+}

@@ -1,0 +1,193 @@
+// An Ethernet port on a host interface through libpcap (node-pcap): the receive path of
+// devnp-pcap. Immediate mode (buffer_timeout 0) so each frame is handed over as it arrives,
+// a snaplen just above the largest frame, a large kernel buffer, frames injected with
+// pcap_inject. node-pcap reuses one buffer for every packet: the frame handed to onFrame is
+// only valid during the call, which is exactly the EthPort contract.
+import { SystemClock, type Clock, type TimerHandle } from "../../firmware/kernel/clock.ts";
+import { KernelError } from "../../firmware/kernel/errno.ts";
+import {
+  emptyStats,
+  isSendableLength,
+  ETH_FRAME_OVERHEAD,
+  type EthPort,
+  type EthStats,
+  type FrameHandler,
+  type LinkHandler,
+} from "./eth-port.ts";
+import { loadPcap, pcapOpenError, type PcapModule, type PcapSession } from "./pcap-loader.ts";
+import { interfaceExists, readLinkUp, readMac, readMtu, SYSFS_NET } from "./sysfs-net.ts";
+
+export interface PcapPortOptions {
+  /** Station address for the stack; default: the interface's own (from sysfs). */
+  mac?: Uint8Array;
+  /** Default: the interface's MTU (from sysfs), else 1500. */
+  mtu?: number;
+  /** Bytes captured per frame; default max(1600, mtu + 18). */
+  snaplen?: number;
+  /** Kernel capture buffer; default 32 MiB so bursts are not dropped while JS is busy. */
+  bufferSize?: number;
+  /** Receive frames for other stations too (default true: the stack may use its own MAC). */
+  promiscuous?: boolean;
+  /** Drop frames whose source is the host interface's MAC: what Linux itself transmits on
+   * the interface (IPv6 solicitations …), which a packet socket also sees (default true). */
+  dropHostOutgoing?: boolean;
+  /** Link state poll period in ms; 0 reads sysfs on every `linkUp` (default 1000). */
+  linkPollMs?: number;
+  clock?: Clock;
+  /** For tests: the sysfs net directory and the node-pcap module. */
+  sysfsRoot?: string;
+  pcap?: PcapModule;
+}
+
+export class PcapPort implements EthPort {
+  readonly name: string;
+  readonly mac: Uint8Array;
+  readonly mtu: number;
+  readonly snaplen: number;
+  private readonly hostMac: Uint8Array | null;
+  private readonly session: PcapSession;
+  private readonly clock: Clock;
+  private readonly sysfsRoot: string;
+  private readonly linkPollMs: number;
+  private frameHandler: FrameHandler | null = null;
+  private linkHandler: LinkHandler | null = null;
+  private carrier: boolean;
+  private linkTimer: TimerHandle | null = null;
+  private open = true;
+  private readonly counters: EthStats = emptyStats();
+
+  private constructor(ifname: string, opts: PcapPortOptions) {
+    const root = opts.sysfsRoot ?? SYSFS_NET;
+    if (!interfaceExists(ifname, root)) throw new KernelError("ENODEV", `no network interface "${ifname}"`);
+    const pcap = opts.pcap ?? loadPcap();
+    this.name = ifname;
+    this.sysfsRoot = root;
+    this.hostMac = safeReadMac(ifname, root);
+    this.mac = opts.mac ?? this.hostMac ?? readMac(ifname, root);
+    this.mtu = opts.mtu ?? readMtu(ifname, root) ?? 1500;
+    this.snaplen = opts.snaplen ?? Math.max(1600, this.mtu + ETH_FRAME_OVERHEAD);
+    this.clock = opts.clock ?? new SystemClock();
+    this.linkPollMs = opts.linkPollMs ?? 1000;
+    this.carrier = readLinkUp(ifname, root);
+    const dropHost = opts.dropHostOutgoing ?? true;
+    try {
+      this.session = pcap.createSession(ifname, {
+        filter: "",
+        buffer_size: opts.bufferSize ?? 32 * 1024 * 1024,
+        snap_length: this.snaplen,
+        buffer_timeout: 0,
+        promiscuous: opts.promiscuous ?? true,
+      });
+    } catch (e) {
+      throw pcapOpenError(ifname, e);
+    }
+    const hostMac = dropHost ? this.hostMac : null;
+    this.session.on("packet", (pkt) => this.receive(pkt.buf, pkt.header, hostMac));
+    if (this.linkPollMs > 0) this.armLinkPoll();
+  }
+
+  /** Opens `ifname` in the current network namespace. Throws KernelError: ENODEV (no such
+   * interface), EPERM (no CAP_NET_RAW), ENOSYS (node-pcap or libpcap missing), EIO. */
+  static open(ifname: string, opts: PcapPortOptions = {}): PcapPort {
+    return new PcapPort(ifname, opts);
+  }
+
+  get linkUp(): boolean {
+    if (!this.open) return false;
+    if (this.linkPollMs === 0) this.carrier = readLinkUp(this.name, this.sysfsRoot);
+    return this.carrier;
+  }
+
+  onFrame(cb: FrameHandler): void {
+    this.frameHandler = cb;
+  }
+
+  onLink(cb: LinkHandler): void {
+    this.linkHandler = cb;
+  }
+
+  send(frame: Uint8Array, len: number = frame.length): boolean {
+    if (!this.open || len > frame.length || !isSendableLength(len, this.mtu)) {
+      this.counters.txErrors++;
+      return false;
+    }
+    try {
+      // pcap_inject copies synchronously: a view over the caller's bytes is enough.
+      this.session.inject(Buffer.from(frame.buffer, frame.byteOffset, len));
+    } catch {
+      this.counters.txErrors++;
+      return false;
+    }
+    this.counters.txPackets++;
+    this.counters.txBytes += len;
+    return true;
+  }
+
+  stats(): EthStats {
+    const s = { ...this.counters };
+    if (this.open) {
+      try {
+        const k = this.session.stats();
+        s.rxDropped += (k.ps_drop ?? 0) + (k.ps_ifdrop ?? 0);
+      } catch {
+        // stats are best effort
+      }
+    }
+    return s;
+  }
+
+  close(): void {
+    if (!this.open) return;
+    this.open = false;
+    if (this.linkTimer) this.clock.clearTimer(this.linkTimer);
+    this.frameHandler = null;
+    this.linkHandler = null;
+    this.session.close();
+  }
+
+  private receive(buf: Buffer, header: Buffer, hostMac: Uint8Array | null): void {
+    // node-pcap's header: tv_sec, tv_usec, caplen, len as 32-bit host-order (LE) words.
+    const caplen = header.readUInt32LE(8);
+    const wirelen = header.readUInt32LE(12);
+    if (hostMac !== null && sameMac(buf, 6, hostMac)) return;
+    const h = this.frameHandler;
+    if (h === null || caplen < wirelen || caplen < 14) {
+      this.counters.rxDropped++;
+      return;
+    }
+    this.counters.rxPackets++;
+    this.counters.rxBytes += caplen;
+    h(buf, caplen);
+  }
+
+  private armLinkPoll(): void {
+    this.linkTimer = this.clock.setTimer(this.linkPollMs, () => {
+      if (!this.open) return;
+      const up = readLinkUp(this.name, this.sysfsRoot);
+      if (up !== this.carrier) {
+        this.carrier = up;
+        this.linkHandler?.(up);
+      }
+      this.armLinkPoll();
+    });
+  }
+}
+
+function sameMac(buf: Uint8Array, at: number, mac: Uint8Array): boolean {
+  return (
+    buf[at] === mac[0] &&
+    buf[at + 1] === mac[1] &&
+    buf[at + 2] === mac[2] &&
+    buf[at + 3] === mac[3] &&
+    buf[at + 4] === mac[4] &&
+    buf[at + 5] === mac[5]
+  );
+}
+
+function safeReadMac(ifname: string, root: string): Uint8Array | null {
+  try {
+    return readMac(ifname, root);
+  } catch {
+    return null;
+  }
+}

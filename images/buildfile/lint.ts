@@ -1,0 +1,367 @@
+// `netrino lint`: every problem of a buildfile in one run — syntax, attributes, host files,
+// duplicate targets, io-pkt module options, `${VAR}`, the board — plus warnings for likely
+// mistakes in the startup script (a waitfor nothing satisfies, unreachable lines, programs
+// missing from the image). `netrino build` runs the same analysis and refuses on errors.
+import { posix } from "node:path";
+import {
+  findDriver,
+  findProtocol,
+  moduleFileName,
+  type ModuleInfo,
+} from "../../firmware/net/modules/catalog.ts";
+import { parseModuleOptions } from "../../firmware/net/module-options.ts";
+import type { Buildfile, Diagnostic, SourcePos } from "./ast.ts";
+import { parseBuildfile } from "./parser.ts";
+import {
+  KNOWN_BUILTINS,
+  NEVER_RETURNS,
+  RUNTIME_PATHS,
+  TREE_PATHS,
+  baseName,
+  isIoPkt,
+  pathsRegisteredBy,
+} from "./programs.ts";
+import {
+  resolveBuildfile,
+  type ResolveOptions,
+  type ResolvedBuildfile,
+  type ResolvedEntry,
+} from "./resolve.ts";
+import { compileScript, type CompiledCommand, type CompiledLine } from "./script-compile.ts";
+
+export interface Analysis {
+  readonly ast: Buildfile;
+  readonly resolved: ResolvedBuildfile;
+  readonly script: CompiledLine[];
+  /** Sorted by position; errors and warnings. */
+  readonly diagnostics: Diagnostic[];
+}
+
+/** QNX's default PATH for the startup script. */
+export const DEFAULT_SCRIPT_PATH = "/proc/boot:/bin:/usr/bin:/sbin:/usr/sbin";
+
+export function hasErrors(diagnostics: readonly Diagnostic[]): boolean {
+  return diagnostics.some((d) => d.severity === "error");
+}
+
+export function analyzeBuildfile(source: string, file: string, opts: ResolveOptions = {}): Analysis {
+  const parsed = parseBuildfile(source, file);
+  const { resolved, diagnostics: resolveDiags } = resolveBuildfile(parsed.ast, opts);
+  const d: Diagnostic[] = [...parsed.diagnostics, ...resolveDiags];
+  const vars = { ...(opts.env ?? {}), ...(opts.defines ?? {}) };
+  const script = resolved.script ? compileScript(resolved.script.script, vars, d) : [];
+  checkDuplicates(resolved.entries, d);
+  checkBuiltins(resolved.entries, d);
+  if (!resolved.script) {
+    d.push({
+      severity: "warning",
+      code: "no-script",
+      pos: { file, line: 1, col: 1, offset: 0 },
+      length: 1,
+      message: "The buildfile has no startup script; the image boots to nothing",
+      hint: "add `[+script] .script = { … }`",
+    });
+  } else {
+    checkScript(script, resolved.entries, d);
+  }
+  d.sort(
+    (a, b) =>
+      a.pos.offset - b.pos.offset || (a.severity === b.severity ? 0 : a.severity === "error" ? -1 : 1),
+  );
+  return { ast: parsed.ast, resolved, script, diagnostics: dedupe(d) };
+}
+
+/** The same diagnostic twice (a sticky attribute re-applied) is reported once. */
+function dedupe(d: Diagnostic[]): Diagnostic[] {
+  const seen = new Set<string>();
+  return d.filter((x) => {
+    const key = `${x.pos.offset}:${x.code}:${x.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+function checkDuplicates(entries: readonly ResolvedEntry[], d: Diagnostic[]): void {
+  const first = new Map<string, ResolvedEntry>();
+  for (const e of entries) {
+    const prev = first.get(e.target);
+    if (!prev) {
+      first.set(e.target, e);
+      continue;
+    }
+    if (prev.type === "dir" && e.type === "dir") continue; // two host trees may share directories
+    d.push({
+      severity: "error",
+      code: "duplicate-target",
+      pos: e.pos,
+      length: 1,
+      message: `Duplicate target ${e.target}`,
+      hint: `first defined at line ${prev.pos.line}`,
+    });
+  }
+}
+
+function checkBuiltins(entries: readonly ResolvedEntry[], d: Diagnostic[]): void {
+  for (const e of entries) {
+    if (e.source.kind === "builtin" && !KNOWN_BUILTINS.includes(e.source.name)) {
+      d.push({
+        severity: "warning",
+        code: "unknown-builtin",
+        pos: e.pos,
+        length: 1,
+        message: `"${e.source.name}" is not a known built-in program`,
+        hint: "built-ins are the utilities in firmware/bin; for your own program write /bin/x = path/to/x.ts",
+      });
+    }
+  }
+}
+
+/** The image as a pathname space: files, their parent directories and symlinks. */
+class ImageView {
+  readonly paths = new Set<string>();
+  readonly links = new Map<string, string>();
+
+  constructor(entries: readonly ResolvedEntry[]) {
+    for (const e of entries) {
+      let p = e.target;
+      while (p !== "/" && p !== "") {
+        this.paths.add(p);
+        p = posix.dirname(p);
+      }
+      if (e.type === "link" && e.linkTarget !== undefined) this.links.set(e.target, e.linkTarget);
+    }
+  }
+
+  /** Follows symlinks (bounded, as the kernel does with ELOOP). */
+  canonical(path: string): string {
+    let p = posix.normalize(path);
+    for (let i = 0; i < 16; i++) {
+      const hit = [...this.links.entries()].find(([l]) => p === l || p.startsWith(l + "/"));
+      if (!hit) return p;
+      const [link, target] = hit;
+      const abs = target.startsWith("/") ? target : posix.join(posix.dirname(link), target);
+      p = posix.normalize(abs + p.slice(link.length));
+    }
+    return p;
+  }
+}
+
+function isRegistered(path: string, registered: ReadonlySet<string>): boolean {
+  if (registered.has(path)) return true;
+  for (const r of registered) {
+    if (TREE_PATHS.test(r) && path.startsWith(r + "/")) return true;
+  }
+  return false;
+}
+
+function warn(
+  d: Diagnostic[],
+  code: string,
+  pos: SourcePos,
+  length: number,
+  message: string,
+  hint?: string,
+): void {
+  d.push({ severity: "warning", code, pos, length: Math.max(1, length), message, hint });
+}
+
+function error(
+  d: Diagnostic[],
+  code: string,
+  pos: SourcePos,
+  length: number,
+  message: string,
+  hint?: string,
+): void {
+  d.push({ severity: "error", code, pos, length: Math.max(1, length), message, hint });
+}
+
+function checkScript(
+  script: readonly CompiledLine[],
+  entries: readonly ResolvedEntry[],
+  d: Diagnostic[],
+): void {
+  const image = new ImageView(entries);
+  const registered = new Set<string>([...RUNTIME_PATHS, ...image.paths]);
+  let path = DEFAULT_SCRIPT_PATH;
+  let blocker: CompiledCommand | undefined;
+  let reportedUnreachable = false;
+  for (const line of script) {
+    if (line.kind === "env") {
+      for (const [name, value] of line.env) if (name === "PATH") path = value;
+      continue;
+    }
+    if (blocker) {
+      // Reported once; the lines after it are still checked so one run shows every problem.
+      warn(
+        d,
+        "unreachable",
+        blocker.argvPos[0],
+        blocker.argv[0].length,
+        `${blocker.argv[0]} in the foreground never returns: the script cannot go on to line ${line.line}`,
+        "add & to run it in the background",
+      );
+      blocker = undefined;
+      reportedUnreachable = true;
+    }
+    if (line.kind === "builtin") {
+      checkBuiltinCommand(line, image, registered, d);
+      continue;
+    }
+    const name = line.argv[0];
+    if (!findProgram(name, path, image)) {
+      warn(
+        d,
+        "program-not-found",
+        line.argvPos[0],
+        name.length,
+        `Program "${name}" is not in the image`,
+        name.includes("/") ? undefined : `searched PATH=${path}`,
+      );
+    }
+    if (isIoPkt(baseName(name))) checkIoPkt(line, image, d);
+    for (const p of pathsRegisteredBy(line.argv)) registered.add(p);
+    if (!line.background && !reportedUnreachable && NEVER_RETURNS.includes(baseName(name))) blocker = line;
+  }
+}
+
+function findProgram(name: string, path: string, image: ImageView): boolean {
+  if (name.includes("/")) return image.paths.has(image.canonical(name)) || image.links.has(name);
+  return path.split(":").some((dir) => {
+    const p = posix.join(dir || "/", name);
+    return image.paths.has(p) || image.links.has(p) || image.paths.has(image.canonical(p));
+  });
+}
+
+function checkBuiltinCommand(
+  c: CompiledCommand,
+  image: ImageView,
+  registered: Set<string>,
+  d: Diagnostic[],
+): void {
+  const [name, ...args] = c.argv;
+  const pos = (i: number) => c.argvPos[i] ?? c.pos;
+  if (c.background) {
+    warn(d, "background-builtin", c.pos, 1, `"${name}" is a script built-in; '&' has no effect on it`);
+  }
+  const checkSeconds = (i: number) => {
+    if (args[i] !== undefined && !/^[0-9]+(?:\.[0-9]+)?$/.test(args[i])) {
+      error(
+        d,
+        "bad-builtin-args",
+        pos(i + 1),
+        args[i].length,
+        `${name}: timeout must be a number of seconds, not "${args[i]}"`,
+      );
+    }
+  };
+  const checkPath = (p: string, i: number) => {
+    const canonical = image.canonical(p);
+    if (!isRegistered(canonical, registered)) {
+      warn(
+        d,
+        "unregistered-path",
+        pos(i + 1),
+        p.length,
+        `Nothing in the image registers ${p}${canonical !== p ? ` (→ ${canonical})` : ""} before this ${name}`,
+        "devc-ser registers /dev/serN, io-pkt /dev/socket; start the program earlier in the script",
+      );
+    }
+  };
+  switch (name) {
+    case "display_msg":
+      return;
+    case "waitfor":
+      if (args.length < 1 || args.length > 2) {
+        error(d, "bad-builtin-args", pos(0), name.length, "usage: waitfor path [seconds]");
+        return;
+      }
+      checkSeconds(1);
+      checkPath(args[0], 0);
+      return;
+    case "reopen":
+      if (args.length > 2) {
+        error(d, "bad-builtin-args", pos(0), name.length, "usage: reopen [path [seconds]]");
+        return;
+      }
+      checkSeconds(1);
+      checkPath(args[0] ?? "/dev/console", 0);
+      return;
+    case "procmgr_symlink":
+      if (args.length !== 2) {
+        error(d, "bad-builtin-args", pos(0), name.length, "usage: procmgr_symlink target link");
+        return;
+      }
+      image.links.set(posix.normalize(args[1]), args[0]);
+      registered.add(posix.normalize(args[1]));
+      return;
+  }
+}
+
+/** `io-pkt -d drv opts -p proto opts -t n -P prio -i n -v`: modules and their options. */
+function checkIoPkt(c: CompiledCommand, image: ImageView, d: Diagnostic[]): void {
+  const argv = c.argv;
+  for (let i = 1; i < argv.length; i++) {
+    const a = argv[i];
+    const pos = c.argvPos[i];
+    if (a === "-d" || a === "-p") {
+      const moduleName = argv[i + 1];
+      if (moduleName === undefined || moduleName.startsWith("-")) {
+        error(d, "io-pkt-usage", pos, a.length, `io-pkt: option ${a} requires a module name`);
+        continue;
+      }
+      i++;
+      const kind = a === "-d" ? "driver" : "protocol";
+      const info: ModuleInfo | undefined =
+        kind === "driver" ? findDriver(moduleName) : findProtocol(moduleName);
+      const file = moduleFileName(kind, moduleName);
+      const inImage =
+        image.paths.has(moduleName) ||
+        image.paths.has(posix.join("/lib/dll", file)) ||
+        image.paths.has(posix.join("/proc/boot", file));
+      if (!info && !inImage) {
+        error(
+          d,
+          "unknown-module",
+          c.argvPos[i],
+          moduleName.length,
+          `io-pkt: ${kind} module "${file}" is neither built in nor in the image`,
+          kind === "driver" ? "built-in drivers: pcap, vwire" : "built-in: tcpip, sample",
+        );
+      }
+      const optText = argv[i + 1];
+      if (optText === undefined || optText.startsWith("-")) continue;
+      i++;
+      if (!info) continue; // a user module: its schema is not known at build time
+      const optPos = c.argvPos[i];
+      for (const od of parseModuleOptions(info.options, optText, info.name).diagnostics) {
+        error(
+          d,
+          "module-option",
+          { ...optPos, col: optPos.col + od.offset, offset: optPos.offset + od.offset },
+          od.length,
+          od.message,
+          od.hint,
+        );
+      }
+      continue;
+    }
+    if (/^-[tPi]$/.test(a)) {
+      const v = argv[i + 1];
+      if (v === undefined || !/^[0-9]+$/.test(v))
+        error(d, "io-pkt-usage", pos, a.length, `io-pkt: option ${a} requires a number`);
+      i++;
+      continue;
+    }
+    if (/^-[tPi][0-9]+$/.test(a) || a === "-v") continue;
+    error(
+      d,
+      "io-pkt-usage",
+      pos,
+      a.length,
+      `io-pkt: unknown argument "${a}"`,
+      "usage: io-pkt [-d driver [opts]] [-p protocol [opts]] [-t threads] [-P prio] [-i instance] [-v]",
+    );
+  }
+}

@@ -1,0 +1,448 @@
+// From the syntax tree to the list of image entries: applies sticky and per-line attributes
+// (with the `?` conditional form), substitutes `${VAR}`, places relative targets under the
+// prefix, finds host files on the search path and expands host directories. Never throws.
+import { existsSync, readdirSync, statSync } from "node:fs";
+import { dirname, isAbsolute, join, posix, resolve as resolvePath } from "node:path";
+import { DEFAULT_BOARD } from "../../boards/index.ts";
+import { closestName } from "../../firmware/net/module-options.ts";
+import type {
+  Attribute,
+  AttributeGroup,
+  Buildfile,
+  Diagnostic,
+  FileLine,
+  Script,
+  SourcePos,
+  Word,
+} from "./ast.ts";
+import {
+  FILE_ATTRIBUTES,
+  IGNORED_MKIFS_ATTRIBUTES,
+  findAttribute,
+  type AttributeSpec,
+  type FileType,
+} from "./attributes.ts";
+import { isScriptFile } from "./parser.ts";
+import { parsePerms } from "./perms.ts";
+import { inlineText } from "./scanner.ts";
+import { substitute, type Variables } from "./substitute.ts";
+
+export type EntrySource =
+  | { readonly kind: "inline"; readonly text: string }
+  | { readonly kind: "host"; readonly path: string }
+  | { readonly kind: "builtin"; readonly name: string }
+  | { readonly kind: "program"; readonly entry: string }
+  | { readonly kind: "none" };
+
+export interface ResolvedEntry {
+  /** Absolute, normalized path in the image. */
+  readonly target: string;
+  readonly type: "file" | "dir" | "link" | "fifo";
+  readonly perms: number;
+  readonly uid: number;
+  readonly gid: number;
+  readonly source: EntrySource;
+  readonly linkTarget?: string;
+  readonly compress: boolean;
+  readonly pos: SourcePos;
+}
+
+export interface ResolvedScript {
+  readonly script: Script;
+  readonly pos: SourcePos;
+}
+
+export interface ResolvedBuildfile {
+  readonly board: string;
+  readonly boardPos?: SourcePos;
+  readonly entries: ResolvedEntry[];
+  readonly script?: ResolvedScript;
+  /** Directory host paths are relative to. */
+  readonly baseDir: string;
+}
+
+export interface ResolveOptions {
+  /** `-D NAME=VALUE` definitions; they win over the environment. */
+  readonly defines?: Variables;
+  readonly env?: Variables;
+  /** Directory for relative host paths; default: the buildfile's directory. */
+  readonly baseDir?: string;
+}
+
+interface AttrValue {
+  readonly value: string | boolean;
+  readonly attr: Attribute;
+}
+
+export type AttrState = Map<string, AttrValue>;
+
+const PROGRAM_EXT = /\.(?:ts|mts|tsx|js|mjs)$/;
+const DEFAULT_PREFIX = "/proc/boot";
+
+function err(
+  d: Diagnostic[],
+  code: string,
+  pos: SourcePos,
+  length: number,
+  message: string,
+  hint?: string,
+): void {
+  d.push({ severity: "error", code, pos, length: Math.max(1, length), message, hint });
+}
+
+/** Applies one bracket group onto `state`, reporting unknown names and bad values. */
+export function applyAttributes(
+  group: AttributeGroup | undefined,
+  state: AttrState,
+  specs: readonly AttributeSpec[],
+  vars: Variables,
+  d: Diagnostic[],
+  ignored: readonly string[] = [],
+  noun = "attribute",
+): void {
+  if (!group) return;
+  for (const a of group.attrs) {
+    const spec = findAttribute(specs, a.name);
+    if (!spec) {
+      if (ignored.includes(a.name)) {
+        d.push({
+          severity: "warning",
+          code: "ignored-attribute",
+          pos: a.pos,
+          length: a.raw.length,
+          message: `Attribute "${a.name}" is a mkifs memory-layout attribute; netrino ignores it`,
+        });
+        continue;
+      }
+      const guess = closestName(
+        a.name,
+        specs.map((s) => s.name),
+      );
+      const valid = `valid: ${specs.map((s) => s.name).join(", ")}`;
+      err(
+        d,
+        `unknown-${noun}`,
+        a.pos,
+        a.raw.length,
+        `Unknown ${noun} "${a.name}"`,
+        guess ? `did you mean "${guess}"? ${valid}` : valid,
+      );
+      continue;
+    }
+    if (spec.kind === "bool" && a.form === "value") {
+      err(
+        d,
+        "bad-attribute-value",
+        a.pos,
+        a.raw.length,
+        `${cap(noun)} "${a.name}" is a flag: write +${a.name} or -${a.name}`,
+      );
+      continue;
+    }
+    if (spec.kind === "value" && a.form !== "value") {
+      err(
+        d,
+        "bad-attribute-value",
+        a.pos,
+        a.raw.length,
+        `${cap(noun)} "${a.name}" needs a value: ${a.name}=…`,
+        spec.description,
+      );
+      continue;
+    }
+    if (a.conditional && state.has(a.name)) continue;
+    if (spec.kind === "bool") {
+      state.set(a.name, { value: a.form === "set", attr: a });
+      continue;
+    }
+    const text = a.value ? substitute(a.value, vars, d) : "";
+    const problem = spec.check?.(text);
+    if (problem) {
+      const code =
+        a.name === "perms" || a.name === "dperms"
+          ? "bad-perms"
+          : a.name === "board"
+            ? "unknown-board"
+            : "bad-attribute-value";
+      const at = a.value?.pos ?? a.pos;
+      err(d, code, at, a.value?.raw.length ?? a.raw.length, problem);
+      continue;
+    }
+    state.set(a.name, { value: text, attr: a });
+  }
+}
+
+function cap(s: string): string {
+  return s[0].toUpperCase() + s.slice(1);
+}
+
+function str(state: AttrState, name: string): string | undefined {
+  const v = state.get(name)?.value;
+  return typeof v === "string" ? v : undefined;
+}
+
+function flag(state: AttrState, name: string): boolean {
+  return state.get(name)?.value === true;
+}
+
+function targetPath(target: string, state: AttrState): string {
+  const prefix = str(state, "prefix") ?? DEFAULT_PREFIX;
+  const abs = target.startsWith("/") ? target : posix.join(prefix || "/", target);
+  const norm = posix.normalize(abs);
+  return norm.length > 1 && norm.endsWith("/") ? norm.slice(0, -1) : norm;
+}
+
+function defaultPerms(type: FileType | "program", hostMode?: number): number {
+  if (type === "dir" || type === "builtin" || type === "program") return 0o755;
+  if (type === "link") return 0o777;
+  if (hostMode !== undefined) return hostMode & 0o100 ? 0o755 : 0o644;
+  return 0o644;
+}
+
+/** Walks a host directory: every file and directory below it, sorted (determinism). */
+function walkHostDir(dir: string): Array<{ rel: string; isDir: boolean; mode: number }> {
+  const out: Array<{ rel: string; isDir: boolean; mode: number }> = [];
+  const visit = (rel: string) => {
+    const names = readdirSync(join(dir, rel)).sort();
+    for (const name of names) {
+      const childRel = rel ? `${rel}/${name}` : name;
+      const st = statSync(join(dir, childRel));
+      out.push({ rel: childRel, isDir: st.isDirectory(), mode: st.mode });
+      if (st.isDirectory()) visit(childRel);
+    }
+  };
+  visit("");
+  return out;
+}
+
+export function resolveBuildfile(
+  ast: Buildfile,
+  opts: ResolveOptions = {},
+): { resolved: ResolvedBuildfile; diagnostics: Diagnostic[] } {
+  const d: Diagnostic[] = [];
+  const vars: Variables = { ...(opts.env ?? {}), ...(opts.defines ?? {}) };
+  const baseDir = opts.baseDir ?? dirname(resolvePath(ast.file));
+  const sticky: AttrState = new Map();
+  const entries: ResolvedEntry[] = [];
+  let script: ResolvedScript | undefined;
+  let board: { name: string; pos: SourcePos } | undefined;
+
+  const noteBoard = (state: AttrState) => {
+    const b = state.get("board");
+    if (!b || typeof b.value !== "string") return;
+    if (board && board.name !== b.value && b.attr.pos !== board.pos) {
+      err(
+        d,
+        "conflicting-board",
+        b.attr.pos,
+        b.attr.raw.length,
+        `Board "${b.value}" conflicts with board "${board.name}" set at line ${board.pos.line}`,
+        "an image is for one board",
+      );
+      return;
+    }
+    board ??= { name: b.value, pos: b.attr.pos };
+  };
+
+  for (const line of ast.lines) {
+    if (line.kind === "attributes") {
+      applyAttributes(line.group, sticky, FILE_ATTRIBUTES, vars, d, IGNORED_MKIFS_ATTRIBUTES);
+      noteBoard(sticky);
+      continue;
+    }
+    if (line.kind !== "file") continue;
+    const state: AttrState = new Map(sticky);
+    applyAttributes(line.group, state, FILE_ATTRIBUTES, vars, d, IGNORED_MKIFS_ATTRIBUTES);
+    noteBoard(state);
+    if (isScriptFile(line.group, line.target) && line.inline) {
+      if (script) {
+        err(
+          d,
+          "duplicate-script",
+          line.pos,
+          line.target.raw.length,
+          `A second startup script; the first is at line ${script.pos.line}`,
+        );
+      } else if (line.script) {
+        script = { script: line.script, pos: line.pos };
+      }
+      continue;
+    }
+    resolveFile(line, state, vars, baseDir, entries, d);
+  }
+  return {
+    resolved: { board: board?.name ?? DEFAULT_BOARD, boardPos: board?.pos, entries, script, baseDir },
+    diagnostics: d,
+  };
+}
+
+function hostLookup(name: string, state: AttrState, baseDir: string): string | undefined {
+  if (isAbsolute(name)) return existsSync(name) ? name : undefined;
+  const search = str(state, "search");
+  const dirs = search ? search.split(":").filter(Boolean) : ["."];
+  for (const dir of dirs) {
+    const p = resolvePath(baseDir, dir, name);
+    if (existsSync(p)) return p;
+  }
+  return undefined;
+}
+
+function resolveFile(
+  line: FileLine,
+  state: AttrState,
+  vars: Variables,
+  baseDir: string,
+  entries: ResolvedEntry[],
+  d: Diagnostic[],
+): void {
+  const targetText = substitute(line.target, vars, d);
+  const hostText = line.host ? substitute(line.host, vars, d) : undefined;
+  if (targetText === "") {
+    err(d, "syntax", line.target.pos, line.target.raw.length, "Empty file name");
+    return;
+  }
+  const explicitType = str(state, "type") as FileType | undefined;
+  const uid = Number(str(state, "uid") ?? 0);
+  const gid = Number(str(state, "gid") ?? 0);
+  const compress = flag(state, "compress");
+  const optional = flag(state, "optional");
+  const permsFor = (type: FileType | "program", hostMode?: number) => {
+    const p = str(state, "perms");
+    const base = defaultPerms(type, hostMode);
+    if (p === undefined) return base;
+    const r = parsePerms(p, base);
+    return "mode" in r ? r.mode : base;
+  };
+  const common = { uid, gid, compress, pos: line.pos };
+  // A lone host file name (`devc-ser`, `/usr/lib/x.so`) goes to <prefix>/<basename>, as in
+  // mkifs; every other target is placed as written (relative ones under the prefix).
+  const hostLookupForm = !line.host && !line.inline && (explicitType === undefined || explicitType === "file");
+  const target = targetPath(hostLookupForm ? (targetText.split("/").pop() ?? targetText) : targetText, state);
+
+  if (explicitType === "link") {
+    if (hostText === undefined) {
+      err(
+        d,
+        "bad-link",
+        line.target.pos,
+        line.target.raw.length,
+        "A link needs a target",
+        "write `[type=link] /bin/sh=/proc/boot/ksh`",
+      );
+      return;
+    }
+    entries.push({
+      ...common,
+      target,
+      type: "link",
+      perms: permsFor("link"),
+      linkTarget: hostText,
+      source: { kind: "none" },
+    });
+    return;
+  }
+  if (explicitType === "dir") {
+    entries.push({
+      ...common,
+      target,
+      type: "dir",
+      perms: dirPerms(state, permsFor("dir")),
+      source: { kind: "none" },
+    });
+    return;
+  }
+  if (explicitType === "fifo") {
+    entries.push({ ...common, target, type: "fifo", perms: permsFor("file"), source: { kind: "none" } });
+    return;
+  }
+  if (explicitType === "builtin") {
+    const name = hostText ?? targetText.split("/").pop() ?? targetText;
+    entries.push({
+      ...common,
+      target,
+      type: "file",
+      perms: permsFor("builtin"),
+      source: { kind: "builtin", name },
+    });
+    return;
+  }
+  if (line.inline) {
+    const text = inlineText(line.inline.raw);
+    entries.push({
+      ...common,
+      target,
+      type: "file",
+      perms: permsFor("file"),
+      source: { kind: "inline", text },
+    });
+    return;
+  }
+  const hostName = hostText ?? targetText;
+  const hostWord: Word = line.host ?? line.target;
+  const found = hostLookup(hostName, state, baseDir);
+  if (!found) {
+    if (optional) return;
+    const search = str(state, "search");
+    err(
+      d,
+      "missing-host-file",
+      hostWord.pos,
+      hostWord.raw.length,
+      `Host file "${hostName}" not found`,
+      search
+        ? `searched ${search} (relative to ${baseDir})`
+        : `relative to ${baseDir}; mark it [+optional] if it may be missing`,
+    );
+    return;
+  }
+  const st = statSync(found);
+  if (st.isDirectory()) {
+    entries.push({ ...common, target, type: "dir", perms: dirPerms(state, 0o755), source: { kind: "none" } });
+    for (const child of walkHostDir(found)) {
+      const childTarget = posix.join(target, child.rel);
+      if (child.isDir) {
+        entries.push({
+          ...common,
+          target: childTarget,
+          type: "dir",
+          perms: dirPerms(state, 0o755),
+          source: { kind: "none" },
+        });
+      } else {
+        const source: EntrySource = { kind: "host", path: join(found, child.rel) };
+        entries.push({
+          ...common,
+          target: childTarget,
+          type: "file",
+          perms: permsFor("file", child.mode),
+          source,
+        });
+      }
+    }
+    return;
+  }
+  if (PROGRAM_EXT.test(found) && explicitType !== "file") {
+    entries.push({
+      ...common,
+      target,
+      type: "file",
+      perms: permsFor("program"),
+      source: { kind: "program", entry: found },
+    });
+    return;
+  }
+  entries.push({
+    ...common,
+    target,
+    type: "file",
+    perms: permsFor("file", st.mode),
+    source: { kind: "host", path: found },
+  });
+}
+
+function dirPerms(state: AttrState, fallback: number): number {
+  const p = str(state, "dperms");
+  if (p === undefined) return fallback;
+  const r = parsePerms(p, 0o755);
+  return "mode" in r ? r.mode : fallback;
+}

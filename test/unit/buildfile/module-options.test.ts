@@ -1,0 +1,96 @@
+// The OptionSchema mechanism: values, every kind of error, "did you mean", and the catalog.
+import { describe, expect, it } from "vitest";
+import {
+  STANDARD_DRIVER_OPTIONS,
+  closestName,
+  editDistance,
+  parseModuleOptions,
+  type OptionSchema,
+} from "../../../firmware/net/module-options.ts";
+import { DEVNP_PCAP, DEVNP_VWIRE, MODULE_CATALOG, TCPIP, findDriver, findProtocol } from "../../../firmware/net/modules/catalog.ts";
+
+const SCHEMA: OptionSchema = [
+  { name: "count", type: "int", min: 1, max: 10, description: "a count" },
+  { name: "on", type: "flag", description: "a flag" },
+  { name: "mode", type: "enum", values: ["a", "b"], description: "a mode" },
+  { name: "mac", type: "mac", description: "an address" },
+  { name: "ip", type: "ipv4", description: "an IPv4 address" },
+  { name: "label", type: "string", description: "text" },
+  { name: "lan", type: "int", min: 0, max: 9, aliases: ["unit"], description: "number" },
+  { name: "verbose", type: "int", valueOptional: true, implied: 1, description: "verbosity" },
+];
+
+describe("parseModuleOptions", () => {
+  it("parses every type", () => {
+    const r = parseModuleOptions(SCHEMA, "count=0x5,on,mode=b,mac=0011223344AA,ip=10.0.0.1,label=x=y,unit=3,verbose");
+    expect(r.diagnostics).toEqual([]);
+    expect(r.values).toEqual({ count: 5, on: true, mode: "b", mac: "0011223344aa", ip: "10.0.0.1", label: "x=y", lan: 3, verbose: 1 });
+  });
+
+  it.each([
+    ["count", /Option count requires an argument/, 0],
+    ["count=", /Option count requires an argument/, 0],
+    ["count=11", /out of range \(1\.\.10\)/, 6],
+    ["count=abc", /needs an integer/, 6],
+    ["on=1", /takes no argument/, 0],
+    ["mode=c", /not one of a, b/, 5],
+    ["mac=00:11:22:33:44:55", /12 hex digits/, 4],
+    ["ip=300.1.1.1", /IPv4/, 3],
+    ["on,cuont=3", /Unknown option "cuont"/, 3],
+  ])("%s → error at offset %#", (text, message, offset) => {
+    const r = parseModuleOptions(SCHEMA, text as string);
+    expect(r.diagnostics).toHaveLength(1);
+    expect(r.diagnostics[0].message).toMatch(message as RegExp);
+    expect(r.diagnostics[0].offset).toBe(offset);
+  });
+
+  it("suggests the closest name and lists the valid ones", () => {
+    const r = parseModuleOptions(DEVNP_VWIRE.options, "priorty=50", "devnp-vwire");
+    expect(r.diagnostics[0].message).toBe('Unknown option "priorty" for devnp-vwire');
+    expect(r.diagnostics[0].hint).toMatch(/^did you mean "priority"\? valid options: hub, udp, loss/);
+    const far = parseModuleOptions(SCHEMA, "zzzzzz=1");
+    expect(far.diagnostics[0].hint).toMatch(/^valid options: count, on/);
+  });
+
+  it("accepts empty items and reports every error", () => {
+    expect(parseModuleOptions(SCHEMA, ",on,,").diagnostics).toEqual([]);
+    expect(parseModuleOptions(SCHEMA, "x,y,count=99").diagnostics).toHaveLength(3);
+  });
+
+  it("edit distance counts a transposition once", () => {
+    expect(editDistance("priorty", "priority")).toBe(1);
+    expect(editDistance("prioirty", "priority")).toBe(1);
+    expect(editDistance("", "abc")).toBe(3);
+    expect(closestName("mtuu", ["mtu", "mru", "mac"])).toBe("mtu");
+    expect(closestName("qqq", ["mtu"])).toBeUndefined();
+  });
+});
+
+describe("module catalog", () => {
+  it("finds modules by every spelling io-pkt accepts", () => {
+    expect(findDriver("pcap")).toBe(DEVNP_PCAP);
+    expect(findDriver("devnp-pcap.so")).toBe(DEVNP_PCAP);
+    expect(findDriver("/lib/dll/devnp-vwire.so")).toBe(DEVNP_VWIRE);
+    expect(findProtocol("tcpip")).toBe(TCPIP);
+    expect(findProtocol("sample")?.name).toBe("lsm-sample");
+    expect(findDriver("nosuch")).toBeUndefined();
+  });
+
+  it("drivers include the standard options; names are unique per module", () => {
+    for (const m of MODULE_CATALOG) {
+      const names = m.options.flatMap((o) => [o.name, ...(o.aliases ?? [])]);
+      expect(new Set(names).size).toBe(names.length);
+      if (m.kind === "driver") {
+        for (const std of STANDARD_DRIVER_OPTIONS) expect(names).toContain(std.name);
+      }
+    }
+  });
+
+  it("checks the vwire endpoint and the tcpip prefix", () => {
+    expect(parseModuleOptions(DEVNP_VWIRE.options, "udp=127.0.0.1:47300").diagnostics).toEqual([]);
+    expect(parseModuleOptions(DEVNP_VWIRE.options, "udp=47300").diagnostics).toEqual([]);
+    expect(parseModuleOptions(DEVNP_VWIRE.options, "udp=localhost").diagnostics[0].message).toMatch(/ipv4:port/);
+    expect(parseModuleOptions(TCPIP.options, "prefix=alt").diagnostics[0].message).toMatch(/absolute path/);
+    expect(parseModuleOptions(TCPIP.options, "rx_pulse_prio=30").values).toEqual({ rx_prio: 30 });
+  });
+});
