@@ -78,7 +78,12 @@ function isProgram(v: unknown): v is Program {
 }
 
 /** Reads the file at `path` and works out which program it is. */
-export async function loadProgram(t: Thread, path: string, argv: string[], depth = 0): Promise<LoadedProgram> {
+export async function loadProgram(
+  t: Thread,
+  path: string,
+  argv: string[],
+  depth = 0,
+): Promise<LoadedProgram> {
   const st = await client.stat(t, path);
   if (C.isDirMode(st.mode)) throw new KernelError("EACCES", `${path}: is a directory`);
   if (!mayAccess({ uid: t.process.uid, gid: t.process.gid }, st, C.X_OK)) throw new KernelError("EACCES");

@@ -84,7 +84,9 @@ export async function bootHost(opts: HostBootOptions): Promise<number> {
   const image = await loadBootImage(opts, stderr);
   if (!image) return 1;
   const kernel = new Kernel({ nodeName: opts.nodeName ?? "localhost" });
-  const log = (sev: number, text: string): void => kernel.slog.log(SLOG_MAJOR.BOOT, 0, sev, text);
+  const log = (sev: number, text: string): void => {
+    kernel.slog.log(SLOG_MAJOR.BOOT, 0, sev, text);
+  };
 
   // A bug in one program must not take the whole runtime down: log it and go on.
   const onCrash = (e: unknown): void => log(SLOG_SEVERITY.ERROR, `uncaught: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);

@@ -2,7 +2,10 @@
 import { randomFillSync } from "node:crypto";
 import type { ResourceManager } from "../resmgr/resmgr.ts";
 
-export function attachDevRandom(rm: ResourceManager, paths: string[] = ["/dev/random", "/dev/urandom"]): void {
+export function attachDevRandom(
+  rm: ResourceManager,
+  paths: string[] = ["/dev/random", "/dev/urandom"],
+): void {
   for (const path of paths) {
     rm.attach(path, {
       type: "file",

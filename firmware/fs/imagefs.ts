@@ -58,7 +58,12 @@ export class Imagefs {
   }
 
   private add(f: ImageFile): void {
-    const rel = this.mountPath === "/" ? f.path : f.path.startsWith(this.mountPath + "/") ? f.path.slice(this.mountPath.length) : null;
+    const rel =
+      this.mountPath === "/"
+        ? f.path
+        : f.path.startsWith(this.mountPath + "/")
+          ? f.path.slice(this.mountPath.length)
+          : null;
     if (rel === null) return;
     const parts = splitRel(rel);
     if (parts.length === 0) return;
@@ -152,7 +157,12 @@ export class Imagefs {
       readdir: (_ctx, ocb): DirentRecord[] => {
         const dir = ocb.attr as ImageNode;
         let i = 0;
-        return [...(dir.children ?? [])].map(([name, n]) => ({ name, ino: n.ino, offset: ++i, type: n.mode & C.S_IFMT }));
+        return [...(dir.children ?? [])].map(([name, n]) => ({
+          name,
+          ino: n.ino,
+          offset: ++i,
+          type: n.mode & C.S_IFMT,
+        }));
       },
       readlink: (ctx, rel) => {
         const node = this.lookup(ctx.cred, rel, false);

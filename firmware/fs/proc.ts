@@ -41,7 +41,9 @@ export function procStatus(kernel: Kernel, p: Process): string {
     `threads: ${p.threads.size}`,
   ];
   for (const t of p.threads.values()) {
-    lines.push(`  tid=${t.tid} name=${t.name || "-"} priority=${t.priority} state=${t.state} blocked=${t.blockedOn || "-"}`);
+    lines.push(
+      `  tid=${t.tid} name=${t.name || "-"} priority=${t.priority} state=${t.state} blocked=${t.blockedOn || "-"}`,
+    );
   }
   return lines.join("\n") + "\n";
 }
@@ -92,7 +94,8 @@ export class ProcFs {
     const parts = splitRel(rel);
     if (parts.length === 0) return ctx.attach.attr;
     if (parts[0] === "self") {
-      if (parts.length > 1 || follow) throw new LinkRedirect(`${mountPath}/${[String(ctx.info.pid), ...parts.slice(1)].join("/")}`);
+      if (parts.length > 1 || follow)
+        throw new LinkRedirect(`${mountPath}/${[String(ctx.info.pid), ...parts.slice(1)].join("/")}`);
       const a = this.attrFor("self", C.S_IFLNK | 0o777, null);
       a.size = String(ctx.info.pid).length;
       return a;
@@ -134,7 +137,8 @@ export class ProcFs {
         const attr = this.lookup(ctx, rel, true, mountPath);
         const parts = splitRel(rel);
         // Snapshot the text at open, so reads in pieces see one consistent view.
-        const data = parts.length === 2 ? this.content(this.proc(parts[0] as string), parts[1] as ProcFile) : parts;
+        const data =
+          parts.length === 2 ? this.content(this.proc(parts[0] as string), parts[1] as ProcFile) : parts;
         return { attr, data };
       },
       read: (_ctx, ocb, nbytes, offset) => {

@@ -38,7 +38,10 @@ export class Ramfs {
     this.rm = rm;
     this.maxBytes = opts.maxBytes ?? 64 * 1024 * 1024;
     this.maxFileBytes = opts.maxFileBytes ?? this.maxBytes;
-    this.root = this.newNode(C.S_IFDIR | (opts.rootMode ?? 0o1777), { uid: opts.uid ?? 0, gid: opts.gid ?? 0 });
+    this.root = this.newNode(C.S_IFDIR | (opts.rootMode ?? 0o1777), {
+      uid: opts.uid ?? 0,
+      gid: opts.gid ?? 0,
+    });
     this.root.children = new Map();
     this.root.nlink = 2;
   }

@@ -12,11 +12,6 @@ import { KernelError } from "./errno.ts";
 
 export type Work<A> = (arg: A) => void;
 
-interface Item {
-  fn: Work<never>;
-  arg: unknown;
-}
-
 export interface SchedulerStats {
   dispatched: number;
   slices: number;
@@ -28,7 +23,8 @@ export class Scheduler {
   readonly stats: SchedulerStats = { dispatched: 0, slices: 0, maxQueued: 0 };
   /** Priority of the work item running now (-1 when idle). */
   currentPriority = -1;
-  private readonly queues: RingQueue<Item>[] = [];
+  /** Per priority, function and argument stored as consecutive entries (no object per item). */
+  private readonly queues: RingQueue<unknown>[] = [];
   private readonly ready = new PriorityBitmap();
   private queued = 0;
   private scheduled = false;
@@ -41,7 +37,7 @@ export class Scheduler {
   constructor(opts: { sliceMs?: number; onError?: (err: unknown) => void } = {}) {
     this.sliceMs = opts.sliceMs ?? 2;
     this.onError = opts.onError ?? ((err) => queueMicrotask(() => Promise.reject(err)));
-    for (let p = 0; p <= PRIORITY_MAX; p++) this.queues.push(new RingQueue<Item>(4));
+    for (let p = 0; p <= PRIORITY_MAX; p++) this.queues.push(new RingQueue<unknown>(8));
   }
 
   get pending(): number {
@@ -53,7 +49,9 @@ export class Scheduler {
     if (this.stopped) return;
     if (!(prio >= 0 && prio <= PRIORITY_MAX))
       throw new KernelError("EINVAL", `priority ${prio} out of range`);
-    this.queues[prio | 0].push({ fn: fn as Work<never>, arg });
+    const q = this.queues[prio | 0];
+    q.push(fn);
+    q.push(arg);
     this.ready.set(prio | 0);
     if (++this.queued > this.stats.maxQueued) this.stats.maxQueued = this.queued;
     if (!this.scheduled) {
@@ -81,13 +79,14 @@ export class Scheduler {
         return;
       }
       const q = this.queues[prio];
-      const item = q.shift() as Item;
+      const fn = q.shift() as Work<unknown>;
+      const arg = q.shift();
       if (q.length === 0) this.ready.clear(prio);
       this.queued--;
       this.stats.dispatched++;
       this.currentPriority = prio;
       try {
-        (item.fn as Work<unknown>)(item.arg);
+        fn(arg);
       } catch (err) {
         this.onError(err);
       }

@@ -226,10 +226,15 @@ export class Thread {
 
   /** Sends `msg` and waits for the reply data (MsgSend). */
   MsgSend(coid: number, msg: Uint8Array, opts?: MsgSendOptions): Promise<Uint8Array> {
-    this.enter();
-    // Resolves with the data itself (no wrapper promise): the caller's continuation then runs
+    // Resolves with the data itself (no async wrapper): the caller's continuation then runs
     // in the same scheduler slice as the reply, which is most of a round trip's cost.
-    return ipc.msgSendData(this.kernel, this, coid, msg, opts ?? {});
+    // Errors are still rejections, never synchronous throws.
+    try {
+      this.enter();
+      return ipc.msgSendData(this.kernel, this, coid, msg, opts ?? {});
+    } catch (err) {
+      return Promise.reject(err);
+    }
   }
 
   /** Like MsgSend, with the server's status (MsgReply's second argument) as well. */

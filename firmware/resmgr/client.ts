@@ -193,13 +193,24 @@ export async function open(t: Thread, path: string, flags = C.O_RDONLY, mode = 0
     virtual: (abs) => {
       if ((flags & C.O_ACCMODE) !== C.O_RDONLY) throw new KernelError("EISDIR");
       if (flags & C.O_CREAT && flags & C.O_EXCL) throw new KernelError("EEXIST");
-      return { reply: { kind: REPLY_STAT, handle: 0, mode: C.S_IFDIR, tail: new Uint8Array(0) }, coid: -1, match: null, path: abs };
+      return {
+        reply: { kind: REPLY_STAT, handle: 0, mode: C.S_IFDIR, tail: new Uint8Array(0) },
+        coid: -1,
+        match: null,
+        path: abs,
+      };
     },
   });
   if (r.reply.kind !== REPLY_OPENED) {
     if (r.coid === -1 && C.isDirMode(r.reply.mode)) {
       // A virtual directory: a descriptor with no manager; only readdir/fstat work on it.
-      return installFd(t, { coid: -1, handle: 0, flags: flags | C.O_DIRECTORY, path: r.path, cloexec: !!(flags & C.O_CLOEXEC) });
+      return installFd(t, {
+        coid: -1,
+        handle: 0,
+        flags: flags | C.O_DIRECTORY,
+        path: r.path,
+        cloexec: !!(flags & C.O_CLOEXEC),
+      });
     }
     throw new KernelError(r.coid === -1 ? "ELOOP" : "EIO");
   }
@@ -275,7 +286,9 @@ export async function write(t: Thread, fd: number, data: Uint8Array, position?: 
 
 export async function lseek(t: Thread, fd: number, offset: number, whence = C.SEEK_SET): Promise<number> {
   const e = ioTarget(t, fd);
-  return decodeLseekReply(await t.MsgSend(e.coid, encodeRequest({ type: C.IO_LSEEK, handle: e.handle, whence, offset })));
+  return decodeLseekReply(
+    await t.MsgSend(e.coid, encodeRequest({ type: C.IO_LSEEK, handle: e.handle, whence, offset })),
+  );
 }
 
 export async function fstat(t: Thread, fd: number): Promise<StatRecord> {
@@ -319,7 +332,10 @@ export async function fchmod(t: Thread, fd: number, mode: number): Promise<void>
 
 export async function fchown(t: Thread, fd: number, uid: number, gid: number): Promise<void> {
   const e = ioTarget(t, fd);
-  await t.MsgSend(e.coid, encodeRequest({ type: C.IO_CHOWN, handle: e.handle, uid: uid >>> 0, gid: gid >>> 0 }));
+  await t.MsgSend(
+    e.coid,
+    encodeRequest({ type: C.IO_CHOWN, handle: e.handle, uid: uid >>> 0, gid: gid >>> 0 }),
+  );
 }
 
 /**
@@ -369,7 +385,8 @@ export async function dup2(t: Thread, fd: number, newfd: number): Promise<number
 // ---- by path -------------------------------------------------------------------------------
 
 function statFromReply(t: Thread, r: ConnectResult): StatRecord {
-  if (r.reply.kind === REPLY_STAT) return r.reply.tail.byteLength ? decodeStat(r.reply.tail) : virtualDirStat(t);
+  if (r.reply.kind === REPLY_STAT)
+    return r.reply.tail.byteLength ? decodeStat(r.reply.tail) : virtualDirStat(t);
   if (r.reply.kind === REPLY_TEXT) return linkStat(t, decodeText(r.reply.tail));
   throw new KernelError("EIO");
 }
@@ -398,7 +415,12 @@ function statAttempt(t: Thread, follow: boolean): ConnectAttempt {
 }
 
 async function pathOp(t: Thread, path: string, subtype: number, follow: boolean, extra: Partial<Body> = {}) {
-  return connectPath(t, path, { follow, keep: false, build: () => simple(subtype, extra), virtual: virtualRefuse });
+  return connectPath(t, path, {
+    follow,
+    keep: false,
+    build: () => simple(subtype, extra),
+    virtual: virtualRefuse,
+  });
 }
 
 function virtualRefuse(): ConnectResult {
@@ -450,7 +472,10 @@ export async function chown(t: Thread, path: string, uid: number, gid: number): 
 }
 
 export async function utimes(t: Thread, path: string, atimeMs: number, mtimeMs: number): Promise<void> {
-  await pathOp(t, path, C.CONNECT_UTIME, true, { extraType: C.EXTRA_TIMES, extra: encodeTimes(atimeMs, mtimeMs) });
+  await pathOp(t, path, C.CONNECT_UTIME, true, {
+    extraType: C.EXTRA_TIMES,
+    extra: encodeTimes(atimeMs, mtimeMs),
+  });
 }
 
 /** Finds which manager attachment holds `path` (not following a final link) and the path below it. */
@@ -506,7 +531,12 @@ export async function readdir(t: Thread, path: string): Promise<DirentRecord[]> 
     follow: true,
     keep: false,
     build: () => simple(C.CONNECT_STAT),
-    virtual: (p) => ({ reply: { kind: REPLY_STAT, handle: 0, mode: C.S_IFDIR, tail: new Uint8Array(0) }, coid: -1, match: null, path: p }),
+    virtual: (p) => ({
+      reply: { kind: REPLY_STAT, handle: 0, mode: C.S_IFDIR, tail: new Uint8Array(0) },
+      coid: -1,
+      match: null,
+      path: p,
+    }),
   });
   const st = statFromReply(t, first);
   if (!C.isDirMode(st.mode)) throw new KernelError("ENOTDIR");
@@ -539,7 +569,12 @@ export async function readdir(t: Thread, path: string): Promise<DirentRecord[]> 
       }
     } catch (e) {
       const err = KernelError.from(e);
-      if (err.errno !== "ENOENT" && err.errno !== "ENOTDIR" && err.errno !== "ESRCH" && err.errno !== "ENOSYS") {
+      if (
+        err.errno !== "ENOENT" &&
+        err.errno !== "ENOTDIR" &&
+        err.errno !== "ESRCH" &&
+        err.errno !== "ENOSYS"
+      ) {
         if (coid >= 0) await closeConnection(t, coid, handle);
         throw err;
       }

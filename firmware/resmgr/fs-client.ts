@@ -124,7 +124,12 @@ export function makeFsClient(main: Thread, run?: Runner): FsClient {
       })) as FsClient["readFile"],
     writeFile: (path, data, opts) =>
       on(async (t) => {
-        const fd = await client.open(t, path, parseFlags(opts?.flag ?? "w"), (opts?.mode ?? 0o666) & ~DEFAULT_UMASK);
+        const fd = await client.open(
+          t,
+          path,
+          parseFlags(opts?.flag ?? "w"),
+          (opts?.mode ?? 0o666) & ~DEFAULT_UMASK,
+        );
         await withFd(t, fd, () => client.write(t, fd, asBytes(data)));
       }),
     appendFile: (path, data) =>
@@ -157,7 +162,10 @@ export function makeFsClient(main: Thread, run?: Runner): FsClient {
         try {
           await on((t) => client.mkdir(t, cur, mode));
         } catch (e) {
-          if (!(e instanceof KernelError) || (e.errno !== "EEXIST" && e.errno !== "EBUSY" && e.errno !== "EROFS"))
+          if (
+            !(e instanceof KernelError) ||
+            (e.errno !== "EEXIST" && e.errno !== "EBUSY" && e.errno !== "EROFS")
+          )
             throw e;
           const st = await on((t) => client.stat(t, cur));
           if ((st.mode & C.S_IFMT) !== C.S_IFDIR) throw new KernelError("ENOTDIR");

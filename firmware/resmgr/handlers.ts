@@ -65,7 +65,12 @@ export interface Handlers {
   /** Opens `rel`; default: lookup. Handles O_CREAT / O_TRUNC / O_EXCL itself. */
   open?(ctx: IoContext, rel: string, req: ConnectRequest): OpenResult | Promise<OpenResult>;
   /** Returns up to `nbytes` from `offset`; `null` when it deferred the reply. */
-  read?(ctx: IoContext, ocb: Ocb, nbytes: number, offset: number): Uint8Array | null | Promise<Uint8Array | null>;
+  read?(
+    ctx: IoContext,
+    ocb: Ocb,
+    nbytes: number,
+    offset: number,
+  ): Uint8Array | null | Promise<Uint8Array | null>;
   /** Writes `data` at `offset`; returns the count written, or `null` when it deferred the reply. */
   write?(ctx: IoContext, ocb: Ocb, data: Uint8Array, offset: number): number | null | Promise<number | null>;
   /** All entries of a directory (the framework packs them from the OCB's offset). */

@@ -258,7 +258,9 @@ export function encodeWith<T extends AnySchema>(
 /** Decodes the fixed part; EBADMSG when `bytes` is shorter than the schema. */
 export function decodeWith<T extends AnySchema>(schema: T, bytes: Uint8Array): Parsed<T["__unwrapped"]> {
   if (bytes.byteLength < sizeOf(schema)) throw new KernelError("EBADMSG", "message too short");
-  return schema.read(new BufferReader(bytes.buffer, { byteOffset: bytes.byteOffset, endianness: "big" })) as Parsed<T["__unwrapped"]>;
+  return schema.read(
+    new BufferReader(bytes.buffer, { byteOffset: bytes.byteOffset, endianness: "big" }),
+  ) as Parsed<T["__unwrapped"]>;
 }
 
 export function encodeText(s: string): Uint8Array {
@@ -395,7 +397,13 @@ export function decodeRequest(bytes: Uint8Array): IoRequest {
       if (f.nbytes > IO_MAX_DATA) throw new KernelError("EMSGSIZE");
       const start = sizeOf(WriteFixed);
       if (bytes.byteLength !== start + f.nbytes) throw new KernelError("EBADMSG", "write length mismatch");
-      return { type: IO_WRITE, handle: f.handle, xtype: f.xtype, offset: f.offset, data: bytes.subarray(start) };
+      return {
+        type: IO_WRITE,
+        handle: f.handle,
+        xtype: f.xtype,
+        offset: f.offset,
+        data: bytes.subarray(start),
+      };
     }
     case IO_LSEEK: {
       const f = decodeWith(LseekFixed, bytes);

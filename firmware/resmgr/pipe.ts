@@ -95,7 +95,10 @@ export class PipeManager {
 
   constructor(rm: ResourceManager, opts: { capacity?: number } = {}) {
     this.rm = rm;
-    this.maxCapacity = Math.max(PIPE_MIN_CAPACITY, Math.min(opts.capacity ?? PIPE_MAX_CAPACITY, PIPE_MAX_CAPACITY));
+    this.maxCapacity = Math.max(
+      PIPE_MIN_CAPACITY,
+      Math.min(opts.capacity ?? PIPE_MAX_CAPACITY, PIPE_MAX_CAPACITY),
+    );
   }
 
   get count(): number {

@@ -158,7 +158,8 @@ export class ResourceManager {
       try {
         r = await t.MsgReceive(this.chid);
       } catch (e) {
-        if (this.stopped || (e instanceof KernelError && (e.errno === "EINVAL" || e.errno === "ESRCH"))) return;
+        if (this.stopped || (e instanceof KernelError && (e.errno === "EINVAL" || e.errno === "ESRCH")))
+          return;
         if (e instanceof KernelError && e.errno === "EINTR") continue;
         throw e;
       }
@@ -234,7 +235,12 @@ export class ResourceManager {
       if (ctx.deferredReply && ctx.deferredReply.done) return;
       if (ctx.deferredReply) this.deferred.delete(rcvid);
       if (e instanceof LinkRedirect) {
-        safeReply(t, rcvid, 0, encodeConnectReply({ kind: REPLY_LINK, handle: 0, mode: 0, tail: encodeText(e.path) }));
+        safeReply(
+          t,
+          rcvid,
+          0,
+          encodeConnectReply({ kind: REPLY_LINK, handle: 0, mode: 0, tail: encodeText(e.path) }),
+        );
         return;
       }
       this.fail(t, rcvid, e);
@@ -244,7 +250,13 @@ export class ResourceManager {
   private fail(t: Thread, rcvid: number, e: unknown): void {
     const err = KernelError.from(e);
     if (!(e instanceof KernelError)) {
-      t.kernel.slog.log(SLOG_MAJOR.FS, 0, SLOG_SEVERITY.ERROR, `resmgr ${this.pid}: handler failed: ${String(e)}`, this.pid);
+      t.kernel.slog.log(
+        SLOG_MAJOR.FS,
+        0,
+        SLOG_SEVERITY.ERROR,
+        `resmgr ${this.pid}: handler failed: ${String(e)}`,
+        this.pid,
+      );
     }
     try {
       t.MsgError(rcvid, err.errno, err.message);
@@ -279,12 +291,18 @@ export class ResourceManager {
   private async connect(ctx: Ctx, req: ConnectRequest): Promise<ReplyData | null> {
     const h = ctx.attach.handlers;
     const rel = normalizeRel(req.path);
-    const done = { status: 0, data: encodeConnectReply({ kind: REPLY_DONE, handle: 0, mode: 0, tail: EMPTY }) };
+    const done = {
+      status: 0,
+      data: encodeConnectReply({ kind: REPLY_DONE, handle: 0, mode: 0, tail: EMPTY }),
+    };
     switch (req.subtype) {
       case C.CONNECT_OPEN: {
-        const res: OpenResult = h.open ? await h.open(ctx, rel, req) : { attr: await this.lookup(ctx, rel, req) };
+        const res: OpenResult = h.open
+          ? await h.open(ctx, rel, req)
+          : { attr: await this.lookup(ctx, rel, req) };
         const isDir = C.isDirMode(res.attr.mode);
-        if (!isDir && (req.eflag & C.EFLAG_DIR || req.ioflag & C.O_DIRECTORY)) throw new KernelError("ENOTDIR");
+        if (!isDir && (req.eflag & C.EFLAG_DIR || req.ioflag & C.O_DIRECTORY))
+          throw new KernelError("ENOTDIR");
         if (isDir && (req.ioflag & C.O_ACCMODE) !== C.O_RDONLY) throw new KernelError("EISDIR");
         if (!res.created) checkAccess(ctx.cred, res.attr, accessForOpen(req.ioflag));
         const handle = this.newOcb(ctx, res, rel, req.ioflag);
@@ -298,7 +316,10 @@ export class ResourceManager {
         if (req.eflag & C.EFLAG_DIR && !C.isDirMode(attr.mode)) throw new KernelError("ENOTDIR");
         await h.stat?.(ctx, attr);
         const tail = encodeStat(attrToStat(attr, this.dev));
-        return { status: 0, data: encodeConnectReply({ kind: REPLY_STAT, handle: 0, mode: attr.mode, tail }) };
+        return {
+          status: 0,
+          data: encodeConnectReply({ kind: REPLY_STAT, handle: 0, mode: attr.mode, tail }),
+        };
       }
       case C.CONNECT_CHMOD: {
         const attr = await this.lookup(ctx, rel, req);
@@ -320,7 +341,10 @@ export class ResourceManager {
       case C.CONNECT_READLINK: {
         if (!h.readlink) throw new KernelError("EINVAL");
         const target = await h.readlink(ctx, rel, req);
-        return { status: 0, data: encodeConnectReply({ kind: REPLY_TEXT, handle: 0, mode: 0, tail: encodeText(target) }) };
+        return {
+          status: 0,
+          data: encodeConnectReply({ kind: REPLY_TEXT, handle: 0, mode: 0, tail: encodeText(target) }),
+        };
       }
       case C.CONNECT_UNLINK:
         if (!h.unlink) throw new KernelError(rel === "" ? "EBUSY" : "ENOSYS");
@@ -387,7 +411,15 @@ export class ResourceManager {
   // ---- OCBs --------------------------------------------------------------------------------
 
   private newOcb(ctx: Ctx, res: OpenResult, rel: string, ioflag: number): number {
-    const ocb: Ocb = { attach: ctx.attach, attr: res.attr, path: rel, ioflag, offset: 0, refs: 1, data: res.data };
+    const ocb: Ocb = {
+      attach: ctx.attach,
+      attr: res.attr,
+      path: rel,
+      ioflag,
+      offset: 0,
+      refs: 1,
+      data: res.data,
+    };
     return this.addHandle(ocb, ctx.info.scoid);
   }
 
@@ -409,7 +441,8 @@ export class ResourceManager {
     const set = this.byScoid.get(e.scoid);
     set?.delete(handle);
     if (set && set.size === 0) this.byScoid.delete(e.scoid);
-    for (const a of [...this.armed]) if (a.ocb === e.ocb && Math.floor(a.rcvid / 0x10000) === e.scoid) this.armed.delete(a);
+    for (const a of [...this.armed])
+      if (a.ocb === e.ocb && Math.floor(a.rcvid / 0x10000) === e.scoid) this.armed.delete(a);
     e.ocb.refs--;
     if (e.ocb.refs === 0) {
       const h = e.ocb.attach.handlers;
@@ -435,7 +468,8 @@ export class ResourceManager {
           if (!h.readdir) throw new KernelError("ENOSYS");
           const all = await h.readdir(ctx, ocb);
           const { bytes, count } = packDirents(all, ocb.offset, req.nbytes);
-          if (count === 0 && ocb.offset < all.length) throw new KernelError("EINVAL", "buffer too small for an entry");
+          if (count === 0 && ocb.offset < all.length)
+            throw new KernelError("EINVAL", "buffer too small for an entry");
           ocb.offset += count;
           return { status: bytes.byteLength, data: bytes };
         }
@@ -462,7 +496,13 @@ export class ResourceManager {
         if (h.lseek) pos = await h.lseek(ctx, ocb, req.offset, req.whence);
         else {
           const base =
-            req.whence === C.SEEK_SET ? 0 : req.whence === C.SEEK_CUR ? ocb.offset : req.whence === C.SEEK_END ? ocb.attr.size : NaN;
+            req.whence === C.SEEK_SET
+              ? 0
+              : req.whence === C.SEEK_CUR
+                ? ocb.offset
+                : req.whence === C.SEEK_END
+                  ? ocb.attr.size
+                  : NaN;
           if (Number.isNaN(base)) throw new KernelError("EINVAL");
           pos = base + req.offset;
         }
@@ -488,7 +528,10 @@ export class ResourceManager {
         // The source handle must belong to the caller or to its parent (inheritance at spawn).
         const owner = this.thread.kernel.scoids.get(entry.scoid)?.owner;
         const caller = this.thread.kernel.procs.get(ctx.info.pid);
-        const ok = owner && (owner.pid === ctx.info.pid || caller?.parent?.pid === owner.pid) && owner.pid === req.srcPid;
+        const ok =
+          owner &&
+          (owner.pid === ctx.info.pid || caller?.parent?.pid === owner.pid) &&
+          owner.pid === req.srcPid;
         if (!ok) throw new KernelError("EBADF");
         ocb.refs++;
         const handle = this.addHandle(ocb, ctx.info.scoid);
@@ -507,7 +550,9 @@ export class ResourceManager {
         await this.utime(ctx, ocb.attr, req.atime, req.mtime);
         return { status: 0, data: EMPTY };
       case C.IO_NOTIFY: {
-        const ready = h.notify ? h.notify(ctx, ocb, req.flags) : req.flags & (C.NOTIFY_INPUT | C.NOTIFY_OUTPUT);
+        const ready = h.notify
+          ? h.notify(ctx, ocb, req.flags)
+          : req.flags & (C.NOTIFY_INPUT | C.NOTIFY_OUTPUT);
         if (req.action === NOTIFY_ACTION_ARM && (ready & req.flags) === 0) {
           this.armed.add({ rcvid: ctx.rcvid, req, ocb });
         }
@@ -563,7 +608,14 @@ class Ctx implements IoContext {
   readonly entry: HandleEntry | null;
   deferredReply: DeferredReply | null = null;
 
-  constructor(rm: ResourceManager, t: Thread, rcvid: number, info: MsgInfo, attach: Attachment, entry: HandleEntry | null) {
+  constructor(
+    rm: ResourceManager,
+    t: Thread,
+    rcvid: number,
+    info: MsgInfo,
+    attach: Attachment,
+    entry: HandleEntry | null,
+  ) {
     this.rm = rm;
     this.thread = t;
     this.rcvid = rcvid;

@@ -1,12 +1,12 @@
-// ShellOs on the real runtime: descriptors of the shell's process through the resource-manager
-// client, pipes from the pipe manager, children through ctx.exec, signals through the kernel.
+// ShellOs on the real runtime: descriptors of the shell's process through ctx.fs (whose calls
+// run on the process's thread mux, so in-shell pipeline members may block concurrently), pipes
+// from the pipe manager, children through ctx.exec, signals through the kernel.
 import { KernelError } from "../kernel/errno.ts";
 import type { Process } from "../kernel/process.ts";
 import type { Signal } from "../kernel/signals.ts";
-import type { ProgramContext, Stream } from "../program.ts";
-import * as client from "../resmgr/client.ts";
+import type { FileHandle, ProgramContext, Stream } from "../program.ts";
 import * as C from "../resmgr/io-constants.ts";
-import { pipe } from "../resmgr/pipe.ts";
+import { PIPE_PATH } from "../resmgr/pipe.ts";
 import type { OpenMode, ShellExecOptions, ShellOs, ShellProcess, ShellStat, WaitResult } from "./os.ts";
 
 const OPEN_FLAGS: Record<OpenMode, number> = {
@@ -37,9 +37,17 @@ function shellProcess(p: Process): ShellProcess {
 }
 
 export function createRuntimeOs(ctx: ProgramContext): ShellOs {
-  const t = ctx.thread;
   const std: Record<number, Stream> = { 0: ctx.stdin, 1: ctx.stdout, 2: ctx.stderr };
-  const enc = new TextEncoder();
+  const handles = new Map<number, FileHandle>();
+  const keep = (h: FileHandle): number => {
+    handles.set(h.fd, h);
+    return h.fd;
+  };
+  const handle = (fd: number): FileHandle => {
+    const h = handles.get(fd);
+    if (!h) throw new KernelError("EBADF");
+    return h;
+  };
   return {
     get pid() {
       return ctx.process.pid;
@@ -59,20 +67,36 @@ export function createRuntimeOs(ctx: ProgramContext): ShellOs {
       const p = await ctx.exec(path, argv, { fds: opts.fds, env: opts.env, cwd: opts.cwd, pgid: opts.pgid });
       return shellProcess(p);
     },
-    pipe: () => pipe(t),
-    open: (path, mode) => client.open(t, path, OPEN_FLAGS[mode], 0o666),
-    close: (fd) => client.close(t, fd),
+    async pipe(): Promise<[number, number]> {
+      // pipe(2) as resmgr/pipe.ts does it: open the manager, then the write side by inode.
+      const r = await ctx.fs.open(PIPE_PATH, C.O_RDONLY);
+      try {
+        const st = await r.stat();
+        const w = await ctx.fs.open(`${PIPE_PATH}/${st.ino}`, C.O_WRONLY);
+        return [keep(r), keep(w)];
+      } catch (e) {
+        await r.close();
+        throw e;
+      }
+    },
+    async open(path: string, mode: OpenMode): Promise<number> {
+      return keep(await ctx.fs.open(path, OPEN_FLAGS[mode], 0o666));
+    },
+    async close(fd: number): Promise<void> {
+      const h = handle(fd);
+      handles.delete(fd);
+      await h.close();
+    },
     async read(fd: number, max: number): Promise<Uint8Array | null> {
-      // The standard streams may be buffered by the runtime: read them through their Stream.
-      if (std[fd]) return std[fd].read(max);
-      const data = await client.read(t, fd, max);
+      if (!handles.has(fd) && std[fd]) return std[fd].read(max);
+      const data = await handle(fd).read(max);
       return data.byteLength === 0 ? null : data;
     },
     async write(fd: number, data: string | Uint8Array): Promise<void> {
-      if (std[fd]) return std[fd].write(data);
-      await client.write(t, fd, typeof data === "string" ? enc.encode(data) : data);
+      if (!handles.has(fd) && std[fd]) return std[fd].write(data);
+      await handle(fd).write(data);
     },
-    isatty: (fd) => std[fd]?.isatty ?? false,
+    isatty: (fd) => (!handles.has(fd) && std[fd]?.isatty) || false,
     async stat(path: string): Promise<ShellStat | null> {
       try {
         const st = await ctx.fs.stat(path);

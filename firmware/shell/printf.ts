@@ -2,7 +2,17 @@
 // the format is reused while arguments remain, as POSIX asks.
 import { ShellError } from "./errors.ts";
 
-const ESCAPES: Record<string, string> = { n: "\n", t: "\t", r: "\r", a: "\x07", b: "\b", f: "\f", v: "\v", "\\": "\\", e: "\x1b" };
+const ESCAPES: Record<string, string> = {
+  n: "\n",
+  t: "\t",
+  r: "\r",
+  a: "\x07",
+  b: "\b",
+  f: "\f",
+  v: "\v",
+  "\\": "\\",
+  e: "\x1b",
+};
 
 function unescape(s: string): string {
   return s.replace(/\\(0[0-7]{0,3}|[0-7]{1,3}|.)/gs, (_m, c: string) => {
@@ -14,7 +24,11 @@ function unescape(s: string): string {
 function toInt(s: string | undefined): number {
   if (s === undefined || s === "") return 0;
   if (/^['"]/.test(s)) return s.codePointAt(1) ?? 0;
-  const n = /^[-+]?0[xX][0-9a-fA-F]+$/.test(s) ? parseInt(s, 16) : /^[-+]?0[0-7]+$/.test(s) ? parseInt(s, 8) : Number(s);
+  const n = /^[-+]?0[xX][0-9a-fA-F]+$/.test(s)
+    ? parseInt(s, 16)
+    : /^[-+]?0[0-7]+$/.test(s)
+      ? parseInt(s, 8)
+      : Number(s);
   if (!Number.isFinite(n)) throw new ShellError(`${s}: invalid number`);
   return Math.trunc(n);
 }
@@ -89,7 +103,12 @@ export function printfFormat(format: string, args: string[]): string {
         case "g": {
           const n = Number(arg ?? 0);
           if (Number.isNaN(n)) throw new ShellError(`${arg}: invalid number`);
-          s = conv === "f" ? n.toFixed(prec ?? 6) : conv === "e" ? n.toExponential(prec ?? 6) : String(Number(n.toPrecision(prec || 6)));
+          s =
+            conv === "f"
+              ? n.toFixed(prec ?? 6)
+              : conv === "e"
+                ? n.toExponential(prec ?? 6)
+                : String(Number(n.toPrecision(prec || 6)));
           if (conv === "e") s = s.replace(/e([+-])(\d)$/, "e$10$2");
           if (n >= 0 && flags.includes("+")) s = "+" + s;
           break;

@@ -26,6 +26,9 @@ export const ARP_STALE = "STALE";
 export const ARP_PERMANENT = "PERMANENT";
 export type ArpState = typeof ARP_INCOMPLETE | typeof ARP_REACHABLE | typeof ARP_STALE | typeof ARP_PERMANENT;
 
+/** RFC 5227 DEFEND_INTERVAL. */
+const DEFEND_INTERVAL_MS = 10_000;
+
 export interface ArpEntry {
   readonly ip: number;
   ifp: Ifnet;
@@ -46,6 +49,8 @@ export interface ArpEntry {
 export class ArpTable {
   private readonly stack: Stack;
   private readonly entries = new Map<number, ArpEntry>();
+  /** When each of our addresses was last defended (RFC 5227: at most once per DEFEND_INTERVAL). */
+  private readonly defended = new Map<number, number>();
 
   constructor(stack: Stack) {
     this.stack = stack;
@@ -174,8 +179,14 @@ export class ArpTable {
         LOG_WARNING,
         `arp: duplicate IP address ${formatIpv4(spa)} sent from link address ${formatMac(sha)} on ${ifp.name}`,
       );
-      // Defend the address: announce ourselves again so neighbours keep the right mapping.
-      this.gratuitous(ifp, spa);
+      // Defend the address (announce ourselves again), but at most once per 10 s: two hosts
+      // that both defend would otherwise ping-pong announcements forever.
+      const now = this.stack.clock.now();
+      const last = this.defended.get(spa);
+      if (last === undefined || now - last >= DEFEND_INTERVAL_MS) {
+        this.defended.set(spa, now);
+        this.gratuitous(ifp, spa);
+      }
       pbufFree(pb);
       return;
     }

@@ -25,7 +25,7 @@ export function createStackConfig() {
     /** net.inet.arp.maxtries: requests sent before giving up on a resolution. */
     arpMaxtries: 5,
     /** net.inet.arp.maxhold: packets queued per entry while resolving. */
-    arpMaxhold: 16,
+    arpMaxhold: 64,
     /** net.inet.arp.retry: milliseconds between requests while resolving. */
     arpRetryMs: 1000,
   };

@@ -26,7 +26,12 @@ async function setup(): Promise<Kernel> {
 }
 
 /** Runs `path` with stdout on a pipe; returns what it printed and its exit status. */
-async function capture(k: Kernel, t: Thread, path: string, argv: string[]): Promise<{ out: string; status: number }> {
+async function capture(
+  k: Kernel,
+  t: Thread,
+  path: string,
+  argv: string[],
+): Promise<{ out: string; status: number }> {
   const [r, w] = await pipe(t);
   const child = await exec(k, t, path, argv, { fds: new Map([[1, w]]) });
   await client.close(t, w);
@@ -44,7 +49,11 @@ describe("exec", () => {
   it("runs a bundled program with inherited stdout and returns its status", async () => {
     const k = await setup();
     const res = await runAs(k, ROOT, async (t) => {
-      await writeFile(t, "/tmp/hello", bundle(`await ctx.stdout.write("hi " + ctx.argv.join(",") + "\\n"); return 3;`));
+      await writeFile(
+        t,
+        "/tmp/hello",
+        bundle(`await ctx.stdout.write("hi " + ctx.argv.join(",") + "\\n"); return 3;`),
+      );
       return capture(k, t, "/tmp/hello", ["hello", "a"]);
     });
     expect(res).toEqual({ out: "hi hello,a\n", status: 3 });

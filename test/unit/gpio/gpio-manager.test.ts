@@ -49,6 +49,13 @@ describe("gpio manager", () => {
     expect((await sh(k, ["gpio", "read", "4"])).stdout).toBe("1\n");
     expect((await sh(k, ["gpio"])).stdout).toBe("pin  dir  level\n  4  out  1\n 17  in   1\n 27  in   0\n");
     expect((await sh(k, ["gpio", "write", "4", "2"])).status).toBe(1);
+    // Plain file writes work too (what `echo 0 > /dev/gpio/4` does): open for writing, write.
+    await run(
+      k,
+      { name: "w", usage: "", main: async (ctx) => (await ctx.fs.writeFile("/dev/gpio/4", "low\n"), 0) },
+      ["w"],
+    );
+    expect(backend.pin(4).read()).toBe(0);
   });
 
   it("delivers each edge as a pulse at the watcher's priority", async () => {

@@ -110,3 +110,8 @@ export function pattern(n: number, seed = 7): Uint8Array {
   for (let i = 0; i < n; i++) d[i] = (i * 31 + seed) & 0xff;
   return d;
 }
+
+/** Fast byte equality (vitest's deep equality is slow on large arrays). */
+export function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
+}

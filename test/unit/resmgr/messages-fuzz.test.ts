@@ -52,7 +52,16 @@ const samples: IoRequest[] = [
   { type: C.IO_CHOWN, handle: 2, uid: 100, gid: 200 },
   { type: C.IO_UTIME, handle: 2, atime: 1_700_000_000_000, mtime: 1_700_000_000_001 },
   { type: C.IO_DUP, handle: 4, srcPid: 12 },
-  { type: C.IO_NOTIFY, handle: 4, action: 1, priority: 10, flags: C.NOTIFY_INPUT, code: 5, value: -1, coid: 3 },
+  {
+    type: C.IO_NOTIFY,
+    handle: 4,
+    action: 1,
+    priority: 10,
+    flags: C.NOTIFY_INPUT,
+    code: 5,
+    value: -1,
+    coid: 3,
+  },
 ];
 
 function onlyKernelErrors(fn: () => unknown): void {
@@ -96,9 +105,9 @@ describe("I/O messages: table", () => {
     const read = encodeRequest(samples[2]!);
     new DataView(read.buffer).setUint32(8, 0xffffffff);
     expect(() => decodeRequest(read)).toThrowError(expect.objectContaining({ errno: "EMSGSIZE" }));
-    expect(() => encodeRequest({ ...(samples[0] as Extract<IoRequest, { path: string }>), path: "a".repeat(2000) })).toThrowError(
-      expect.objectContaining({ errno: "ENAMETOOLONG" }),
-    );
+    expect(() =>
+      encodeRequest({ ...(samples[0] as Extract<IoRequest, { path: string }>), path: "a".repeat(2000) }),
+    ).toThrowError(expect.objectContaining({ errno: "ENAMETOOLONG" }));
   });
 
   it("rejects invalid UTF-8 in a path", () => {

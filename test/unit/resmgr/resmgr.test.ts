@@ -67,7 +67,9 @@ describe("resource manager framework", () => {
     );
     await runAs(k, ROOT, async (t) => {
       await expect(client.open(t, "/img/f", C.O_WRONLY)).rejects.toMatchObject({ errno: "EROFS" });
-      await expect(client.open(t, "/img/new", C.O_WRONLY | C.O_CREAT)).rejects.toMatchObject({ errno: "EROFS" });
+      await expect(client.open(t, "/img/new", C.O_WRONLY | C.O_CREAT)).rejects.toMatchObject({
+        errno: "EROFS",
+      });
       await expect(client.unlink(t, "/img/f")).rejects.toMatchObject({ errno: "EROFS" });
       await expect(client.chmod(t, "/img/f", 0o777)).rejects.toMatchObject({ errno: "EROFS" });
     });

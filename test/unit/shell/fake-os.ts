@@ -1,6 +1,13 @@
 // An in-memory ShellOs for interpreter tests: a tiny file system, pipes with reference-counted
 // ends, and "external" programs written as async functions over the child's descriptors.
-import type { OpenMode, ShellExecOptions, ShellOs, ShellProcess, ShellStat, WaitResult } from "../../../firmware/shell/os.ts";
+import type {
+  OpenMode,
+  ShellExecOptions,
+  ShellOs,
+  ShellProcess,
+  ShellStat,
+  WaitResult,
+} from "../../../firmware/shell/os.ts";
 import { KernelLikeError } from "./kernel-like-error.ts";
 
 interface Pipe {
@@ -44,7 +51,8 @@ export class FakeOs implements ShellOs {
   readonly files = new Map<string, { dir: boolean; data: string; mode: number }>();
   readonly programs = new Map<string, FakeProgram>();
   readonly sinks = new Map<string, string>();
-  readonly execLog: { path: string; argv: string[]; env: Record<string, string>; pgid?: number | "new" }[] = [];
+  readonly execLog: { path: string; argv: string[]; env: Record<string, string>; pgid?: number | "new" }[] =
+    [];
   readonly killLog: { pid: number; sig: string }[] = [];
   cwd = "/";
   private readonly fds = new Map<number, Handle>();
@@ -111,7 +119,10 @@ export class FakeOs implements ShellOs {
     }
     const rec = { pgid, sigWaiters: [] as ((s: string) => void)[] };
     this.children.set(pid, rec);
-    const state: { result: WaitResult | null; waiters: ((r: WaitResult) => void)[] } = { result: null, waiters: [] };
+    const state: { result: WaitResult | null; waiters: ((r: WaitResult) => void)[] } = {
+      result: null,
+      waiters: [],
+    };
     const child: FakeChild = {
       argv,
       env: opts.env,
@@ -278,7 +289,8 @@ export class FakeOs implements ShellOs {
       throw new KernelLikeError("ENOTDIR", "Not a directory");
     const names: string[] = [];
     for (const p of this.files.keys()) {
-      if (p !== base && p.startsWith(base) && !p.slice(base.length).includes("/")) names.push(p.slice(base.length));
+      if (p !== base && p.startsWith(base) && !p.slice(base.length).includes("/"))
+        names.push(p.slice(base.length));
     }
     return names;
   }
@@ -302,7 +314,9 @@ export class FakeOs implements ShellOs {
   kill(pid: number, sig: string): void {
     this.killLog.push({ pid, sig });
     const targets =
-      pid < 0 ? [...this.children.entries()].filter(([, c]) => c.pgid === -pid) : [[pid, this.children.get(pid)] as const];
+      pid < 0
+        ? [...this.children.entries()].filter(([, c]) => c.pgid === -pid)
+        : [[pid, this.children.get(pid)] as const];
     for (const [, c] of targets) if (c) for (const w of c.sigWaiters.splice(0)) w(sig);
   }
 

@@ -28,7 +28,13 @@ export function makeOs(stdin = ""): FakeOs {
     return 0;
   });
   os.program("args", async (c) => {
-    await c.write(1, c.argv.slice(1).map((a) => `<${a}>`).join("") + "\n");
+    await c.write(
+      1,
+      c.argv
+        .slice(1)
+        .map((a) => `<${a}>`)
+        .join("") + "\n",
+    );
     return 0;
   });
   os.program("status", async (c) => Number(c.argv[1] ?? 0));
@@ -54,7 +60,11 @@ export async function run(
   opts: { os?: FakeOs; args?: string[]; env?: Record<string, string> } = {},
 ): Promise<{ status: number; out: string; err: string; os: FakeOs; sh: Shell }> {
   const os = opts.os ?? makeOs();
-  const sh = new Shell(os, { env: { PATH: "/bin", HOME: "/", ...opts.env }, cwd: "/", args: opts.args ?? [] });
+  const sh = new Shell(os, {
+    env: { PATH: "/bin", HOME: "/", ...opts.env },
+    cwd: "/",
+    args: opts.args ?? [],
+  });
   const io = new Map([
     [0, 0],
     [1, 1],

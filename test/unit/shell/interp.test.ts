@@ -25,7 +25,9 @@ describe("interpreter: commands and pipelines", () => {
   });
 
   it("handles && || ! and $?", async () => {
-    const r = await run("true && echo a; false && echo b; false || echo c; ! true; echo $?; status 7; echo $?");
+    const r = await run(
+      "true && echo a; false && echo b; false || echo c; ! true; echo $?; status 7; echo $?",
+    );
     expect(r.out).toBe("a\nc\n1\n7\n");
   });
 
@@ -82,7 +84,9 @@ describe("interpreter: variables and expansion", () => {
   });
 
   it("expands positional parameters and $@ / $*", async () => {
-    const r = await run('echo $# $1 $2; args "$@"; args "$*"; shift; echo $1', { args: ["one", "two words"] });
+    const r = await run('echo $# $1 $2; args "$@"; args "$*"; shift; echo $1', {
+      args: ["one", "two words"],
+    });
     expect(r.out).toBe("2 one two words\n<one><two words>\n<one two words>\ntwo words\n");
   });
 
@@ -121,29 +125,38 @@ describe("interpreter: globbing through the OS", () => {
   it("expands *, ? and [..], leaves unmatched patterns", async () => {
     const os = makeOs();
     for (const f of ["a.txt", "b.txt", "c.log", ".hidden"]) os.writeFileSync(`/tmp/${f}`, "");
-    const r = await run("cd /tmp; echo *.txt; echo ?.log; echo [ab].*; echo *.none; echo /tmp/*.log; echo '*'", { os });
+    const r = await run(
+      "cd /tmp; echo *.txt; echo ?.log; echo [ab].*; echo *.none; echo /tmp/*.log; echo '*'",
+      { os },
+    );
     expect(r.out).toBe("a.txt b.txt\nc.log\na.txt b.txt\n*.none\n/tmp/c.log\n*\n");
   });
 });
 
 describe("interpreter: control flow", () => {
   it("runs if/elif/else", async () => {
-    const r = await run("for n in 1 2 3; do if [ $n -eq 1 ]; then echo one; elif test $n = 2; then echo two; else echo many; fi; done");
+    const r = await run(
+      "for n in 1 2 3; do if [ $n -eq 1 ]; then echo one; elif test $n = 2; then echo two; else echo many; fi; done",
+    );
     expect(r.out).toBe("one\ntwo\nmany\n");
   });
 
   it("runs while and until with break/continue", async () => {
-    const r = await run("i=0; while [ $i -lt 10 ]; do i=$((i+1)); [ $i = 3 ] && continue; [ $i = 5 ] && break; echo $i; done; until true; do echo no; done");
+    const r = await run(
+      "i=0; while [ $i -lt 10 ]; do i=$((i+1)); [ $i = 3 ] && continue; [ $i = 5 ] && break; echo $i; done; until true; do echo no; done",
+    );
     expect(r.out).toBe("1\n2\n4\n");
   });
 
   it("matches case patterns", async () => {
-    const r = await run("for w in apple kiwi x.c other; do case $w in a*) echo A;; kiwi|lime) echo K;; *.[ch]) echo C;; *) echo other;; esac; done");
+    const r = await run(
+      "for w in apple kiwi x.c other; do case $w in a*) echo A;; kiwi|lime) echo K;; *.[ch]) echo C;; *) echo other;; esac; done",
+    );
     expect(r.out).toBe("A\nK\nC\nother\n");
   });
 
   it("defines and calls functions with return values", async () => {
-    const r = await run("f() { echo \"f:$1:$#\"; return 3; }\nfunction g { echo g; }\nf a b; echo $?; g");
+    const r = await run('f() { echo "f:$1:$#"; return 3; }\nfunction g { echo g; }\nf a b; echo $?; g');
     expect(r.out).toBe("f:a:2\n3\ng\n");
   });
 
@@ -184,13 +197,15 @@ describe("interpreter: builtins", () => {
 
   it("alias, unalias and type", async () => {
     const r = await run("alias ll='args -l'\nll x\ntype ll cd cat if\nunalias ll\ntype ll");
-    expect(r.out).toBe("<-l><x>\nll is an alias for 'args -l'\ncd is a shell builtin\ncat is /bin/cat\nif is a reserved word\n");
+    expect(r.out).toBe(
+      "<-l><x>\nll is an alias for 'args -l'\ncd is a shell builtin\ncat is /bin/cat\nif is a reserved word\n",
+    );
     expect(r.err).toBe("ksh: type: ll: not found\n");
   });
 
   it("read splits on IFS", async () => {
     const os = makeOs("alpha beta gamma\nsecond\n");
-    const r = await run("read a b; echo \"$a|$b\"; read line; echo $line; read x; echo $?", { os });
+    const r = await run('read a b; echo "$a|$b"; read line; echo $line; read x; echo $?', { os });
     expect(r.out).toBe("alpha|beta gamma\nsecond\n1\n");
   });
 

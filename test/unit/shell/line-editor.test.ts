@@ -4,7 +4,10 @@ import { LineEditor } from "../../../firmware/shell/line-editor.ts";
 import type { Completer, ReadResult } from "../../../firmware/shell/line-editor.ts";
 
 /** A terminal whose keyboard is a queue of chunks; everything written is kept. */
-function term(chunks: (string | Uint8Array)[], opts: { history?: History; completer?: Completer; width?: number } = {}) {
+function term(
+  chunks: (string | Uint8Array)[],
+  opts: { history?: History; completer?: Completer; width?: number } = {},
+) {
   const queue = chunks.map((c) => (typeof c === "string" ? new TextEncoder().encode(c) : c));
   let output = "";
   const ed = new LineEditor({
@@ -150,7 +153,11 @@ describe("line editor", () => {
       // Keep Enter, Ctrl-C and Ctrl-D out so the line stays open.
       garbage[i] = b === 0x0d || b === 0x0a || b === 0x03 || b === 0x04 ? 0x20 : b;
     }
-    const t = term([garbage, "\x1b[99;99;99Z\x1b[1;2;3;4;5;6;7;8;9;10;11;12;13;14;15;16;17;18q\x1bO\x1bX", "\x05\x15ok\r"]);
+    const t = term([
+      garbage,
+      "\x1b[99;99;99Z\x1b[1;2;3;4;5;6;7;8;9;10;11;12;13;14;15;16;17;18q\x1bO\x1bX",
+      "\x05\x15ok\r",
+    ]);
     expect(await t.line()).toEqual({ kind: "line", line: "ok" });
   });
 });

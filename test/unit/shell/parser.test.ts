@@ -11,7 +11,9 @@ function show(node: Command | List): string {
     case "simple": {
       const a = node.assigns.map((x) => `${x.name}=${word(x.value)}`);
       const w = node.words.map(word);
-      const r = node.redirs.map((x) => `${x.fd ?? ""}${x.op}${x.heredoc ? `[${word(x.heredoc.body)}]` : word(x.target)}`);
+      const r = node.redirs.map(
+        (x) => `${x.fd ?? ""}${x.op}${x.heredoc ? `[${word(x.heredoc.body)}]` : word(x.target)}`,
+      );
       return [...a, ...w, ...r].join(" ");
     }
     case "pipeline":
