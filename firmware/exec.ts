@@ -16,6 +16,7 @@ import { mayAccess } from "./resmgr/attr.ts";
 import * as client from "./resmgr/client.ts";
 import { makeFsClient } from "./resmgr/fs-client.ts";
 import * as C from "./resmgr/io-constants.ts";
+import * as D from "./resmgr/devctl-codes.ts";
 import { isatty, makeStream } from "./resmgr/stream.ts";
 import { ThreadMux } from "./resmgr/thread-mux.ts";
 
@@ -214,6 +215,15 @@ export async function exec(
   });
 }
 
+/** A session leader makes its group the terminal's foreground group (no-op without a terminal). */
+async function takeTerminal(t: Thread): Promise<void> {
+  try {
+    await client.devctl(t, 0, D.DCMD_CHR_TCSETPGRP, D.encodeInt32(t.process.pid));
+  } catch {
+    // stdin is not a terminal: the session has no controlling terminal
+  }
+}
+
 /** Starts an already loaded program as a child of `parent` (boot uses it for built-ins too). */
 export function spawnProgram(
   kernel: Kernel,
@@ -235,11 +245,13 @@ export function spawnProgram(
       parent,
       priority: opts.priority,
       pgid: opts.pgid,
+      session: opts.session,
       main: async (t) => {
         try {
           for (const [fd, entry] of fds) {
             t.process.fds.set(fd, await client.dupEntry(t, parent.pid, entry));
           }
+          if (opts.session) await takeTerminal(t);
         } catch (e) {
           reject(KernelError.from(e));
           return 127;

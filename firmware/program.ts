@@ -39,6 +39,11 @@ export interface ExecOptions {
   priority?: number;
   /** argv[0] as the child sees it (buildfile `argv0=`). */
   argv0?: string;
+  /**
+   * Buildfile `+session`: the child leads a new session and process group, and the terminal
+   * on its stdin makes that group the foreground one before the program runs.
+   */
+  session?: boolean;
 }
 
 export interface Stream {

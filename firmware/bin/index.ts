@@ -44,6 +44,7 @@ export const BUILTIN_PROGRAMS: Readonly<Record<string, ProgramLoader>> = {
   shutdown: () => import("./shutdown.ts"),
   use: () => import("./use.ts"),
   gpio: () => import("./gpio.ts"),
+  "gpio-manager": () => import("../gpio/gpio-manager-program.ts"),
   // drivers and managers
   "devc-ser": () => import("./devc-ser.ts"),
   "io-pkt": () => import("../net/io-pkt.ts"),

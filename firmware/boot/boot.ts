@@ -10,10 +10,14 @@ import { SLOG_MAJOR, SLOG_SEVERITY } from "../kernel/slog.ts";
 import type { Thread } from "../kernel/thread.ts";
 import { exec } from "../exec.ts";
 import * as client from "../resmgr/client.ts";
-import * as D from "../resmgr/devctl-codes.ts";
 import * as C from "../resmgr/io-constants.ts";
 import { DEV_TEXT } from "./dev-text.ts";
-import { runStartupScript, type ScriptExecOptions, type ScriptResult, type ScriptRuntime } from "./startup-script.ts";
+import {
+  runStartupScript,
+  type ScriptExecOptions,
+  type ScriptResult,
+  type ScriptRuntime,
+} from "./startup-script.ts";
 import { startSystemManagers } from "./system-managers.ts";
 
 export interface BootOptions {
@@ -45,20 +49,6 @@ async function openStdio(t: Thread, path: string): Promise<void> {
   if (fd > 2) await client.close(t, fd);
 }
 
-/**
- * +session: the command leads its own session and process group, and the terminal on the
- * script's stdin becomes its controlling terminal with that group in the foreground.
- */
-async function makeSessionLeader(t: Thread, p: Process): Promise<void> {
-  p.sid = p.pid;
-  p.pgid = p.pid;
-  try {
-    await client.devctl(t, 0, D.DCMD_CHR_TCSETPGRP, D.encodeInt32(p.pid));
-  } catch {
-    // stdin is not a terminal (/dev/text): the session has no controlling terminal
-  }
-}
-
 function scriptRuntime(kernel: Kernel, t: Thread): ScriptRuntime {
   return {
     now: () => kernel.clock.now(),
@@ -76,9 +66,8 @@ function scriptRuntime(kernel: Kernel, t: Thread): ScriptRuntime {
         env: opts.env,
         priority: opts.priority,
         argv0: opts.argv0,
-        pgid: opts.session ? "new" : undefined,
+        session: opts.session,
       });
-      if (opts.session) await makeSessionLeader(t, p);
       return p;
     },
   };
@@ -86,7 +75,12 @@ function scriptRuntime(kernel: Kernel, t: Thread): ScriptRuntime {
 
 export async function boot(opts: BootOptions): Promise<BootedSystem> {
   const { kernel, image } = opts;
-  kernel.slog.log(SLOG_MAJOR.BOOT, 0, SLOG_SEVERITY.INFO, `booting image ${image.header.buildId} (board ${image.header.board})`);
+  kernel.slog.log(
+    SLOG_MAJOR.BOOT,
+    0,
+    SLOG_SEVERITY.INFO,
+    `booting image ${image.header.buildId} (board ${image.header.board})`,
+  );
   await startSystemManagers(kernel, image, { console: opts.console });
   let settle!: { resolve: (r: ScriptResult) => void; reject: (e: unknown) => void };
   const script = new Promise<ScriptResult>((resolve, reject) => (settle = { resolve, reject }));

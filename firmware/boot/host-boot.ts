@@ -59,12 +59,19 @@ export async function loadBootImage(
   const defines = { ...opts.defines };
   if (typeof opts.console === "object") defines.CONSOLE_DEVICE ??= opts.console.uartPath;
   const env = (opts.env ?? process.env) as Record<string, string | undefined>;
-  const cleanEnv = Object.fromEntries(Object.entries(env).filter((kv): kv is [string, string] => kv[1] !== undefined));
+  const cleanEnv = Object.fromEntries(
+    Object.entries(env).filter((kv): kv is [string, string] => kv[1] !== undefined),
+  );
   const result = await buildImage(opts.file, { defines, env: cleanEnv });
   const shownFile = relative(process.cwd(), opts.file) || opts.file;
   if (result.diagnostics.length > 0) {
     const source = new TextDecoder().decode(bytes);
-    stderr(formatDiagnostics(result.diagnostics.map((d) => ({ ...d, pos: { ...d.pos, file: shownFile } })), source));
+    stderr(
+      formatDiagnostics(
+        result.diagnostics.map((d) => ({ ...d, pos: { ...d.pos, file: shownFile } })),
+        source,
+      ),
+    );
   }
   if (!result.image) {
     stderr(`netrino boot: ${shownFile}: ${summary(result.diagnostics)}\n`);
@@ -89,7 +96,8 @@ export async function bootHost(opts: HostBootOptions): Promise<number> {
   };
 
   // A bug in one program must not take the whole runtime down: log it and go on.
-  const onCrash = (e: unknown): void => log(SLOG_SEVERITY.ERROR, `uncaught: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+  const onCrash = (e: unknown): void =>
+    log(SLOG_SEVERITY.ERROR, `uncaught: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
   process.on("uncaughtException", onCrash);
   process.on("unhandledRejection", onCrash);
 

@@ -40,7 +40,11 @@ export function imageFiles(image: IfsImage): ImageFile[] {
   return out;
 }
 
-export async function startSystemManagers(kernel: Kernel, image: IfsImage, opts: SystemManagerOptions): Promise<void> {
+export async function startSystemManagers(
+  kernel: Kernel,
+  image: IfsImage,
+  opts: SystemManagerOptions,
+): Promise<void> {
   await startManager(kernel, { name: "procmgr" }, (rm) => {
     new Imagefs(rm, imageFiles(image)).mount();
     attachDevNull(rm);

@@ -23,7 +23,14 @@ export interface SerialDeviceSpec {
 
 export const DEVC_SER_OPTSTRING = "b:c:eEfFsSu:t:o:";
 
-const PARITY: Record<string, Parity> = { none: "none", n: "none", even: "even", e: "even", odd: "odd", o: "odd" };
+const PARITY: Record<string, Parity> = {
+  none: "none",
+  n: "none",
+  even: "even",
+  e: "even",
+  odd: "odd",
+  o: "odd",
+};
 
 function positiveInt(text: string, what: string): number {
   if (!/^\d+$/.test(text) || Number(text) <= 0) throw new UsageError(`invalid ${what} -- ${text}`);
@@ -147,7 +154,9 @@ export function parseDevcSerArgs(args: readonly string[]): SerialDeviceSpec[] {
   }
   if (specs.length === 0) {
     if (backend === "serial") throw new UsageError("no device given");
-    specs.push(spec(backend, backend === "terminal" ? "terminal" : `mock:/dev/ser${unit}`, unit, settings, edit, ixon));
+    specs.push(
+      spec(backend, backend === "terminal" ? "terminal" : `mock:/dev/ser${unit}`, unit, settings, edit, ixon),
+    );
   }
   return specs;
 }

@@ -30,6 +30,8 @@ export interface SpawnOptions {
   priority?: number;
   /** "new" makes the process leader of a new process group. */
   pgid?: number | "new";
+  /** Leader of a new session (and of a new process group). */
+  session?: boolean;
   /** The main thread; its return value is the exit status. */
   main: (t: Thread) => Promise<number | void> | number | void;
 }
@@ -109,7 +111,8 @@ export class Kernel {
       gid: opts.gid ?? parent.gid,
       parent,
       priority,
-      pgid: opts.pgid === "new" ? pid : opts.pgid,
+      pgid: opts.pgid === "new" || opts.session ? pid : opts.pgid,
+      sid: opts.session ? pid : undefined,
     });
     this.procs.set(pid, p);
     parent.children.add(p);

@@ -161,9 +161,8 @@ export class Process {
     const h = this.handlers.get(sig);
     if (h === "ignore") return;
     if (h) {
-      // A caught signal interrupts blocking calls (EINTR) and runs the handler at the
-      // process's priority, like a signal delivered to the main thread.
-      for (const t of this.threads.values()) t.interrupt();
+      // A caught signal runs the handler at the process's priority (as if delivered to the
+      // main thread), then interrupts blocking calls, which fail with EINTR (POSIX order).
       this.kernel.scheduler.post(this.priority, (s: Signal) => this.runHandler(h, s), sig);
       return;
     }

@@ -39,6 +39,20 @@ function shellProcess(p: Process): ShellProcess {
 export function createRuntimeOs(ctx: ProgramContext): ShellOs {
   const std: Record<number, Stream> = { 0: ctx.stdin, 1: ctx.stdout, 2: ctx.stderr };
   const handles = new Map<number, FileHandle>();
+  // When stdio is not backed by kernel descriptors (a runtime embedding the shell with memory
+  // streams), hold fds 0-2 with placeholders so pipes and files never take those numbers.
+  let reserving: Promise<void> | null = null;
+  const reserveStdio = (): Promise<void> =>
+    (reserving ??= (async () => {
+      const holes = [0, 1, 2].filter((fd) => ctx.process.fds.get(fd) === undefined);
+      for (let i = 0; i < holes.length; i++) {
+        const h = await ctx.fs.open("/dev/null", C.O_RDONLY).catch(() => ctx.fs.open(PIPE_PATH, C.O_RDONLY));
+        if (h.fd > 2) {
+          await h.close();
+          break;
+        }
+      }
+    })());
   const keep = (h: FileHandle): number => {
     handles.set(h.fd, h);
     return h.fd;
@@ -68,6 +82,7 @@ export function createRuntimeOs(ctx: ProgramContext): ShellOs {
       return shellProcess(p);
     },
     async pipe(): Promise<[number, number]> {
+      await reserveStdio();
       // pipe(2) as resmgr/pipe.ts does it: open the manager, then the write side by inode.
       const r = await ctx.fs.open(PIPE_PATH, C.O_RDONLY);
       try {
@@ -80,6 +95,7 @@ export function createRuntimeOs(ctx: ProgramContext): ShellOs {
       }
     },
     async open(path: string, mode: OpenMode): Promise<number> {
+      await reserveStdio();
       return keep(await ctx.fs.open(path, OPEN_FLAGS[mode], 0o666));
     },
     async close(fd: number): Promise<void> {

@@ -199,20 +199,39 @@ function defaultPerms(type: FileType | "program", hostMode?: number): number {
   return 0o644;
 }
 
+/** A host tree larger than this is almost certainly a mistake (`/opt=/`), not an image. */
+export const MAX_HOST_TREE_ENTRIES = 10000;
+
 /** Walks a host directory: every file and directory below it, sorted (determinism). */
-function walkHostDir(dir: string): Array<{ rel: string; isDir: boolean; mode: number }> {
+function walkHostDir(dir: string): Array<{ rel: string; isDir: boolean; mode: number }> | string {
   const out: Array<{ rel: string; isDir: boolean; mode: number }> = [];
-  const visit = (rel: string) => {
-    const names = readdirSync(join(dir, rel)).sort();
+  const pending = [""];
+  while (pending.length > 0) {
+    const rel = pending.shift() as string;
+    let names: string[];
+    try {
+      names = readdirSync(join(dir, rel)).sort();
+    } catch (e) {
+      return `cannot read host directory ${join(dir, rel)}: ${(e as Error).message}`;
+    }
+    const subdirs: string[] = [];
     for (const name of names) {
       const childRel = rel ? `${rel}/${name}` : name;
-      const st = statSync(join(dir, childRel));
+      let st;
+      try {
+        st = statSync(join(dir, childRel));
+      } catch {
+        continue; // a dangling symlink: nothing to copy
+      }
       out.push({ rel: childRel, isDir: st.isDirectory(), mode: st.mode });
-      if (st.isDirectory()) visit(childRel);
+      if (out.length > MAX_HOST_TREE_ENTRIES) {
+        return `host directory ${dir} has more than ${MAX_HOST_TREE_ENTRIES} entries`;
+      }
+      if (st.isDirectory()) subdirs.push(childRel);
     }
-  };
-  visit("");
-  return out;
+    pending.unshift(...subdirs);
+  }
+  return out.sort((a, b) => (a.rel < b.rel ? -1 : a.rel > b.rel ? 1 : 0));
 }
 
 export function resolveBuildfile(
@@ -395,10 +414,21 @@ function resolveFile(
     );
     return;
   }
-  const st = statSync(found);
+  let st;
+  try {
+    st = statSync(found);
+  } catch (e) {
+    err(d, "missing-host-file", hostWord.pos, hostWord.raw.length, `Cannot read host file "${hostName}": ${(e as Error).message}`);
+    return;
+  }
   if (st.isDirectory()) {
+    const tree = walkHostDir(found);
+    if (typeof tree === "string") {
+      err(d, "host-tree", hostWord.pos, hostWord.raw.length, tree, "name a smaller directory, or list the files");
+      return;
+    }
     entries.push({ ...common, target, type: "dir", perms: dirPerms(state, 0o755), source: { kind: "none" } });
-    for (const child of walkHostDir(found)) {
+    for (const child of tree) {
       const childTarget = posix.join(target, child.rel);
       if (child.isDir) {
         entries.push({

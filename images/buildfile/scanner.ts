@@ -128,8 +128,11 @@ export class Scanner {
         this.advance();
         break;
       }
+      const before = this.offset;
       const attr = this.attribute();
       if (attr) attrs.push(attr);
+      // Every round must consume input, whatever the characters (a guard against hangs).
+      if (this.offset === before) this.advance();
     }
     return { attrs, pos };
   }
@@ -160,6 +163,7 @@ export class Scanner {
     ) {
       // Skip to the next separator so one bad character gives one diagnostic.
       const badPos = this.pos();
+      this.advance();
       while (!this.atLineEnd() && !/[\s\]]/.test(this.peek())) this.advance();
       this.error("syntax", badPos, this.offset - badPos.offset, `Unexpected '${stray}' in attribute`);
       return undefined;

@@ -113,6 +113,8 @@ export function readImage(bytes: Uint8Array, name = "image"): IfsImage {
       `${name}: image format version ${version} is not supported (this netrino reads ${IMAGE_VERSION})`,
     );
   }
+  const flags = view.getUint16(H.flags);
+  if (flags !== 0) fail("bad-layout", `${name}: unknown header flags 0x${flags.toString(16)} (corrupt, or a newer netrino)`);
   const total = view.getUint32(H.totalLength);
   if (bytes.length < total)
     fail("truncated", `${name}: image truncated: header says ${total} bytes, have ${bytes.length}`);

@@ -6,11 +6,28 @@ import { uniqueName } from "../helpers/requirements.ts";
 export class TmuxSession {
   readonly socket = uniqueName("netrino");
 
-  constructor(command: string, opts: { cwd: string; cols?: number; rows?: number; env?: Record<string, string> }) {
+  constructor(
+    command: string,
+    opts: { cwd: string; cols?: number; rows?: number; env?: Record<string, string> },
+  ) {
     const env = { ...process.env, ...opts.env };
     const r = spawnSync(
       "tmux",
-      ["-L", this.socket, "-f", "/dev/null", "new-session", "-d", "-c", opts.cwd, "-x", String(opts.cols ?? 120), "-y", String(opts.rows ?? 40), command],
+      [
+        "-L",
+        this.socket,
+        "-f",
+        "/dev/null",
+        "new-session",
+        "-d",
+        "-c",
+        opts.cwd,
+        "-x",
+        String(opts.cols ?? 120),
+        "-y",
+        String(opts.rows ?? 40),
+        command,
+      ],
       { cwd: opts.cwd, env, encoding: "utf8" },
     );
     if (r.status !== 0) throw new Error(`tmux: ${r.stderr}`);

@@ -208,7 +208,14 @@ export class ArpTable {
   }
 
   /** Turns the request in `pb` into the reply and sends it back: no new buffer. */
-  private replyInPlace(ifp: Ifnet, pb: Pbuf, answerMac: number, answerIp: number, toMac: number, toIp: number) {
+  private replyInPlace(
+    ifp: Ifnet,
+    pb: Pbuf,
+    answerMac: number,
+    answerIp: number,
+    toMac: number,
+    toIp: number,
+  ) {
     const b = pb.bytes;
     const off = pb.off;
     b[off + 7] = ARPOP_REPLY;
@@ -253,7 +260,10 @@ export class ArpTable {
       return;
     }
     if (e.mac >= 0 && e.mac !== mac) {
-      this.stack.log(LOG_INFO, `arp: ${formatIpv4(e.ip)} moved from ${formatMac(e.mac)} to ${formatMac(mac)} on ${ifp.name}`);
+      this.stack.log(
+        LOG_INFO,
+        `arp: ${formatIpv4(e.ip)} moved from ${formatMac(e.mac)} to ${formatMac(mac)} on ${ifp.name}`,
+      );
     }
     e.mac = mac;
     e.ifp = ifp;
@@ -327,7 +337,8 @@ export class ArpTable {
       e.ifp = ifp;
       e.state = ARP_PERMANENT;
       e.expires = 0;
-      if (e.hold.length !== 0) for (const p of e.hold.splice(0)) this.stack.ether.output(ifp, p, mac, ETHERTYPE_IPV4);
+      if (e.hold.length !== 0)
+        for (const p of e.hold.splice(0)) this.stack.ether.output(ifp, p, mac, ETHERTYPE_IPV4);
     }
     return e;
   }

@@ -18,7 +18,14 @@ export interface BpfTap {
    * Receives matching frames; `bytes[off, off+len)` is valid only during the call (copy it).
    * `tsMs` is the wall time in milliseconds (fractional).
    */
-  readonly deliver: (bytes: Uint8Array, off: number, len: number, tsMs: number, dir: number, ifp: Ifnet) => void;
+  readonly deliver: (
+    bytes: Uint8Array,
+    off: number,
+    len: number,
+    tsMs: number,
+    dir: number,
+    ifp: Ifnet,
+  ) => void;
   /** Frames the tap saw, and frames its filter accepted. */
   seen: number;
   matched: number;

@@ -35,7 +35,12 @@ export class Ether {
   }
 
   register(type: number, handler: EtherHandler): void {
-    if (type === ETHERTYPE_IPV4 || type === ETHERTYPE_ARP || type === ETHERTYPE_VLAN || this.handlers.has(type)) {
+    if (
+      type === ETHERTYPE_IPV4 ||
+      type === ETHERTYPE_ARP ||
+      type === ETHERTYPE_VLAN ||
+      this.handlers.has(type)
+    ) {
       throw new Error(`ethertype 0x${type.toString(16)} already handled`);
     }
     this.handlers.set(type, handler);
@@ -137,7 +142,8 @@ export class Ether {
 
   /** 802.1Q: strip the tag in place and continue on the VLAN interface; drop if there is none. */
   private vlanInput(ifp: Ifnet, pb: Pbuf): void {
-    const sub = pb.len >= ETHER_HDR_LEN + VLAN_TAG_LEN ? ifp.vlans.get(vlanId(vlanTci(pb.bytes, pb.off))) : undefined;
+    const sub =
+      pb.len >= ETHER_HDR_LEN + VLAN_TAG_LEN ? ifp.vlans.get(vlanId(vlanTci(pb.bytes, pb.off))) : undefined;
     if (sub === undefined || !sub.isUp) {
       this.stack.stats.ether.vlandrops++;
       ifp.counters.iqdrops++;
@@ -157,7 +163,8 @@ export class Ether {
   private tap(ifp: Ifnet, pb: Pbuf, dir: number): void {
     const ts = this.stack.clock.wallTime();
     if (ifp.taps.length !== 0) bpfTapList(ifp.taps, pb.bytes, pb.view, pb.off, pb.len, ts, dir, ifp);
-    if (this.stack.taps.length !== 0) bpfTapList(this.stack.taps, pb.bytes, pb.view, pb.off, pb.len, ts, dir, ifp);
+    if (this.stack.taps.length !== 0)
+      bpfTapList(this.stack.taps, pb.bytes, pb.view, pb.off, pb.len, ts, dir, ifp);
   }
 
   /**

@@ -18,7 +18,16 @@ import {
   writeIcmpHeader,
 } from "../wire/icmp.ts";
 import { INADDR_BROADCAST, isMulticast4 } from "../wire/ipv4-addr.ts";
-import { IP_HDR_LEN, IP_OFFMASK, IPPROTO_ICMP, ipFillCksum, ipHlen, ipOffWord, setIpOffWord, setIpTotalLen } from "../wire/ipv4.ts";
+import {
+  IP_HDR_LEN,
+  IP_OFFMASK,
+  IPPROTO_ICMP,
+  ipFillCksum,
+  ipHlen,
+  ipOffWord,
+  setIpOffWord,
+  setIpTotalLen,
+} from "../wire/ipv4.ts";
 import { IPOUT_DF, type IpProtocol } from "./ip4.ts";
 import { PB_BCAST, PB_MCAST, pbufFree, type Pbuf } from "./pbuf.ts";
 import type { Stack } from "./stack.ts";
@@ -29,7 +38,15 @@ export interface EchoListener {
    * An echo reply: `pb.bytes[dataOff, dataOff+dataLen)` is the data after the 8-byte ICMP header,
    * valid only during the call. `icmpLen` is the ICMP length (what ping prints as "N bytes").
    */
-  reply(from: number, seq: number, ttl: number, icmpLen: number, pb: Pbuf, dataOff: number, dataLen: number): void;
+  reply(
+    from: number,
+    seq: number,
+    ttl: number,
+    icmpLen: number,
+    pb: Pbuf,
+    dataOff: number,
+    dataLen: number,
+  ): void;
   /** An ICMP error quoting one of our echo requests (unreachable, time exceeded …). */
   error?(from: number, type: number, code: number, seq: number, mtu: number): void;
 }
@@ -90,7 +107,15 @@ export class Icmp implements IpProtocol {
         const l = this.listeners.get((b[off + 4] << 8) | b[off + 5]);
         if (l !== undefined) {
           const from = pb.view.getUint32(pb.off + 12);
-          l.reply(from, (b[off + 6] << 8) | b[off + 7], b[pb.off + 8], len, pb, off + ICMP_HDR_LEN, len - ICMP_HDR_LEN);
+          l.reply(
+            from,
+            (b[off + 6] << 8) | b[off + 7],
+            b[pb.off + 8],
+            len,
+            pb,
+            off + ICMP_HDR_LEN,
+            len - ICMP_HDR_LEN,
+          );
         }
         pbufFree(pb);
         return;
@@ -133,7 +158,11 @@ export class Icmp implements IpProtocol {
       setIpTotalLen(b, off, pb.len);
     }
     const io = off + IP_HDR_LEN;
-    const c = cksumAdjust((b[io + 2] << 8) | b[io + 3], ICMP_ECHO << 8 | b[io + 1], ICMP_ECHOREPLY << 8 | b[io + 1]);
+    const c = cksumAdjust(
+      (b[io + 2] << 8) | b[io + 3],
+      (ICMP_ECHO << 8) | b[io + 1],
+      (ICMP_ECHOREPLY << 8) | b[io + 1],
+    );
     b[io] = ICMP_ECHOREPLY;
     b[io + 2] = c >>> 8;
     b[io + 3] = c & 0xff;
@@ -162,7 +191,11 @@ export class Icmp implements IpProtocol {
       st.badlen++;
       return;
     }
-    if ((type === ICMP_UNREACH && code > 15) || (type === ICMP_TIMXCEED && code > 1) || (type === ICMP_PARAMPROB && code > 2)) {
+    if (
+      (type === ICMP_UNREACH && code > 15) ||
+      (type === ICMP_TIMXCEED && code > 1) ||
+      (type === ICMP_PARAMPROB && code > 2)
+    ) {
       st.badcode++;
       return;
     }
@@ -206,7 +239,13 @@ export class Icmp implements IpProtocol {
     const out = this.stack.pool.alloc();
     if (out === null) return;
     const ob = out.bytes;
-    writeIcmpHeader(ob, out.off, type, code, type === ICMP_UNREACH && code === ICMP_UNREACH_NEEDFRAG ? mtu & 0xffff : 0);
+    writeIcmpHeader(
+      ob,
+      out.off,
+      type,
+      code,
+      type === ICMP_UNREACH && code === ICMP_UNREACH_NEEDFRAG ? mtu & 0xffff : 0,
+    );
     ob.set(b.subarray(off, off + quote), out.off + ICMP_HDR_LEN);
     out.len = ICMP_HDR_LEN + quote;
     icmpFillCksum(ob, out.off, out.len);
@@ -252,6 +291,14 @@ export class Icmp implements IpProtocol {
     pb.len = ICMP_HDR_LEN + data.length;
     icmpFillCksum(b, pb.off, pb.len);
     this.stack.stats.icmp.outhist[ICMP_ECHO]++;
-    return this.stack.ip.output(pb, opts.src ?? 0, dst, IPPROTO_ICMP, opts.ttl ?? 0, opts.tos ?? 0, opts.df ? IPOUT_DF : 0);
+    return this.stack.ip.output(
+      pb,
+      opts.src ?? 0,
+      dst,
+      IPPROTO_ICMP,
+      opts.ttl ?? 0,
+      opts.tos ?? 0,
+      opts.df ? IPOUT_DF : 0,
+    );
   }
 }

@@ -169,7 +169,7 @@ export class Ifnet {
     for (const a of this.addrs) {
       if (a.broadcast === 0) continue;
       if (addr === a.broadcast) return true;
-      if (a.prefixLen < 31 && addr === ((a.addr & a.mask) >>> 0)) return true;
+      if (a.prefixLen < 31 && addr === (a.addr & a.mask) >>> 0) return true;
     }
     return false;
   }

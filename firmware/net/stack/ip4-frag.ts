@@ -2,7 +2,16 @@
 // copy of the original header (options included), offsets in 8-byte units and MF on all but the
 // last piece (which keeps the original MF, so already-fragmented datagrams split correctly).
 import { ERRNO } from "../../kernel/errno.ts";
-import { IP_DF, IP_MF, IP_OFFMASK, ipFillCksum, ipHlen, ipOffWord, setIpOffWord, setIpTotalLen } from "../wire/ipv4.ts";
+import {
+  IP_DF,
+  IP_MF,
+  IP_OFFMASK,
+  ipFillCksum,
+  ipHlen,
+  ipOffWord,
+  setIpOffWord,
+  setIpTotalLen,
+} from "../wire/ipv4.ts";
 import { pbufFree, type Pbuf, type PbufPool } from "./pbuf.ts";
 
 /**

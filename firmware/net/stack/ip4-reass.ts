@@ -7,7 +7,18 @@
 // overlapping-fragment tricks can never change what gets delivered.
 // Limits: `maxfragpackets` datagrams and `maxfragbytes` of buffers in total (oldest datagram
 // dropped first), 65535 bytes per datagram, `fragttl` seconds to complete.
-import { IP_MAXPACKET, IP_MF, IP_OFFMASK, ipFillCksum, ipHlen, ipId, ipOffWord, ipProto, setIpOffWord, setIpTotalLen } from "../wire/ipv4.ts";
+import {
+  IP_MAXPACKET,
+  IP_MF,
+  IP_OFFMASK,
+  ipFillCksum,
+  ipHlen,
+  ipId,
+  ipOffWord,
+  ipProto,
+  setIpOffWord,
+  setIpTotalLen,
+} from "../wire/ipv4.ts";
 import { ICMP_TIMXCEED, ICMP_TIMXCEED_REASS } from "../wire/icmp.ts";
 import { pbufFree, type Pbuf } from "./pbuf.ts";
 import type { Stack } from "./stack.ts";
@@ -189,7 +200,8 @@ export class Reassembly {
       this.stack.stats.ip.fragtimeout += q.frags.length;
       // RFC 792: tell the sender, when we hold the first fragment (it carries the header to quote).
       const first = q.frags[0];
-      if (first !== undefined && first.start === 0) this.stack.icmp.error(first.pb, ICMP_TIMXCEED, ICMP_TIMXCEED_REASS, 0);
+      if (first !== undefined && first.start === 0)
+        this.stack.icmp.error(first.pb, ICMP_TIMXCEED, ICMP_TIMXCEED_REASS, 0);
       for (const f of q.frags) pbufFree(f.pb);
     }
     return this.queues.size > 0;

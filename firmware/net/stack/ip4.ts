@@ -46,7 +46,15 @@ export interface IpProtocol {
    * An ICMP error about a datagram this protocol sent: `quotedOff` is the quoted IP header inside
    * `pb`, `quotedLen` the bytes quoted. `pb` is only lent for the call.
    */
-  ctlinput?(type: number, code: number, from: number, pb: Pbuf, quotedOff: number, quotedLen: number, mtu: number): void;
+  ctlinput?(
+    type: number,
+    code: number,
+    from: number,
+    pb: Pbuf,
+    quotedOff: number,
+    quotedLen: number,
+    mtu: number,
+  ): void;
 }
 
 // Flags of Ip4.output / sendDatagram.
@@ -163,7 +171,8 @@ export class Ip4 {
     const handler = this.protocols[proto];
     if (handler === undefined) {
       st.noproto++;
-      if ((pb.flags & (PB_BCAST | PB_MCAST)) === 0) this.stack.icmp.error(pb, ICMP_UNREACH, ICMP_UNREACH_PROTOCOL, 0);
+      if ((pb.flags & (PB_BCAST | PB_MCAST)) === 0)
+        this.stack.icmp.error(pb, ICMP_UNREACH, ICMP_UNREACH_PROTOCOL, 0);
       pbufFree(pb);
       return;
     }

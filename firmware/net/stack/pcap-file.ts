@@ -25,7 +25,13 @@ export function pcapGlobalHeader(snaplen = PCAP_DEFAULT_SNAPLEN, linktype = LINK
 }
 
 /** One record (header + at most `snaplen` bytes of the frame); `tsMs` is wall time in ms. */
-export function pcapRecord(tsMs: number, frame: Uint8Array, off: number, len: number, snaplen = PCAP_DEFAULT_SNAPLEN) {
+export function pcapRecord(
+  tsMs: number,
+  frame: Uint8Array,
+  off: number,
+  len: number,
+  snaplen = PCAP_DEFAULT_SNAPLEN,
+) {
   const incl = Math.min(len, snaplen);
   const r = new Uint8Array(PCAP_RECORD_HDR_LEN + incl);
   const v = new DataView(r.buffer);
@@ -108,7 +114,8 @@ export function readPcap(bytes: Uint8Array): PcapFile {
     const frac = v.getUint32(o + 4, le);
     const incl = v.getUint32(o + 8, le);
     const orig = v.getUint32(o + 12, le);
-    if (incl > Math.max(snaplen, PCAP_DEFAULT_SNAPLEN)) throw new KernelError("EINVAL", `bogus savefile header (caplen ${incl})`);
+    if (incl > Math.max(snaplen, PCAP_DEFAULT_SNAPLEN))
+      throw new KernelError("EINVAL", `bogus savefile header (caplen ${incl})`);
     if (o + PCAP_RECORD_HDR_LEN + incl > bytes.length) break;
     const usec = nanosecond ? Math.floor(frac / 1000) : frac;
     packets.push({

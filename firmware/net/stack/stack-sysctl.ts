@@ -10,7 +10,9 @@ export function registerStackSysctls(stack: Stack): void {
     min: 0,
     max: 1,
   });
-  s.addInt("net.inet.ip.maxfragpackets", c, "maxfragpackets", "Datagrams being reassembled at once", { min: 0 });
+  s.addInt("net.inet.ip.maxfragpackets", c, "maxfragpackets", "Datagrams being reassembled at once", {
+    min: 0,
+  });
   s.addInt("net.inet.ip.maxfragbytes", c, "maxfragbytes", "Buffer bytes held for reassembly", { min: 0 });
   s.addInt("net.inet.ip.fragttl", c, "fragttl", "Seconds to complete a reassembly", { min: 1, max: 255 });
   s.addInt("net.inet.icmp.bmcastecho", c, "bmcastecho", "Respond to broadcast/multicast echo requests", {

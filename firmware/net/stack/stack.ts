@@ -28,7 +28,15 @@ import { Ip4 } from "./ip4.ts";
 import { LOG_NOTICE, LOG_WARNING, type StackLog } from "./log.ts";
 import { PB_LOOP, PbufPool, pbufFree, type Pbuf } from "./pbuf.ts";
 import { PfilHead } from "./pfil.ts";
-import { RTF_CLONING, RTF_GATEWAY, RTF_REJECT, RTF_BLACKHOLE, RTF_STATIC, RouteTable, type Route } from "./route.ts";
+import {
+  RTF_CLONING,
+  RTF_GATEWAY,
+  RTF_REJECT,
+  RTF_BLACKHOLE,
+  RTF_STATIC,
+  RouteTable,
+  type Route,
+} from "./route.ts";
 import { createStackStats, type StackStats } from "./stats.ts";
 import { registerStackSysctls } from "./stack-sysctl.ts";
 import { Sysctl } from "./sysctl.ts";
@@ -165,7 +173,8 @@ export class Stack {
 
   /** An 802.1Q interface on `parent` for VLAN `vid` (named `vlan<n>` unless given). */
   createVlan(parent: Ifnet, vid: number, name?: string): Ifnet {
-    if (!Number.isInteger(vid) || vid < 1 || vid > 4094) throw new KernelError("EINVAL", `bad VLAN id ${vid}`);
+    if (!Number.isInteger(vid) || vid < 1 || vid > 4094)
+      throw new KernelError("EINVAL", `bad VLAN id ${vid}`);
     if (parent.type !== "ethernet") throw new KernelError("EINVAL", `${parent.name} cannot carry VLANs`);
     if (parent.vlans.has(vid)) throw new KernelError("EEXIST", `VLAN ${vid} exists on ${parent.name}`);
     const ifp = this.addIfnet({
@@ -263,8 +272,11 @@ export class Stack {
     const rt = this.routes.get(ia.addr, plen);
     if (rt !== undefined && rt.ifp === ifp && rt.gateway === ia.addr) {
       this.routes.delete(ia.addr, plen);
-      const heir = ifp.addrs.find((a) => a.prefixLen === ia.prefixLen && ((a.addr ^ ia.addr) & ia.mask) === 0);
-      if (heir !== undefined) this.routes.add({ dst: heir.addr, prefixLen: plen, gateway: heir.addr, ifp, flags: RTF_CLONING });
+      const heir = ifp.addrs.find(
+        (a) => a.prefixLen === ia.prefixLen && ((a.addr ^ ia.addr) & ia.mask) === 0,
+      );
+      if (heir !== undefined)
+        this.routes.add({ dst: heir.addr, prefixLen: plen, gateway: heir.addr, ifp, flags: RTF_CLONING });
     }
   }
 
@@ -304,7 +316,9 @@ export class Stack {
 
   /** `route get`: the route used for `dst`; ESRCH ("not in table") if none. */
   routeGet(dst: number): RouteGetResult {
-    const route = this.ip.localAddrs.has(dst) ? this.routes.get(INADDR_LOOPBACK, 32) : this.routes.lookup(dst);
+    const route = this.ip.localAddrs.has(dst)
+      ? this.routes.get(INADDR_LOOPBACK, 32)
+      : this.routes.lookup(dst);
     if (!route) throw new KernelError("ESRCH", "not in table");
     const ifp = this.ip.localAddrs.get(dst)?.ifp ?? route.ifp;
     return {
@@ -420,6 +434,8 @@ export class Stack {
   /** `ifconfig`-style one-line summary, handy in logs and tests. */
   describe(ifp: Ifnet): string {
     const addrs = ifp.addrs.map((a) => `${formatIpv4(a.addr)}/${a.prefixLen}`).join(" ");
-    return `${ifp.name} mtu ${ifp.mtu} ${ifp.isLoopback ? "" : formatMac(ifp.mac)} ${addrs}`.replace(/\s+/g, " ").trim();
+    return `${ifp.name} mtu ${ifp.mtu} ${ifp.isLoopback ? "" : formatMac(ifp.mac)} ${addrs}`
+      .replace(/\s+/g, " ")
+      .trim();
   }
 }

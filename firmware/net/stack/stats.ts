@@ -106,6 +106,7 @@ export function frameOutcomes(s: StackStats): number {
   const a = s.arp;
   const i = s.ip;
   return (
+    e.nobufs +
     e.tooshort +
     e.notforus +
     e.vlandrops +

@@ -87,7 +87,9 @@ export class Sysctl {
 
   /** Names under `prefix` (a whole component path, e.g. `net.inet.ip`), sorted; all when empty. */
   list(prefix = ""): string[] {
-    const names = [...this.nodes.keys()].filter((n) => prefix === "" || n === prefix || n.startsWith(prefix + "."));
+    const names = [...this.nodes.keys()].filter(
+      (n) => prefix === "" || n === prefix || n.startsWith(prefix + "."),
+    );
     if (names.length === 0 && prefix !== "") throw new KernelError("ENOENT", `unknown oid '${prefix}'`);
     return names.sort();
   }

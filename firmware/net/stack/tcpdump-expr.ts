@@ -63,10 +63,11 @@ const TRUE: Pred = () => true;
 
 function hostPred(dir: Dir, addr: number, mask: number, proto: Qual["proto"]): Pred {
   const a = (addr & mask) >>> 0;
-  const m = (x: number) => ((x & mask) >>> 0) === a;
+  const m = (x: number) => (x & mask) >>> 0 === a;
   const pick = (s: boolean, d: boolean): boolean =>
     dir === "src" ? s : dir === "dst" ? d : dir === "both" ? s && d : s || d;
-  const ipP: Pred = (b, v, off, len) => isIp(b, off, len) && pick(m(v.getUint32(off + 26)), m(v.getUint32(off + 30)));
+  const ipP: Pred = (b, v, off, len) =>
+    isIp(b, off, len) && pick(m(v.getUint32(off + 26)), m(v.getUint32(off + 30)));
   const arpP: Pred = (b, v, off, len) =>
     isArp(b, off, len) && pick(m(v.getUint32(off + 28)), m(v.getUint32(off + 38)));
   if (proto === "ip") return ipP;
@@ -215,9 +216,14 @@ class Parser {
         return protoPred(1);
       case "vlan": {
         this.i++;
-        const id = this.peek() !== undefined && /^\d+$/.test(this.peek() as string) ? this.number(this.next(), 4095) : -1;
+        const id =
+          this.peek() !== undefined && /^\d+$/.test(this.peek() as string)
+            ? this.number(this.next(), 4095)
+            : -1;
         return (b, _v, off, len) =>
-          etype(b, off, len) === 0x8100 && len >= 18 && (id < 0 || (((b[off + 14] << 8) | b[off + 15]) & 0xfff) === id);
+          etype(b, off, len) === 0x8100 &&
+          len >= 18 &&
+          (id < 0 || (((b[off + 14] << 8) | b[off + 15]) & 0xfff) === id);
       }
       case "less":
       case "greater": {
@@ -247,8 +253,15 @@ class Parser {
       // `src 10.0.0.1`, `tcp src 80`, or a bare value inheriting the previous qualifiers.
       const q = this.last;
       const kind: Qual["kind"] =
-        dir === null && q !== null ? q.kind : /^\d+$/.test(kw ?? "") ? "port" : (kw ?? "").includes("/") ? "net" : "host";
-      if (dir === null && proto === null && q === null) throw syntax(`'${kw}' needs a qualifier (host, net, port)`);
+        dir === null && q !== null
+          ? q.kind
+          : /^\d+$/.test(kw ?? "")
+            ? "port"
+            : (kw ?? "").includes("/")
+              ? "net"
+              : "host";
+      if (dir === null && proto === null && q === null)
+        throw syntax(`'${kw}' needs a qualifier (host, net, port)`);
       return this.value(kind, proto ?? (dir === null ? (q?.proto ?? null) : null), dir ?? q?.dir ?? "either");
     }
     if (proto === "ip") return (b, _v, off, len) => isIp(b, off, len);
@@ -263,7 +276,15 @@ class Parser {
   }
 
   private protoNumber(t: string): number {
-    const named: Record<string, number> = { icmp: 1, igmp: 2, tcp: 6, udp: 17, "\\icmp": 1, "\\tcp": 6, "\\udp": 17 };
+    const named: Record<string, number> = {
+      icmp: 1,
+      igmp: 2,
+      tcp: 6,
+      udp: 17,
+      "\\icmp": 1,
+      "\\tcp": 6,
+      "\\udp": 17,
+    };
     if (t in named) return named[t];
     return this.number(t, 255);
   }
@@ -307,8 +328,15 @@ class Parser {
     if (this.accept("multicast")) return (b, _v, off, len) => len >= ETH && (b[off] & 1) === 1;
     if (this.accept("proto")) {
       const t = this.next();
-      const named: Record<string, number> = { ip: 0x800, arp: 0x806, ip6: 0x86dd, "\\ip": 0x800, "\\arp": 0x806 };
-      const n = t in named ? named[t] : /^0x[0-9a-f]{1,4}$/i.test(t) ? parseInt(t, 16) : this.number(t, 0xffff);
+      const named: Record<string, number> = {
+        ip: 0x800,
+        arp: 0x806,
+        ip6: 0x86dd,
+        "\\ip": 0x800,
+        "\\arp": 0x806,
+      };
+      const n =
+        t in named ? named[t] : /^0x[0-9a-f]{1,4}$/i.test(t) ? parseInt(t, 16) : this.number(t, 0xffff);
       return (b, _v, off, len) => etype(b, off, len) === n;
     }
     const dir: Dir = this.dir() ?? "either";

@@ -1,6 +1,12 @@
 // One line per frame, as `tcpdump -n` prints it (`-e` adds the link-level header), for the
 // protocols this stack speaks: ARP, IPv4 with ICMP, UDP and TCP summaries, IPv6 and VLAN heads.
-import { ETHERTYPE_ARP, ETHERTYPE_IPV4, ETHERTYPE_IPV6, ETHERTYPE_VLAN, ethertypeName } from "../wire/ethernet.ts";
+import {
+  ETHERTYPE_ARP,
+  ETHERTYPE_IPV4,
+  ETHERTYPE_IPV6,
+  ETHERTYPE_VLAN,
+  ethertypeName,
+} from "../wire/ethernet.ts";
 import { formatIpv4 } from "../wire/ipv4-addr.ts";
 import { ipProtoName } from "../wire/ipv4.ts";
 import { formatMac, readMac } from "../wire/mac.ts";
@@ -34,7 +40,8 @@ export function formatFrame(f: Uint8Array, opts: FormatOptions = {}): string {
   let off = 14;
   let head = "";
   const etherText = (t: number) => `ethertype ${ethertypeName(t)} (0x${t.toString(16).padStart(4, "0")})`;
-  if (opts.link) head = `${formatMac(readMac(f, 6))} > ${formatMac(readMac(f, 0))}, ${etherText(type)}, length ${f.length}: `;
+  if (opts.link)
+    head = `${formatMac(readMac(f, 6))} > ${formatMac(readMac(f, 0))}, ${etherText(type)}, length ${f.length}: `;
   if (type === ETHERTYPE_VLAN) {
     if (f.length < 18) return `${head}[|vlan]`;
     const tci = (f[14] << 8) | f[15];
@@ -59,8 +66,10 @@ function formatArp(f: Uint8Array, v: DataView, off: number): string {
   const len = f.length - off;
   if (len < 8) return "ARP, [|arp]";
   const op = (f[off + 6] << 8) | f[off + 7];
-  const ether4 = f[off + 1] === 1 && f[off + 2] === 8 && f[off + 3] === 0 && f[off + 4] === 6 && f[off + 5] === 4;
-  if (!ether4 || len < 28) return `ARP, ${op === 1 ? "Request" : op === 2 ? "Reply" : `Unknown (${op})`}, length ${len}`;
+  const ether4 =
+    f[off + 1] === 1 && f[off + 2] === 8 && f[off + 3] === 0 && f[off + 4] === 6 && f[off + 5] === 4;
+  if (!ether4 || len < 28)
+    return `ARP, ${op === 1 ? "Request" : op === 2 ? "Reply" : `Unknown (${op})`}, length ${len}`;
   const spa = formatIpv4(v.getUint32(off + 14));
   const tpa = formatIpv4(v.getUint32(off + 24));
   if (op === 1) return `ARP, Request who-has ${tpa} tell ${spa}, length ${len}`;
@@ -158,7 +167,8 @@ function formatIcmp(f: Uint8Array, v: DataView, o: number, end: number, len: num
         return `ICMP ${qdst} unreachable - ${UNREACH_TEXT[code] ?? `#${code}`}${tail}`;
     }
   }
-  if (type === 11) return `ICMP ${code === 1 ? "ip reassembly time exceeded" : "time exceeded in-transit"}${tail}`;
+  if (type === 11)
+    return `ICMP ${code === 1 ? "ip reassembly time exceeded" : "time exceeded in-transit"}${tail}`;
   const names: Record<number, string> = {
     4: "source quench",
     5: "redirect",
@@ -179,7 +189,7 @@ function formatIp6Addr(f: Uint8Array, o: number): string {
   // Compress the longest run of zero words (RFC 5952).
   let best = -1;
   let bestLen = 1;
-  for (let i = 0; i < 8; ) {
+  for (let i = 0; i < 8;) {
     if (words[i] !== 0) {
       i++;
       continue;

@@ -37,7 +37,12 @@ export function arpTpa(v: DataView, off: number): number {
 
 /** True when the fixed part describes Ethernet/IPv4 (the only kind this stack resolves). */
 export function arpIsEtherIpv4(b: Uint8Array, off: number): boolean {
-  return arpHrd(b, off) === ARPHRD_ETHER && arpPro(b, off) === ETHERTYPE_IPV4 && b[off + 4] === 6 && b[off + 5] === 4;
+  return (
+    arpHrd(b, off) === ARPHRD_ETHER &&
+    arpPro(b, off) === ETHERTYPE_IPV4 &&
+    b[off + 4] === 6 &&
+    b[off + 5] === 4
+  );
 }
 
 export function writeArp(

@@ -119,7 +119,14 @@ export function ipValidate(b: Uint8Array, off: number, avail: number): number {
   return IPV_OK;
 }
 
-const PROTO_NAMES: Record<number, string> = { 1: "ICMP", 2: "IGMP", 6: "TCP", 17: "UDP", 47: "GRE", 50: "ESP" };
+const PROTO_NAMES: Record<number, string> = {
+  1: "ICMP",
+  2: "IGMP",
+  6: "TCP",
+  17: "UDP",
+  47: "GRE",
+  50: "ESP",
+};
 
 /** tcpdump's name for an IP protocol number (`ip-proto-N` when it has none). */
 export function ipProtoName(p: number): string {

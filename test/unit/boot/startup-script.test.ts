@@ -206,7 +206,15 @@ describe("startup script", () => {
       f.rt,
       [
         line("a"),
-        { kind: "env", line: 2, argv: [], env: [["PATH", "/proc/boot"]], background: false, session: false, external: false },
+        {
+          kind: "env",
+          line: 2,
+          argv: [],
+          env: [["PATH", "/proc/boot"]],
+          background: false,
+          session: false,
+          external: false,
+        },
         line("ksh", { env: [["TERM", "vt100"]], priority: 10, argv0: "-ksh", session: true }),
       ],
       { HOME: "/" },

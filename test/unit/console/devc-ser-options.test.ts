@@ -5,8 +5,21 @@ import { UsageError } from "../../../firmware/bin/lib/getopt.ts";
 describe("devc-ser options", () => {
   it("QNX style: -b115200 -u1 /dev/ttyS0 registers /dev/ser1", () => {
     const [s] = parseDevcSerArgs(["-b115200", "-u1", "/dev/ttyS0"]);
-    expect(s).toMatchObject({ backend: "serial", device: "/dev/ttyS0", unit: 1, path: "/dev/ser1", edit: true });
-    expect(s.settings).toEqual({ baudRate: 115200, dataBits: 8, parity: "none", stopBits: 1, rtscts: false, xon: false });
+    expect(s).toMatchObject({
+      backend: "serial",
+      device: "/dev/ttyS0",
+      unit: 1,
+      path: "/dev/ser1",
+      edit: true,
+    });
+    expect(s.settings).toEqual({
+      baudRate: 115200,
+      dataBits: 8,
+      parity: "none",
+      stopBits: 1,
+      rtscts: false,
+      xon: false,
+    });
   });
 
   it("numbers several devices from -u, options apply to the devices after them", () => {

@@ -20,7 +20,8 @@ function setup(termios: Partial<Termios> = {}, opts: { maxCanon?: number; maxInp
     },
     { termios, ...opts },
   );
-  const type = (s: string | number[]) => ld.receive(typeof s === "string" ? enc.encode(s) : Uint8Array.from(s));
+  const type = (s: string | number[]) =>
+    ld.receive(typeof s === "string" ? enc.encode(s) : Uint8Array.from(s));
   const readStr = (max = 1 << 20) => {
     const r = ld.read(max);
     return r === null ? null : dec.decode(r);

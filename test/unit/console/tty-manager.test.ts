@@ -28,7 +28,10 @@ async function setup() {
     dev = new TtyDevice(rm, { path: "/dev/ser1", port });
   });
   /** Runs `fn` in a new process; resolves with its result. */
-  const run = <T>(fn: (t: Thread, p: Process) => Promise<T>, pgid?: "new"): { result: Promise<T>; proc: Process } => {
+  const run = <T>(
+    fn: (t: Thread, p: Process) => Promise<T>,
+    pgid?: "new",
+  ): { result: Promise<T>; proc: Process } => {
     let resolve!: (v: T) => void;
     let reject!: (e: unknown) => void;
     const result = new Promise<T>((res, rej) => {

@@ -124,6 +124,23 @@ describe("MsgError and bad rcvids", () => {
     expect(errors).toEqual(["ESRCH", "ESRCH"]);
   });
 
+  it("MsgSend reports every failure as a rejection, never a synchronous throw", async () => {
+    const { k } = manualKernel();
+    let t: Thread | null = null;
+    const p = k.spawn({ name: "p", main: (th) => void (t = th) });
+    await p.wait();
+    const th = t as unknown as Thread;
+    let thrown = false;
+    let pending: Promise<Uint8Array> | null = null;
+    try {
+      pending = th.MsgSend(1, bytes(0)); // process has ended: ESRCH
+    } catch {
+      thrown = true;
+    }
+    expect(thrown).toBe(false);
+    expect(await outcome(pending as unknown as Promise<Uint8Array>)).toEqual({ errno: "ESRCH" });
+  });
+
   it("fails calls on unknown connections and channels", async () => {
     const { k } = manualKernel();
     const results: unknown[] = [];

@@ -94,6 +94,20 @@ describe("timers", () => {
     await p.wait();
   });
 
+  it("logs an event it cannot deliver (connection detached) and keeps its schedule", async () => {
+    const { k, clock } = manualKernel();
+    const s = await pulseSink(k);
+    const t = s.t();
+    const coid = t.ConnectAttach(0, s.proc.pid, 1);
+    const id = t.TimerCreate({ kind: "pulse", coid, priority: 10, code: 3, value: 0 });
+    t.TimerSettime(id, 10, 10);
+    t.ConnectDetach(coid);
+    clock.advance(30);
+    await settle(k);
+    expect(s.got).toEqual([]);
+    expect(k.slog.entries().filter((e) => e.text.startsWith(`timer ${id} `)).length).toBe(3);
+  });
+
   it("rejects other processes' timers and bad values with EINVAL", async () => {
     const { k } = manualKernel();
     const a = await pulseSink(k);

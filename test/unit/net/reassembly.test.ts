@@ -64,7 +64,17 @@ describe("IPv4 reassembly", () => {
     const frags = fragmentFrames(A, B, PROTO_TEST, data, 1480);
     s.input(en0, frags[0]);
     // A fragment covering 1000..2480: overlaps the first one's tail.
-    s.input(en0, ipFrame({ src: A, dst: B, proto: PROTO_TEST, payload: new Uint8Array(1480), id: 77, offWord: 0x2000 | 125 }));
+    s.input(
+      en0,
+      ipFrame({
+        src: A,
+        dst: B,
+        proto: PROTO_TEST,
+        payload: new Uint8Array(1480),
+        id: 77,
+        offWord: 0x2000 | 125,
+      }),
+    );
     s.input(en0, frags[1]);
     s.input(en0, frags[2]);
     expect(delivered).toHaveLength(0);
@@ -90,7 +100,8 @@ describe("IPv4 reassembly", () => {
 
   it("enforces the memory limit (oldest datagrams go first)", () => {
     s.sysctl.set("net.inet.ip.maxfragbytes", 3 * s.pool.bufSize);
-    for (let id = 1; id <= 5; id++) s.input(en0, fragmentFrames(A, B, PROTO_TEST, pattern(3000), 1480, id)[0]);
+    for (let id = 1; id <= 5; id++)
+      s.input(en0, fragmentFrames(A, B, PROTO_TEST, pattern(3000), 1480, id)[0]);
     expect(s.ip.reass.datagrams).toBe(3);
     expect(s.ip.reass.bytes).toBeLessThanOrEqual(3 * s.pool.bufSize);
     expect(s.stats.ip.fragdropped).toBe(2);
@@ -103,21 +114,34 @@ describe("IPv4 reassembly", () => {
 
   it("enforces maxfragpackets", () => {
     s.sysctl.set("net.inet.ip.maxfragpackets", 2);
-    for (let id = 1; id <= 4; id++) s.input(en0, fragmentFrames(A, B, PROTO_TEST, pattern(3000), 1480, id)[0]);
+    for (let id = 1; id <= 4; id++)
+      s.input(en0, fragmentFrames(A, B, PROTO_TEST, pattern(3000), 1480, id)[0]);
     expect(s.ip.reass.datagrams).toBe(2);
   });
 
   it("rejects datagrams that would exceed 65535 bytes", () => {
-    s.input(en0, ipFrame({ src: A, dst: B, proto: PROTO_TEST, payload: new Uint8Array(16), id: 9, offWord: 8190 }));
+    s.input(
+      en0,
+      ipFrame({ src: A, dst: B, proto: PROTO_TEST, payload: new Uint8Array(16), id: 9, offWord: 8190 }),
+    );
     expect(s.stats.ip.toolong).toBe(1);
     expect(s.ip.reass.datagrams).toBe(0);
   });
 
   it("rejects inconsistent last fragments and non-multiple-of-8 middles", () => {
-    s.input(en0, ipFrame({ src: A, dst: B, proto: PROTO_TEST, payload: new Uint8Array(13), id: 3, offWord: 0x2000 }));
+    s.input(
+      en0,
+      ipFrame({ src: A, dst: B, proto: PROTO_TEST, payload: new Uint8Array(13), id: 3, offWord: 0x2000 }),
+    );
     expect(s.stats.ip.fragdropped).toBe(1);
-    s.input(en0, ipFrame({ src: A, dst: B, proto: PROTO_TEST, payload: new Uint8Array(16), id: 4, offWord: 10 }));
-    s.input(en0, ipFrame({ src: A, dst: B, proto: PROTO_TEST, payload: new Uint8Array(16), id: 4, offWord: 20 }));
+    s.input(
+      en0,
+      ipFrame({ src: A, dst: B, proto: PROTO_TEST, payload: new Uint8Array(16), id: 4, offWord: 10 }),
+    );
+    s.input(
+      en0,
+      ipFrame({ src: A, dst: B, proto: PROTO_TEST, payload: new Uint8Array(16), id: 4, offWord: 20 }),
+    );
     expect(s.ip.reass.datagrams).toBe(0); // two different ends: the datagram is discarded
   });
 

@@ -1,0 +1,176 @@
+// `netstat -i` and `netstat -s`, NetBSD style.
+//   Name  Mtu   Network       Address              Ipkts Ierrs    Opkts Oerrs Colls
+//   en0   1500  <Link>        02:00:00:00:00:01        12     0       10     0     0
+//   en0   1500  10.0.0/24     10.0.0.1                 12     0       10     0     0
+import { IFF_UP } from "../../net/stack/ifnet.ts";
+import { formatIpv4, formatNetShort, prefixToMask } from "../../net/wire/ipv4-addr.ts";
+import { formatMac } from "../../net/wire/mac.ts";
+import type { IfView, NetStatsView } from "./net-view.ts";
+
+const fit = (s: string, w: number): string => (s.length > w ? s.slice(0, w) : s.padEnd(w));
+
+export function netstatIfHeader(): string {
+  return `${fit("Name", 5)} ${fit("Mtu", 5)} ${fit("Network", 13)} ${fit("Address", 17)} ${"Ipkts".padStart(8)} ${"Ierrs".padStart(5)} ${"Opkts".padStart(8)} ${"Oerrs".padStart(5)} ${"Colls".padStart(5)}\n`;
+}
+
+/** One interface: its link line, then one line per IPv4 address. A down interface is `name*`. */
+export function netstatIfLines(ifv: IfView): string {
+  const name = (ifv.flags & IFF_UP) === 0 ? `${ifv.name}*` : ifv.name;
+  const c = ifv.counters;
+  const tail = `${String(c.ipackets).padStart(8)} ${String(c.ierrors).padStart(5)} ${String(c.opackets).padStart(8)} ${String(c.oerrors).padStart(5)} ${String(c.collisions).padStart(5)}`;
+  const row = (net: string, addr: string) =>
+    `${fit(name, 5)} ${fit(String(ifv.mtu), 5)} ${fit(net, 13)} ${fit(addr, 17)} ${tail}\n`;
+  let out = row("<Link>", ifv.mac !== 0 ? formatMac(ifv.mac) : "");
+  for (const a of ifv.addrs) {
+    const net = (a.addr & prefixToMask(a.prefixLen)) >>> 0;
+    out += row(formatNetShort(net, a.prefixLen), formatIpv4(a.addr));
+  }
+  return out;
+}
+
+export function formatNetstatInterfaces(ifs: readonly IfView[]): string {
+  return netstatIfHeader() + ifs.map(netstatIfLines).join("");
+}
+
+const plural = (n: number, one = "", many = "s"): string => (n === 1 ? one : many);
+
+/** `<n> <what>` lines; `%s` in the text is replaced by the plural suffix. */
+function lines(stats: Record<string, unknown>, table: ReadonlyArray<readonly [string, string]>): string {
+  let out = "";
+  for (const [key, text] of table) {
+    const v = stats[key];
+    if (typeof v !== "number") continue;
+    out += `\t${v} ${text.replace("%s", plural(v))}\n`;
+  }
+  return out;
+}
+
+const IP_LINES: ReadonlyArray<readonly [string, string]> = [
+  ["total", "total packet%s received"],
+  ["badsum", "bad header checksum%s"],
+  ["toosmall", "with size smaller than minimum"],
+  ["tooshort", "with data size < data length"],
+  ["badhlen", "with header length < data size"],
+  ["badlen", "with data length < header length"],
+  ["badvers", "with incorrect version number"],
+  ["badaddr", "with bad source address"],
+  ["fragments", "fragment%s received"],
+  ["fragdropped", "fragment%s dropped (dup or out of space)"],
+  ["fragtimeout", "fragment%s dropped after timeout"],
+  ["reassembled", "packet%s reassembled ok"],
+  ["toolong", "with length > max ip packet size"],
+  ["delivered", "packet%s for this host"],
+  ["noproto", "packet%s for unknown/unsupported protocol"],
+  ["forward", "packet%s forwarded"],
+  ["cantforward", "packet%s not forwardable"],
+  ["noroute", "packet%s no route"],
+  ["notmember", "multicast packet%s which we don't join"],
+  ["localout", "packet%s sent from this host"],
+  ["odropped", "output packet%s dropped due to no bufs, etc."],
+  ["fragmented", "output datagram%s fragmented"],
+  ["ofragments", "fragment%s created"],
+  ["cantfrag", "datagram%s that can't be fragmented"],
+];
+
+/** NetBSD's icmpnames: the histogram labels. */
+export const ICMP_NAMES: readonly string[] = [
+  "echo reply",
+  "#1",
+  "#2",
+  "destination unreachable",
+  "source quench",
+  "routing redirect",
+  "alternate host address",
+  "#7",
+  "echo",
+  "router advertisement",
+  "router solicitation",
+  "time exceeded",
+  "parameter problem",
+  "time stamp",
+  "time stamp reply",
+  "information request",
+  "information request reply",
+  "address mask request",
+  "address mask reply",
+];
+
+function histogram(title: string, hist: unknown): string {
+  if (!Array.isArray(hist)) return "";
+  let out = "";
+  hist.forEach((n: unknown, type) => {
+    if (typeof n === "number" && n > 0) out += `\t\t${ICMP_NAMES[type] ?? `#${type}`}: ${n}\n`;
+  });
+  return out ? `\t${title}:\n${out}` : "";
+}
+
+const ICMP_LINES_A: ReadonlyArray<readonly [string, string]> = [
+  ["error", "call%s to icmp_error"],
+  ["oldicmp", "error%s not generated because old message was icmp"],
+  ["ratelimited", "error%s not generated because of rate limitation"],
+];
+const ICMP_LINES_B: ReadonlyArray<readonly [string, string]> = [
+  ["badcode", "message%s with bad code fields"],
+  ["tooshort", "message%s < minimum length"],
+  ["checksum", "bad checksum%s"],
+  ["badlen", "message%s with bad length"],
+  ["bmcastecho", "broadcast/multicast echo request%s ignored"],
+];
+
+const ARP_LINES: ReadonlyArray<readonly [string, string]> = [
+  ["txrequests", "request%s sent"],
+  ["txreplies", "repl%s sent"],
+  ["received", "packet%s received"],
+  ["rxrequests", "request%s received"],
+  ["rxreplies", "repl%s received"],
+  ["tooshort", "packet%s with short header"],
+  ["badhdr", "packet%s with unknown hardware or protocol type"],
+  ["badop", "packet%s with unknown operation"],
+  ["badaddr", "packet%s with bad sender address"],
+  ["dupips", "duplicate%s for our addresses"],
+  ["timeouts", "resolution%s timed out"],
+  ["held", "packet%s held awaiting resolution"],
+  ["dropped", "packet%s dropped awaiting resolution"],
+];
+
+const ETHER_LINES: ReadonlyArray<readonly [string, string]> = [
+  ["frames", "frame%s received"],
+  ["tooshort", "frame%s too short"],
+  ["notforus", "frame%s not for us"],
+  ["vlandrops", "frame%s for an unknown VLAN"],
+  ["unknowntype", "frame%s with unknown ethertype"],
+  ["pfildrops", "frame%s dropped by filters"],
+  ["nobufs", "frame%s dropped: no buffers"],
+  ["handed", "frame%s handed to other protocols"],
+];
+
+/** `netstat -s`: ip, icmp, arp, ether (and the buffer pool), every counter shown, zeros too. */
+export function formatNetstatStats(s: NetStatsView, only?: string): string {
+  const sections: Array<[string, () => string]> = [
+    ["ip", () => lines(s.ip, IP_LINES)],
+    [
+      "icmp",
+      () =>
+        lines(s.icmp, ICMP_LINES_A) +
+        histogram("Output histogram", s.icmp.outhist) +
+        lines(s.icmp, ICMP_LINES_B) +
+        histogram("Input histogram", s.icmp.inhist) +
+        (typeof s.icmp.reflect === "number"
+          ? `\t${s.icmp.reflect} message response${plural(s.icmp.reflect)} generated\n`
+          : ""),
+    ],
+    ["arp", () => lines(s.arp, ARP_LINES)],
+    ["ether", () => lines(s.ether, ETHER_LINES)],
+  ];
+  if (s.pbuf) {
+    const p = s.pbuf;
+    sections.push([
+      "pbuf",
+      () => Object.entries(p).map(([k, v]) => `\t${v} ${k}\n`).join(""),
+    ]);
+  }
+  return sections
+    .filter(([name]) => only === undefined || only === name)
+    .map(([name, body]) => `${name}:\n${body()}`)
+    .join("");
+}

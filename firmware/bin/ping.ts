@@ -1,0 +1,191 @@
+// ping: send ICMP echo requests through io-pkt and report replies, BSD/QNX style.
+// One loop sends when a request is due and otherwise waits for the next event (reply, ICMP
+// error, timeout) with a bounded wait, so SIGINT is noticed quickly and prints the summary.
+import { strerror } from "../kernel/errno.ts";
+import { ECHO_EV_ERROR, ECHO_EV_REPLY } from "../net/control/protocol.ts";
+import type { EchoEvent } from "../net/control/client.ts";
+import { formatIpv4 } from "../net/wire/ipv4-addr.ts";
+import type { Program, ProgramContext } from "../program.ts";
+import { getopt, UsageError } from "./lib/getopt.ts";
+import { requireIpv4 } from "./lib/net-addr-args.ts";
+import { withNet } from "./lib/net-api.ts";
+import { NetUtilError, runNetUtility } from "./lib/net-errors.ts";
+import { resolveHost } from "./lib/net-hosts.ts";
+import { pingErrorLine, pingHeader, pingReplyLine, pingSummary, RttStats } from "./lib/net-ping-format.ts";
+
+const USAGE = `ping - send ICMP ECHO_REQUEST packets to network hosts
+
+usage: ping [-fnqD] [-c count] [-i wait] [-s packetsize] [-t ttl] [-W waittime]
+            [-w deadline] [-I srcaddr] host
+-c stop after count replies sent, -i seconds between packets (default 1, fractions allowed),
+-s data bytes (default 56), -t IP time to live, -D set Don't Fragment, -W milliseconds to wait
+for the last reply, -w stop after deadline seconds, -f flood (a dot per request, a backspace
+per reply), -q only the summary. SOCK=/prefix selects another io-pkt instance.
+`;
+
+/** BSD's MAXWAIT: seconds to wait for replies after the last request when none has come back. */
+const MAXWAIT_MS = 10_000;
+/** Longest single wait, so a signal is noticed promptly. */
+const POLL_MS = 200;
+/** Bytes of the send timestamp at the start of the data (a float64 of the kernel clock). */
+const TIMESTAMP_LEN = 8;
+
+export interface PingOptions {
+  count: number;
+  intervalMs: number;
+  size: number;
+  ttl: number;
+  df: boolean;
+  waitMs: number | null;
+  deadlineMs: number | null;
+  quiet: boolean;
+  flood: boolean;
+  src: number;
+  host: string;
+}
+
+export function parsePingArgs(args: readonly string[]): PingOptions {
+  const p = getopt(args, "c:i:s:t:W:w:I:fnqDv");
+  const o: PingOptions = {
+    count: 0,
+    intervalMs: 1000,
+    size: 56,
+    ttl: 0,
+    df: false,
+    waitMs: null,
+    deadlineMs: null,
+    quiet: false,
+    flood: false,
+    src: 0,
+    host: "",
+  };
+  const int = (v: string, what: string, min: number, max: number): number => {
+    if (!/^\d+$/.test(v) || Number(v) < min || Number(v) > max) throw new UsageError(`invalid ${what}: \`${v}'`);
+    return Number(v);
+  };
+  const seconds = (v: string, what: string): number => {
+    if (!/^(\d+(\.\d*)?|\.\d+)$/.test(v)) throw new UsageError(`invalid ${what}: \`${v}'`);
+    return Number(v) * 1000;
+  };
+  for (const { opt, value } of p.opts) {
+    if (opt === "c") o.count = int(value, "count of packets to transmit", 1, 2 ** 31);
+    else if (opt === "i") o.intervalMs = seconds(value, "timing interval");
+    else if (opt === "s") o.size = int(value, "packet size", 0, 65507);
+    else if (opt === "t") o.ttl = int(value, "TTL", 1, 255);
+    else if (opt === "W") o.waitMs = int(value, "wait time", 0, 2 ** 31);
+    else if (opt === "w") o.deadlineMs = seconds(value, "deadline");
+    else if (opt === "I") o.src = requireIpv4(value, "source address");
+    else if (opt === "f") o.flood = true;
+    else if (opt === "q") o.quiet = true;
+    else if (opt === "D") o.df = true;
+  }
+  if (o.flood) o.intervalMs = 0;
+  if (p.operands.length !== 1) throw new UsageError("");
+  o.host = p.operands[0];
+  return o;
+}
+
+/** Echo data: the send time (kernel clock, ms) then the BSD fill pattern. */
+function payload(size: number, now: number): Uint8Array {
+  const d = new Uint8Array(size);
+  for (let i = TIMESTAMP_LEN; i < size; i++) d[i] = i & 0xff;
+  if (size >= TIMESTAMP_LEN) new DataView(d.buffer).setFloat64(0, now);
+  return d;
+}
+
+function sentAt(data: Uint8Array): number | null {
+  if (data.length < TIMESTAMP_LEN) return null;
+  return new DataView(data.buffer, data.byteOffset, data.byteLength).getFloat64(0);
+}
+
+async function ping(ctx: ProgramContext, o: PingOptions, dst: number): Promise<number> {
+  const clock = ctx.kernel.clock;
+  const out = ctx.stdout;
+  const addr = formatIpv4(dst);
+  const stats = new RttStats();
+  const seen = new Uint8Array(65536);
+  return withNet(ctx, async (net) => {
+    const id = await net.echoOpen(ctx.process.pid);
+    try {
+      await out.write(pingHeader(o.host, addr, o.size));
+      const start = clock.now();
+      let nextSend = start;
+      let lastSend = start;
+      let seq = 0;
+      for (;;) {
+        if (ctx.signal.aborted) break;
+        const now = clock.now();
+        if (o.deadlineMs !== null && now - start >= o.deadlineMs) break;
+        const sending = o.count === 0 || stats.transmitted < o.count;
+        if (!sending) {
+          const wait = o.waitMs ?? (stats.received > 0 ? Math.max(1000, 2 * stats.max) : MAXWAIT_MS);
+          if (stats.received + stats.errors >= stats.transmitted || now - lastSend >= wait) break;
+        }
+        if (sending && now >= nextSend) {
+          const err = await net.echoSend({
+            dst,
+            seq: seq & 0xffff,
+            ttl: o.ttl,
+            df: o.df,
+            src: o.src,
+            payload: payload(o.size, clock.now()),
+          });
+          stats.transmitted++;
+          seq++;
+          lastSend = now;
+          nextSend = Math.max(nextSend + o.intervalMs, now);
+          if (err !== 0) await ctx.stderr.write(`ping: sendto: ${strerror(err)}\n`);
+          else if (o.flood) await out.write(".");
+          continue;
+        }
+        let waitMs = POLL_MS;
+        if (sending) waitMs = Math.min(waitMs, Math.max(0, nextSend - now));
+        const ev = await net.echoReceive(waitMs);
+        await handle(ev);
+      }
+      // Replies already queued when the loop stopped still count.
+      if (!ctx.signal.aborted) for (;;) {
+        const ev = await net.echoReceive(0);
+        if (ev.kind !== ECHO_EV_REPLY && ev.kind !== ECHO_EV_ERROR) break;
+        await handle(ev);
+      }
+    } finally {
+      await net.echoClose().catch(() => {});
+    }
+    await out.write(pingSummary(o.host, stats));
+    return stats.received > 0 ? 0 : 2;
+  });
+
+  async function handle(ev: EchoEvent): Promise<void> {
+    if (ev.kind === ECHO_EV_REPLY) {
+      const dup = seen[ev.seq] === 1;
+      const t0 = sentAt(ev.data);
+      const ms = t0 === null ? null : Math.max(0, ev.rxTimeUs / 1000 - t0);
+      if (dup) stats.duplicates++;
+      else {
+        seen[ev.seq] = 1;
+        if (ms === null) stats.received++;
+        else stats.add(ms);
+      }
+      if (o.flood) await out.write("\b \b");
+      else if (!o.quiet) await out.write(pingReplyLine(ev.icmpLen, formatIpv4(ev.from), ev.seq, ev.ttl, ms, dup));
+    } else if (ev.kind === ECHO_EV_ERROR) {
+      stats.errors++;
+      if (!o.quiet) await out.write(pingErrorLine(ev.icmpLen, formatIpv4(ev.from), ev.type, ev.code, ev.mtu));
+    }
+  }
+}
+
+const program: Program = {
+  name: "ping",
+  usage: USAGE,
+  main(ctx) {
+    return runNetUtility(ctx.stderr, "ping", USAGE, async () => {
+      const o = parsePingArgs(ctx.argv.slice(1));
+      const dst = await resolveHost(ctx.fs, o.host);
+      if (dst === null) throw new NetUtilError("EHOSTUNREACH", `unknown host ${o.host}`);
+      return ping(ctx, o, dst);
+    });
+  },
+};
+export default program;

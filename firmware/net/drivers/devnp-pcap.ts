@@ -1,0 +1,49 @@
+// devnp-pcap: a host interface through libpcap (node-pcap): immediate mode, a snaplen that
+// fits the MTU, a large kernel buffer. The MAC is the host interface's unless mac= is given;
+// the link state follows the host's carrier. Opening fails with a message that names what
+// is missing: the capture privilege (CAP_NET_RAW), libpcap, or the interface.
+import { KernelError } from "../../kernel/errno.ts";
+import { PcapPort } from "../../../hal/eth/pcap-port.ts";
+import type { OptionValue } from "../module-options.ts";
+import { DEVNP_PCAP } from "../modules/catalog.ts";
+import type { ModuleContext, ModuleDescriptor, ModuleInstance } from "../manager/module-descriptor.ts";
+import { mediaText, standardDriverOptions } from "./driver-options.ts";
+import { macToBytes } from "./mac-bytes.ts";
+
+const devnpPcap: ModuleDescriptor = {
+  kind: "driver",
+  name: DEVNP_PCAP.name,
+  options: DEVNP_PCAP.options,
+  attach(ctx: ModuleContext, opts: Record<string, OptionValue>): ModuleInstance {
+    const std = standardDriverOptions(opts);
+    if (typeof opts.if !== "string") {
+      throw new KernelError("EINVAL", "devnp-pcap: if= is required (the host interface to open, e.g. if=eth0)");
+    }
+    const host = opts.if;
+    const port = PcapPort.open(host, {
+      mac: std.mac === undefined ? undefined : macToBytes(std.mac),
+      mtu: std.mtu,
+      snaplen: typeof opts.snaplen === "number" ? opts.snaplen : undefined,
+      bufferSize: typeof opts.bufsize === "number" ? opts.bufsize : undefined,
+      promiscuous: true,
+      clock: ctx.clock,
+    });
+    try {
+      ctx.attachEthPort({
+        port,
+        std,
+        media: mediaText(std),
+        details: () => [
+          { key: "Host interface", value: host },
+          { key: "Capture length", value: String(port.snaplen) },
+        ],
+      });
+    } catch (e) {
+      port.close();
+      throw e;
+    }
+    return { detach: () => port.close() };
+  },
+};
+
+export default devnpPcap;

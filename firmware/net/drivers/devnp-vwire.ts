@@ -1,0 +1,71 @@
+// devnp-vwire: a virtual Ethernet wire. `hub=name` plugs into an in-process hub shared by
+// every io-pkt of the runtime that names it (tests, simulated nodes); `udp=host:port` joins
+// the UDP wire whose datagrams are raw Ethernet frames (QEMU's -netdev socket,udp=…), so two
+// `netrino boot` runs on one machine share a LAN without root. loss=/dup= (percent) and
+// delay= (ms) impair the wire.
+import { KernelError } from "../../kernel/errno.ts";
+import type { ImpairmentOptions } from "../../../hal/eth/impairment.ts";
+import { UdpEthPort } from "../../../hal/eth/udp-port.ts";
+import type { EthPort } from "../../../hal/eth/eth-port.ts";
+import type { OptionValue } from "../module-options.ts";
+import { DEVNP_VWIRE } from "../modules/catalog.ts";
+import type { ModuleContext, ModuleDescriptor, ModuleInstance } from "../manager/module-descriptor.ts";
+import { mediaText, standardDriverOptions } from "./driver-options.ts";
+import { hubRegistryFor } from "./hub-registry.ts";
+import { macToBytes } from "./mac-bytes.ts";
+
+/** The in-process hub used when neither hub= nor udp= is given. */
+export const DEFAULT_HUB = "vwire0";
+
+function impairmentOf(opts: Record<string, OptionValue>): ImpairmentOptions | undefined {
+  const loss = typeof opts.loss === "number" ? opts.loss : 0;
+  const dup = typeof opts.dup === "number" ? opts.dup : 0;
+  const delay = typeof opts.delay === "number" ? opts.delay : 0;
+  if (loss === 0 && dup === 0 && delay === 0) return undefined;
+  return { loss: loss / 100, duplicate: dup / 100, delayMs: delay };
+}
+
+const devnpVwire: ModuleDescriptor = {
+  kind: "driver",
+  name: DEVNP_VWIRE.name,
+  options: DEVNP_VWIRE.options,
+  async attach(ctx: ModuleContext, opts: Record<string, OptionValue>): Promise<ModuleInstance> {
+    const std = standardDriverOptions(opts);
+    const impairment = impairmentOf(opts);
+    const mac = std.mac === undefined ? undefined : macToBytes(std.mac);
+    let port: EthPort;
+    let where: string;
+    if (typeof opts.udp === "string") {
+      if (typeof opts.hub === "string") {
+        throw new KernelError("EINVAL", "devnp-vwire: give either hub= (in-process) or udp= (UDP wire), not both");
+      }
+      port = await UdpEthPort.open({ hub: opts.udp, mac, clock: ctx.clock, impairment });
+      where = `udp ${opts.udp}`;
+    } else {
+      const hubName = typeof opts.hub === "string" ? opts.hub : DEFAULT_HUB;
+      const wire = hubRegistryFor(ctx.kernel).get(hubName, ctx.clock);
+      if (impairment) wire.setImpairment(impairment);
+      port = wire.attach({ mac });
+      where = `hub ${hubName}`;
+    }
+    let ifp;
+    try {
+      ifp = ctx.attachEthPort({
+        port,
+        std,
+        media: mediaText(std, "Ethernet autoselect (1000baseT full-duplex)"),
+        details: () => [
+          { key: "Wire", value: where },
+          { key: "Impairment", value: impairment ? `loss ${opts.loss ?? 0}% dup ${opts.dup ?? 0}% delay ${opts.delay ?? 0} ms` : "none" },
+        ],
+      });
+    } catch (e) {
+      port.close();
+      throw e;
+    }
+    if (std.verbose) ctx.log(5, `devnp-vwire: ${ifp.name} on ${where}`);
+    return { detach: () => port.close() };
+  },
+};
+
+export default devnpVwire;

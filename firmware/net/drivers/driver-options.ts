@@ -1,0 +1,81 @@
+// The standard driver options (mac=, lan=, mtu=, speed=, duplex=, promiscuous, priority=,
+// name= …), turned into one typed record in one place for every driver, as io-pkt does.
+// Parsing against the schema (and "Option X requires an argument") is module-options.ts's job.
+import type { OptionValue } from "../module-options.ts";
+
+export interface StandardDriverOptions {
+  /** 48-bit station address from mac= (12 hex digits), or undefined for the port's own. */
+  mac?: number;
+  /** lan=/unit=: interface number (en<lan>). */
+  lan?: number;
+  mtu?: number;
+  mru?: number;
+  /** Mb/s. */
+  speed?: number;
+  /** 0 half, 1 full. */
+  duplex?: number;
+  media?: string;
+  phy?: number;
+  iftype?: string;
+  nomulticast: boolean;
+  promiscuous: boolean;
+  verbose: number;
+  /** This interface's receive pulse priority. */
+  priority?: number;
+  /** name=: the interface name (or a prefix: "wl" → wl0). */
+  name?: string;
+}
+
+function num(v: OptionValue | undefined): number | undefined {
+  return typeof v === "number" ? v : undefined;
+}
+
+function str(v: OptionValue | undefined): string | undefined {
+  return typeof v === "string" ? v : undefined;
+}
+
+/** Picks the standard options out of a parsed option record. */
+export function standardDriverOptions(values: Record<string, OptionValue>): StandardDriverOptions {
+  const mac = str(values.mac);
+  return {
+    mac: mac === undefined ? undefined : parseInt(mac, 16),
+    lan: num(values.lan),
+    mtu: num(values.mtu),
+    mru: num(values.mru),
+    speed: num(values.speed),
+    duplex: num(values.duplex),
+    media: str(values.media),
+    phy: num(values.phy),
+    iftype: str(values.iftype),
+    nomulticast: values.nomulticast === true,
+    promiscuous: values.promiscuous === true,
+    verbose: num(values.verbose) ?? 0,
+    priority: num(values.priority),
+    name: str(values.name),
+  };
+}
+
+/**
+ * The interface name a driver gets: name= as given when it ends in a digit ("uplink0"),
+ * else name= (or the default prefix "en") followed by lan= or the first free number.
+ */
+export function interfaceName(
+  std: StandardDriverOptions,
+  taken: (name: string) => boolean,
+  defaultPrefix = "en",
+): string {
+  const n = std.name;
+  if (n !== undefined && /\d$/.test(n)) return n;
+  const prefix = n ?? defaultPrefix;
+  if (std.lan !== undefined) return `${prefix}${std.lan}`;
+  for (let i = 0; ; i++) if (!taken(`${prefix}${i}`)) return `${prefix}${i}`;
+}
+
+/** ifconfig's media line from speed=/duplex= ("Ethernet 100baseTX full-duplex"). */
+export function mediaText(std: StandardDriverOptions, fallback = "Ethernet autoselect"): string {
+  if (std.media !== undefined) return std.media;
+  if (std.speed === undefined) return fallback;
+  const kind = std.speed >= 1000 ? `${std.speed}baseT` : std.speed === 100 ? "100baseTX" : `${std.speed}baseT`;
+  const duplex = std.duplex === 0 ? "half-duplex" : "full-duplex";
+  return `Ethernet ${kind} ${duplex}`;
+}

@@ -1,0 +1,123 @@
+// One interface as io-pkt runs it: the driver's port, the stack's ifnet, the receive queue
+// and the receive pulse. The port's frame callback is the "interrupt": it copies the frame
+// once into a pool buffer, queues it, and sends a receive pulse at the interface's priority
+// unless one is already on its way. A worker then drains a bounded batch and re-arms.
+import type { EthPort } from "../../../hal/eth/eth-port.ts";
+import type { Ifnet } from "../stack/ifnet.ts";
+import { pbufFree } from "../stack/pbuf.ts";
+import type { Stack } from "../stack/stack.ts";
+import type { DriverDetail } from "./module-descriptor.ts";
+import { PULSE_RX } from "./pulse-codes.ts";
+import { RxQueue } from "./rx-queue.ts";
+import type { L2Workers } from "./workers.ts";
+
+/** Frames a worker processes per receive pulse before it re-arms the pulse. */
+export const RX_BATCH = 16;
+/** Frames queued per interface before the driver drops (counted as input drops). */
+export const RX_QUEUE_FRAMES = 1024;
+
+export class IfBinding {
+  readonly slot: number;
+  readonly ifp: Ifnet;
+  readonly port: EthPort;
+  /** Name of the module that attached it. */
+  readonly module: string;
+  /** priority= as the driver was given it (undefined: rx_prio). */
+  readonly requestedPriority: number | undefined;
+  /** The receive pulse priority in use. */
+  priority: number;
+  readonly details: () => DriverDetail[];
+  /** Frames dropped because the receive queue was full. */
+  queueDrops = 0;
+  /** Receive pulses sent (including re-arms). */
+  pulses = 0;
+  private readonly stack: Stack;
+  private readonly workers: L2Workers;
+  private readonly queue = new RxQueue(RX_QUEUE_FRAMES);
+  private pulsePending = false;
+  private closed = false;
+  /** The port's frame callback, bound once (no closure per frame). */
+  readonly onFrame: (frame: Uint8Array, len: number) => void;
+
+  constructor(opts: {
+    slot: number;
+    ifp: Ifnet;
+    port: EthPort;
+    module: string;
+    requestedPriority: number | undefined;
+    priority: number;
+    stack: Stack;
+    workers: L2Workers;
+    details?: () => DriverDetail[];
+  }) {
+    this.slot = opts.slot;
+    this.ifp = opts.ifp;
+    this.port = opts.port;
+    this.module = opts.module;
+    this.requestedPriority = opts.requestedPriority;
+    this.priority = opts.priority;
+    this.stack = opts.stack;
+    this.workers = opts.workers;
+    this.details = opts.details ?? (() => []);
+    this.onFrame = (frame, len) => this.receive(frame, len);
+  }
+
+  /** Driver context: one received frame (valid only during the call). */
+  private receive(frame: Uint8Array, len: number): void {
+    if (this.closed) return;
+    const st = this.stack;
+    const pb = len <= st.pool.dataSize ? st.pool.alloc() : st.pool.allocSize(len);
+    if (pb === null || !this.queue.push(pb)) {
+      if (pb !== null) {
+        pbufFree(pb);
+        this.queueDrops++;
+      }
+      // Same accounting as a frame the stack could not take in (netstat -s, nicinfo).
+      st.stats.ether.frames++;
+      st.stats.ether.nobufs++;
+      this.ifp.counters.ipackets++;
+      this.ifp.counters.iqdrops++;
+      return;
+    }
+    pb.bytes.set(len === frame.length ? frame : frame.subarray(0, len), pb.off);
+    pb.len = len;
+    if (!this.pulsePending) this.arm();
+  }
+
+  private arm(): void {
+    this.pulsePending = true;
+    this.pulses++;
+    if (!this.workers.pulse(this.priority, PULSE_RX, this.slot)) this.pulsePending = false;
+  }
+
+  /** Worker context: up to RX_BATCH frames up the stack; re-arms when frames remain. */
+  drain(): number {
+    this.pulsePending = false;
+    let n = 0;
+    const st = this.stack;
+    const ifp = this.ifp;
+    while (n < RX_BATCH) {
+      const pb = this.queue.shift();
+      if (pb === null) break;
+      n++;
+      if (this.closed) pbufFree(pb);
+      else st.etherInput(ifp, pb);
+    }
+    if (this.queue.length !== 0 && !this.closed) this.arm();
+    return n;
+  }
+
+  get queued(): number {
+    return this.queue.length;
+  }
+
+  /** Stops receiving; queued buffers go back to the pool. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.port.onFrame(() => {});
+    this.port.onLink(() => {});
+    for (let pb = this.queue.shift(); pb !== null; pb = this.queue.shift()) pbufFree(pb);
+    this.port.close();
+  }
+}

@@ -1,0 +1,89 @@
+// Finds a module by the name io-pkt was given: built-ins by name (`vwire`, `devnp-vwire.so`,
+// `sample`), user modules from the image (/lib/dll/devnp-x.js, lsm-x.js, or an exact path),
+// loaded as ES modules through the FsClient. Their default export is a ModuleDescriptor.
+import { KernelError } from "../../kernel/errno.ts";
+import type { FsClient } from "../../program.ts";
+import devnpPcap from "../drivers/devnp-pcap.ts";
+import devnpVwire from "../drivers/devnp-vwire.ts";
+import lsmSample from "../filters/lsm-sample.ts";
+import { isModuleDescriptor, type ModuleDescriptor } from "./module-descriptor.ts";
+
+export type ModuleClass = "driver" | "protocol";
+
+export interface ResolvedModule {
+  descriptor: ModuleDescriptor;
+  /** "builtin" or the file it came from. */
+  source: string;
+}
+
+const BUILTINS: readonly ModuleDescriptor[] = [devnpPcap, devnpVwire, lsmSample];
+
+/** Directories searched for user modules, in order. */
+export const MODULE_DIRS = ["/lib/dll", "/proc/boot", "/usr/lib/dll"] as const;
+
+/** `/lib/dll/devnp-x.so` → `devnp-x`. */
+export function moduleBaseName(spec: string): string {
+  const base = spec.slice(spec.lastIndexOf("/") + 1);
+  return base.replace(/\.(so|js|mjs)$/, "");
+}
+
+/** The full module name for a -d/-p argument: `vwire` → `devnp-vwire`, `sample` → `lsm-sample`. */
+export function fullModuleName(cls: ModuleClass, spec: string): string {
+  const base = moduleBaseName(spec);
+  if (cls === "driver") return base.startsWith("devnp-") ? base : `devnp-${base}`;
+  return base.startsWith("lsm-") ? base : `lsm-${base}`;
+}
+
+/** What a mount request names: devnp-* are drivers, everything else protocols or filters. */
+export function classOf(spec: string): ModuleClass {
+  return moduleBaseName(spec).startsWith("devnp-") ? "driver" : "protocol";
+}
+
+export function builtinModule(fullName: string): ModuleDescriptor | undefined {
+  return BUILTINS.find((d) => d.name === fullName);
+}
+
+async function importFile(fs: FsClient, path: string): Promise<ModuleDescriptor> {
+  const source = await fs.readFile(path);
+  let mod: { default?: unknown };
+  try {
+    const url = `data:text/javascript;base64,${Buffer.from(source).toString("base64")}`;
+    mod = (await import(url)) as { default?: unknown };
+  } catch (e) {
+    throw new KernelError("ENOEXEC", `${path}: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  if (!isModuleDescriptor(mod.default)) {
+    throw new KernelError("ENOEXEC", `${path}: default export is not an io-pkt module descriptor`);
+  }
+  return mod.default;
+}
+
+async function exists(fs: FsClient, path: string): Promise<boolean> {
+  try {
+    await fs.stat(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Resolves `spec` (-d/-p argument or mount special); ENOENT when there is no such module. */
+export async function resolveModule(cls: ModuleClass, spec: string, fs: FsClient): Promise<ResolvedModule> {
+  if (spec.startsWith("/")) {
+    const candidates = spec.endsWith(".so") ? [spec.replace(/\.so$/, ".js"), spec] : [spec];
+    for (const path of candidates) {
+      if (await exists(fs, path)) return { descriptor: await importFile(fs, path), source: path };
+    }
+    throw new KernelError("ENOENT", `${spec}: No such file or directory`);
+  }
+  const full = fullModuleName(cls, spec);
+  const builtin = builtinModule(full);
+  if (builtin) return { descriptor: builtin, source: "builtin" };
+  for (const dir of MODULE_DIRS) {
+    for (const ext of [".js", ".mjs"]) {
+      const path = `${dir}/${full}${ext}`;
+      if (await exists(fs, path)) return { descriptor: await importFile(fs, path), source: path };
+    }
+  }
+  throw new KernelError("ENOENT", `${full}.so: No such file or directory`);
+}

@@ -1,0 +1,40 @@
+// `-p tcpip opts`: the built-in stack's options. An unknown option does not stop io-pkt: it
+// is logged as `tcpip: unrecognized option "x"`, as the reference does; a bad value of a known
+// option is logged too and the default kept.
+import { parseModuleOptions } from "../module-options.ts";
+import { TCPIP } from "../modules/catalog.ts";
+import { normalizePrefix } from "../control/paths.ts";
+
+export interface TcpipOptions {
+  prefix: string;
+  rxPrio: number;
+  timerPrio: number;
+  threadsMin: number;
+  threadsMax: number;
+  forward: boolean;
+}
+
+/** Defaults. threads_min is smaller than QNX's 15: our resource-manager threads only block in RECEIVE. */
+export function defaultTcpipOptions(): TcpipOptions {
+  return { prefix: "", rxPrio: 21, timerPrio: 21, threadsMin: 4, threadsMax: 200, forward: false };
+}
+
+/** Applies one `-p tcpip` option string to `into`; returns the messages to log. */
+export function applyTcpipOptions(into: TcpipOptions, text: string): string[] {
+  const parsed = parseModuleOptions(TCPIP.options, text, "tcpip");
+  const messages = parsed.diagnostics.map((d) =>
+    d.message.startsWith("Unknown option") ? `tcpip: unrecognized option "${d.option}"` : `tcpip: ${d.message}`,
+  );
+  const v = parsed.values;
+  if (typeof v.prefix === "string") into.prefix = normalizePrefix(v.prefix);
+  if (typeof v.rx_prio === "number") into.rxPrio = v.rx_prio;
+  if (typeof v.timer_pulse_prio === "number") into.timerPrio = v.timer_pulse_prio;
+  if (typeof v.threads_min === "number") into.threadsMin = v.threads_min;
+  if (typeof v.threads_max === "number") into.threadsMax = v.threads_max;
+  if (v.forward === true) into.forward = true;
+  if (into.threadsMax < into.threadsMin) {
+    messages.push(`tcpip: threads_max ${into.threadsMax} is below threads_min ${into.threadsMin}; using ${into.threadsMin}`);
+    into.threadsMax = into.threadsMin;
+  }
+  return messages;
+}
