@@ -13,22 +13,14 @@ Without an interface, every interface except lo0. -r adds the host port's raw co
 SOCK=/prefix selects another io-pkt instance.
 `;
 
-interface Detail {
-  key: string;
-  value: string;
-}
-
-/** The driver's facts in display order (typed-binary's inferred type for them is unusable). */
-const details = (n: Nicinfo): Detail[] => n.details as unknown as Detail[];
-
 /** The speed/duplex a driver reports among its details, if any ("1000 Mbps", "full"). */
 function linkFacts(n: Nicinfo): { speedMbps?: number; fullDuplex?: boolean } {
   const out: { speedMbps?: number; fullDuplex?: boolean } = {};
-  for (const { key, value } of details(n)) {
-    const k = key.toLowerCase();
-    const num = /(\d+(?:\.\d+)?)/.exec(value);
+  for (const { label, text } of n.details) {
+    const k = label.toLowerCase();
+    const num = /(\d+(?:\.\d+)?)/.exec(text);
     if (k.includes("speed") && num) out.speedMbps = Number(num[1]);
-    if (k.includes("duplex")) out.fullDuplex = !/half/i.test(value);
+    if (k.includes("duplex")) out.fullDuplex = !/half/i.test(text);
   }
   return out;
 }
@@ -36,11 +28,11 @@ function linkFacts(n: Nicinfo): { speedMbps?: number; fullDuplex?: boolean } {
 export function formatNicinfoReply(n: Nicinfo, raw: boolean): string {
   const v = { ...ifView(n.info), ...linkFacts(n) };
   let out = formatNicinfo(v);
-  const extra = details(n).filter(({ key }) => !/speed|duplex/i.test(key));
+  const extra = n.details.filter(({ label }) => !/speed|duplex/i.test(label));
   if (n.port || extra.length) {
     out += "\n";
     if (n.port) out += dotLine("Host Port", n.port);
-    for (const { key, value } of extra) out += dotLine(key, value);
+    for (const { label, text } of extra) out += dotLine(label, text);
   }
   if (raw) {
     out += "\n";

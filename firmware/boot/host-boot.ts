@@ -8,6 +8,7 @@ import { relative } from "node:path";
 import { formatDiagnostics, summary } from "../../images/buildfile/report.ts";
 import { buildImage } from "../../images/image/build.ts";
 import { isImage, readImage, type IfsImage } from "../../images/image/reader.ts";
+import { undoHostOnlcr } from "../../hal/uart/terminal-uart.ts";
 import { Kernel } from "../kernel/kernel.ts";
 import { SIGNALS } from "../kernel/signals.ts";
 import { SLOG_MAJOR, SLOG_SEVERITY } from "../kernel/slog.ts";
@@ -80,10 +81,12 @@ export async function loadBootImage(
   return readImage(result.image, opts.file);
 }
 
-/** Writes to the host terminal; NL becomes CR NL because the console may have put it in raw mode. */
+/**
+ * Writes to the host's stdout as is: a host terminal maps NL to CR NL itself (ONLCR), in raw
+ * mode too (Node keeps it on), so a CR NL is handed over as NL, as the terminal console does.
+ */
 function hostConsole(bytes: Uint8Array): void {
-  const text = new TextDecoder().decode(bytes);
-  process.stdout.write(process.stdout.isTTY ? text.replace(/\r?\n/g, "\r\n") : text);
+  process.stdout.write(process.stdout.isTTY ? undoHostOnlcr(bytes) : bytes);
 }
 
 export async function bootHost(opts: HostBootOptions): Promise<number> {

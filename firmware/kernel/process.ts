@@ -191,6 +191,9 @@ export class Process {
         this.pid,
       );
     }
+    // The handler has run: now the interrupted calls return EINTR (unless it ended us).
+    if (this.exited) return;
+    for (const t of this.threads.values()) t.interrupt();
   }
 
   private terminate(sig: Signal): void {

@@ -2,6 +2,13 @@
 // it is a TTY (the runtime's line discipline does echo and editing), stdout for output, the
 // window size and its changes. The terminal mode is restored on close, on process exit and
 // on the signals that end the process, so a crash never leaves the user's shell raw.
+//
+// Output: Node's raw mode (libuv) keeps the host terminal's output processing on and sets
+// ONLCR, which Node cannot turn off; the runtime's line discipline already turned NL into
+// CR NL, so the host would show CR CR NL. When stdout is a TTY the backend therefore hands
+// the host each CR NL as NL, and the host's ONLCR makes it CR NL again: the terminal receives
+// exactly what the line discipline produced (a bare NL, with the runtime's ONLCR off, still
+// gets the host's CR).
 import { KernelError } from "../../firmware/kernel/errno.ts";
 import {
   DEFAULT_UART_SETTINGS,
@@ -48,6 +55,24 @@ export interface TerminalUartOptions {
   output?: TerminalOutput;
   proc?: TerminalProcess;
   settings?: Partial<UartSettings>;
+}
+
+const CR = 13;
+const NL = 10;
+
+/** CR NL → NL (the host terminal's ONLCR adds the CR back); `data` itself when there is none. */
+export function undoHostOnlcr(data: Uint8Array): Uint8Array {
+  let i = data.indexOf(CR);
+  while (i >= 0 && data[i + 1] !== NL) i = data.indexOf(CR, i + 1);
+  if (i < 0) return data;
+  const out = new Uint8Array(data.byteLength);
+  let n = 0;
+  for (let j = 0; j < data.byteLength; j++) {
+    const b = data[j] as number;
+    if (b === CR && data[j + 1] === NL) continue;
+    out[n++] = b;
+  }
+  return out.subarray(0, n);
 }
 
 /** Signals after which the terminal mode must be restored before the process dies. */
@@ -114,9 +139,11 @@ export class TerminalUart implements UartPort {
     this.input.resume();
   }
 
-  write(bytes: Uint8Array | string): Promise<void> {
+  async write(bytes: Uint8Array | string): Promise<void> {
     if (!this.opened) return Promise.reject(new KernelError("EBADF", "terminal is not open"));
-    const data = toBytes(bytes);
+    const raw = toBytes(bytes);
+    (await import("node:fs")).appendFileSync("/tmp/tu.log", JSON.stringify(Buffer.from(raw).toString()) + "\n");
+    const data = this.output.isTTY ? undoHostOnlcr(raw) : raw;
     return new Promise((resolve, reject) => {
       this.output.write(data, (err) =>
         err ? reject(new KernelError("EIO", `terminal: ${err.message}`)) : resolve(),

@@ -89,18 +89,19 @@ export function baseName(path: string): string {
   return path.slice(path.lastIndexOf("/") + 1);
 }
 
-/** `devc-ser -t terminal`, `devc-ser -u2 /dev/ttyS1`: units registered as /dev/serN. */
+/**
+ * `devc-ser -t terminal`, `devc-ser -b115200 -u2 /dev/ttyS1`: one /dev/serN per device
+ * argument (a terminal or mock backend without one still makes a unit), from `-u` on.
+ */
 function devcSerPaths(argv: readonly string[]): string[] {
   let unit = 1;
   let devices = 0;
   for (let i = 1; i < argv.length; i++) {
     const a = argv[i];
-    if (a.startsWith("-u")) {
-      const v = a.length > 2 ? a.slice(2) : argv[++i];
-      if (/^[0-9]+$/.test(v ?? "")) unit = Number(v);
-    } else if (a === "-t" || a === "-b" || a === "-d" || a === "-c" || a === "-E" || a === "-F") {
-      if (a === "-t" || a === "-d") devices++;
-      if (a !== "-E" && a !== "-F") i++;
+    const m = /^-([bcuto])(.*)$/.exec(a);
+    if (m) {
+      const v = m[2] !== "" ? m[2] : argv[++i];
+      if (m[1] === "u" && /^[0-9]+$/.test(v ?? "")) unit = Number(v);
     } else if (!a.startsWith("-")) {
       devices++;
     }

@@ -335,7 +335,8 @@ function resolveFile(
   const common = { uid, gid, compress, pos: line.pos };
   // A lone host file name (`devc-ser`, `/usr/lib/x.so`) goes to <prefix>/<basename>, as in
   // mkifs; every other target is placed as written (relative ones under the prefix).
-  const hostLookupForm = !line.host && !line.inline && (explicitType === undefined || explicitType === "file");
+  const hostLookupForm =
+    !line.host && !line.inline && (explicitType === undefined || explicitType === "file");
   const target = targetPath(hostLookupForm ? (targetText.split("/").pop() ?? targetText) : targetText, state);
 
   if (explicitType === "link") {
@@ -418,13 +419,26 @@ function resolveFile(
   try {
     st = statSync(found);
   } catch (e) {
-    err(d, "missing-host-file", hostWord.pos, hostWord.raw.length, `Cannot read host file "${hostName}": ${(e as Error).message}`);
+    err(
+      d,
+      "missing-host-file",
+      hostWord.pos,
+      hostWord.raw.length,
+      `Cannot read host file "${hostName}": ${(e as Error).message}`,
+    );
     return;
   }
   if (st.isDirectory()) {
     const tree = walkHostDir(found);
     if (typeof tree === "string") {
-      err(d, "host-tree", hostWord.pos, hostWord.raw.length, tree, "name a smaller directory, or list the files");
+      err(
+        d,
+        "host-tree",
+        hostWord.pos,
+        hostWord.raw.length,
+        tree,
+        "name a smaller directory, or list the files",
+      );
       return;
     }
     entries.push({ ...common, target, type: "dir", perms: dirPerms(state, 0o755), source: { kind: "none" } });

@@ -105,6 +105,11 @@ function parseScriptLine(s: Scanner): ScriptLine {
       background = true;
       continue;
     }
+    if (!w.quoted && /&&$/.test(w.raw)) {
+      // `a && b` is shell syntax the startup script does not have.
+      s.error("syntax", w.pos, w.raw.length, `Unexpected '${w.raw}': the startup script has no && or ||`);
+      continue;
+    }
     if (!w.quoted && w.raw.endsWith("&") && !w.raw.endsWith("\\&")) {
       // `cmd arg&` — the trailing & still means "run in the background".
       const trimmed = w.raw.slice(0, -1);

@@ -1,12 +1,11 @@
 // `netrino boot FILE [-D NAME=VALUE]...`: boots a buildfile or an image on this machine.
-// The runtime lives in firmware/boot/host-boot.ts (`bootHost(opts)`); it is imported only
-// here, so lint/build/dump work without the runtime.
+// The runtime lives in firmware/boot/host-boot.ts (`bootHost(opts)`); it is imported lazily
+// here, so lint/build/dump do not load it. The specifier is a literal so the runtime bundle
+// (bundle-cache.js) follows it.
 import { existsSync } from "node:fs";
-import { join, resolve } from "node:path";
-import { pathToFileURL } from "node:url";
+import { resolve } from "node:path";
 import { parseArgs, parseDefines } from "./args.ts";
 import type { CliIo } from "./io.ts";
-import { REPO_ROOT } from "./paths.ts";
 
 export const BOOT_USAGE = "usage: netrino boot FILE [-D NAME=VALUE]...   (FILE: a buildfile or an image)\n";
 
@@ -31,18 +30,7 @@ export async function bootCommand(argv: readonly string[], io: CliIo): Promise<n
     io.stderr(`netrino boot: ${args.positional[0]}: No such file or directory\n`);
     return 1;
   }
-  const modulePath = join(REPO_ROOT, "firmware", "boot", "host-boot.ts");
-  if (!existsSync(modulePath)) {
-    io.stderr("netrino boot: the runtime is not available (firmware/boot/host-boot.ts is missing)\n");
-    return 1;
-  }
-  const mod = (await import(pathToFileURL(modulePath).href)) as {
-    bootHost?: (opts: BootRequest) => Promise<number | void>;
-  };
-  if (typeof mod.bootHost !== "function") {
-    io.stderr("netrino boot: firmware/boot/host-boot.ts does not export bootHost()\n");
-    return 1;
-  }
-  const status = await mod.bootHost({ file, defines: defs.defines, env: io.env });
+  const { bootHost } = await import("../../firmware/boot/host-boot.ts");
+  const status = await bootHost({ file, defines: defs.defines, env: io.env });
   return typeof status === "number" ? status : 0;
 }

@@ -1,6 +1,28 @@
 #!/usr/bin/env node
-// Entry shim: registers the TypeScript loader, then runs the CLI written in TypeScript.
-import { register } from "tsx/esm/api";
-register();
-const { main } = await import("./main.ts");
+// Entry shim: runs the CLI (images/cli/main.ts) from the cached esbuild bundle of the runtime
+// (bundle-cache.js; rebuilt when a source file changes), or through the tsx loader when the
+// bundle cannot be built or NETRINO_NO_BUNDLE=1 is set. Tests import the sources directly.
+import { bundledMainUrl, trace } from "./bundle-cache.js";
+
+const env = process.env;
+trace(env, "netrino.js started");
+
+async function loadMain() {
+  if (!env.NETRINO_NO_BUNDLE) {
+    const url = await bundledMainUrl(env);
+    if (url) {
+      try {
+        return (await import(url)).main;
+      } catch (e) {
+        trace(env, `bundle did not load (${e instanceof Error ? e.message : String(e)}); using tsx`);
+      }
+    }
+  }
+  const { register } = await import("tsx/esm/api");
+  register();
+  return (await import("./main.ts")).main;
+}
+
+const main = await loadMain();
+trace(env, "main loaded");
 process.exitCode = await main(process.argv.slice(2));

@@ -114,7 +114,8 @@ export function readImage(bytes: Uint8Array, name = "image"): IfsImage {
     );
   }
   const flags = view.getUint16(H.flags);
-  if (flags !== 0) fail("bad-layout", `${name}: unknown header flags 0x${flags.toString(16)} (corrupt, or a newer netrino)`);
+  if (flags !== 0)
+    fail("bad-layout", `${name}: unknown header flags 0x${flags.toString(16)} (corrupt, or a newer netrino)`);
   const total = view.getUint32(H.totalLength);
   if (bytes.length < total)
     fail("truncated", `${name}: image truncated: header says ${total} bytes, have ${bytes.length}`);

@@ -233,7 +233,7 @@ export type Counter = Parsed<typeof CounterSchema>;
 export const StatsRequest = bin.object({ group: bin.string });
 export const StatsReply = bin.object({ counters: bin.dynamicArrayOf(CounterSchema) });
 
-export const KeyValueSchema = bin.object({ key: bin.string, value: bin.string });
+export const KeyValueSchema = bin.object({ label: bin.string, text: bin.string });
 export const NicinfoReply = bin.object({
   info: IfInfoSchema,
   /** Host-side port name ("eth0", "vwire:hub0/1"). */

@@ -17,7 +17,10 @@ const devnpPcap: ModuleDescriptor = {
   attach(ctx: ModuleContext, opts: Record<string, OptionValue>): ModuleInstance {
     const std = standardDriverOptions(opts);
     if (typeof opts.if !== "string") {
-      throw new KernelError("EINVAL", "devnp-pcap: if= is required (the host interface to open, e.g. if=eth0)");
+      throw new KernelError(
+        "EINVAL",
+        "devnp-pcap: if= is required (the host interface to open, e.g. if=eth0)",
+      );
     }
     const host = opts.if;
     const port = PcapPort.open(host, {

@@ -37,7 +37,10 @@ const devnpVwire: ModuleDescriptor = {
     let where: string;
     if (typeof opts.udp === "string") {
       if (typeof opts.hub === "string") {
-        throw new KernelError("EINVAL", "devnp-vwire: give either hub= (in-process) or udp= (UDP wire), not both");
+        throw new KernelError(
+          "EINVAL",
+          "devnp-vwire: give either hub= (in-process) or udp= (UDP wire), not both",
+        );
       }
       port = await UdpEthPort.open({ hub: opts.udp, mac, clock: ctx.clock, impairment });
       where = `udp ${opts.udp}`;
@@ -56,7 +59,12 @@ const devnpVwire: ModuleDescriptor = {
         media: mediaText(std, "Ethernet autoselect (1000baseT full-duplex)"),
         details: () => [
           { key: "Wire", value: where },
-          { key: "Impairment", value: impairment ? `loss ${opts.loss ?? 0}% dup ${opts.dup ?? 0}% delay ${opts.delay ?? 0} ms` : "none" },
+          {
+            key: "Impairment",
+            value: impairment
+              ? `loss ${opts.loss ?? 0}% dup ${opts.dup ?? 0}% delay ${opts.delay ?? 0} ms`
+              : "none",
+          },
         ],
       });
     } catch (e) {

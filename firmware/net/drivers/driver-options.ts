@@ -75,7 +75,8 @@ export function interfaceName(
 export function mediaText(std: StandardDriverOptions, fallback = "Ethernet autoselect"): string {
   if (std.media !== undefined) return std.media;
   if (std.speed === undefined) return fallback;
-  const kind = std.speed >= 1000 ? `${std.speed}baseT` : std.speed === 100 ? "100baseTX" : `${std.speed}baseT`;
+  const kind =
+    std.speed >= 1000 ? `${std.speed}baseT` : std.speed === 100 ? "100baseTX" : `${std.speed}baseT`;
   const duplex = std.duplex === 0 ? "half-duplex" : "full-duplex";
   return `Ethernet ${kind} ${duplex}`;
 }

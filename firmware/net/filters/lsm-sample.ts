@@ -41,7 +41,10 @@ const lsmSample: ModuleDescriptor = {
       const verdict = drop >= 0 && proto === drop ? PFIL_DROP : PFIL_PASS;
       if (log) {
         const way = dir === PFIL_IN ? "in" : "out";
-        ctx.log(6, `lsm-sample: ${ifp.name} ${way} ${pb.len} bytes proto ${proto} ${verdict === PFIL_DROP ? "dropped" : "passed"}`);
+        ctx.log(
+          6,
+          `lsm-sample: ${ifp.name} ${way} ${pb.len} bytes proto ${proto} ${verdict === PFIL_DROP ? "dropped" : "passed"}`,
+        );
       }
       return verdict;
     };

@@ -96,7 +96,11 @@ function sysctlEntry(io: IoPkt, name: string): P.SysctlEntry {
 function flatten(group: string, obj: Record<string, unknown>, out: P.Counter[], prefix = ""): void {
   for (const [k, v] of Object.entries(obj)) {
     if (typeof v === "number") out.push({ group, name: prefix + k, value: v });
-    else if (Array.isArray(v)) v.forEach((n, i) => typeof n === "number" && n !== 0 && out.push({ group, name: `${prefix}${k}.${i}`, value: n }));
+    else if (Array.isArray(v))
+      v.forEach(
+        (n, i) =>
+          typeof n === "number" && n !== 0 && out.push({ group, name: `${prefix}${k}.${i}`, value: n }),
+      );
   }
 }
 
@@ -109,9 +113,13 @@ function counters(io: IoPkt, group: string): P.Counter[] {
   if (want("arp")) flatten("arp", s.arp, out);
   if (want("ether")) flatten("ether", s.ether, out);
   if (want("pfil")) {
-    const heads = [{ where: "", head: io.stack.pfil }, ...io.stack.interfaces().map((i) => ({ where: `${i.name}.`, head: i.pfil }))];
+    const heads = [
+      { where: "", head: io.stack.pfil },
+      ...io.stack.interfaces().map((i) => ({ where: `${i.name}.`, head: i.pfil })),
+    ];
     for (const { where, head } of heads) {
-      for (const h of head.hooks()) flatten("pfil", h.counters as unknown as Record<string, unknown>, out, `hook.${where}${h.name}.`);
+      for (const h of head.hooks())
+        flatten("pfil", h.counters as unknown as Record<string, unknown>, out, `hook.${where}${h.name}.`);
     }
   }
   if (want("bpf")) {
@@ -179,7 +187,8 @@ export async function controlDevctl(
       else {
         if (r.prefixLen > 32) throw new KernelError("EINVAL", `bad prefix length ${r.prefixLen}`);
         const primary = ifp.primaryAddr;
-        if (r.op === P.IFADDR_ADD && primary !== undefined && primary.addr !== r.addr) st.deleteAddress(ifp, primary.addr);
+        if (r.op === P.IFADDR_ADD && primary !== undefined && primary.addr !== r.addr)
+          st.deleteAddress(ifp, primary.addr);
         st.addAddress(ifp, r.addr, r.prefixLen, r.broadcast === 0 ? undefined : r.broadcast);
       }
       return { ret: 0 };
@@ -210,7 +219,13 @@ export async function controlDevctl(
     case C.ROUTE_GET: {
       const { dst } = decode(P.RouteGetRequest, data);
       const g = st.routeGet(dst);
-      return ok(P.RouteGetReply, { route: routeInfo(g.route), dst: g.dst >>> 0, ifname: g.ifp.name, gateway: g.gateway >>> 0, src: g.src >>> 0 });
+      return ok(P.RouteGetReply, {
+        route: routeInfo(g.route),
+        dst: g.dst >>> 0,
+        ifname: g.ifp.name,
+        gateway: g.gateway >>> 0,
+        src: g.src >>> 0,
+      });
     }
     case C.ARP_LIST: {
       const now = st.clock.now();
@@ -257,7 +272,7 @@ export async function controlDevctl(
       return ok(P.NicinfoReply, {
         info: ifInfo(io, ifp),
         port: b?.port.name ?? "",
-        details: (b?.details() ?? []).map((d) => ({ key: d.key, value: d.value })),
+        details: (b?.details() ?? []).map((d) => ({ label: d.key, text: d.value })),
         portRxPackets: ps?.rxPackets ?? 0,
         portRxBytes: ps?.rxBytes ?? 0,
         portRxDropped: ps?.rxDropped ?? 0,

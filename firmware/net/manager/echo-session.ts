@@ -33,7 +33,15 @@ export class EchoSession implements EchoListener {
     stack.icmp.addEchoListener(this.id, this);
   }
 
-  reply(from: number, seq: number, ttl: number, icmpLen: number, pb: Pbuf, dataOff: number, dataLen: number): void {
+  reply(
+    from: number,
+    seq: number,
+    ttl: number,
+    icmpLen: number,
+    pb: Pbuf,
+    dataOff: number,
+    dataLen: number,
+  ): void {
     this.push({
       kind: ECHO_EV_REPLY,
       from,

@@ -13,8 +13,14 @@ import { Stack } from "../stack/stack.ts";
 import { bytesToMac } from "../drivers/mac-bytes.ts";
 import { interfaceName } from "../drivers/driver-options.ts";
 import { IfBinding } from "./interface-binding.ts";
-import type { EthAttachRequest, ModuleContext, ModuleDescriptor, ModuleInstance, ModuleKind } from "./module-descriptor.ts";
-import { fullModuleName, moduleBaseName, resolveModule, type ModuleClass } from "./module-loader.ts";
+import type {
+  EthAttachRequest,
+  ModuleContext,
+  ModuleDescriptor,
+  ModuleInstance,
+  ModuleKind,
+} from "./module-descriptor.ts";
+import { fullModuleName, moduleBaseName, resolveModule, type ModuleQuery } from "./module-loader.ts";
 import { PulseClock } from "./pulse-clock.ts";
 import { PULSE_TIMER } from "./pulse-codes.ts";
 import type { TcpipOptions } from "./tcpip-options.ts";
@@ -153,7 +159,8 @@ export class IoPkt {
       );
     }
     this.priorityOverride = tooFew;
-    for (const b of all) b.priority = tooFew ? this.config.rxPrio : (b.requestedPriority ?? this.config.rxPrio);
+    for (const b of all)
+      b.priority = tooFew ? this.config.rxPrio : (b.requestedPriority ?? this.config.rxPrio);
   }
 
   /** `ifconfig en0 destroy`: the driver goes with its last interface. */
@@ -182,7 +189,7 @@ export class IoPkt {
   // ---- modules ----
 
   /** Loads `spec` (`vwire`, `devnp-vwire.so`, `/lib/dll/devnp-x.js`, `sample`) with `options`. */
-  async loadModule(cls: ModuleClass, spec: string, options: string): Promise<LoadedModule> {
+  async loadModule(cls: ModuleQuery, spec: string, options: string): Promise<LoadedModule> {
     if (this.stopped) throw new KernelError("ESHUTDOWN");
     const { descriptor, source } = await resolveModule(cls, spec, this.fs);
     const parsed = parseModuleOptions(descriptor.options, options, descriptor.name);

@@ -9,6 +9,8 @@ import lsmSample from "../filters/lsm-sample.ts";
 import { isModuleDescriptor, type ModuleDescriptor } from "./module-descriptor.ts";
 
 export type ModuleClass = "driver" | "protocol";
+/** A mount request may name a module without its devnp-/lsm- prefix: try a driver first. */
+export type ModuleQuery = ModuleClass | "either";
 
 export interface ResolvedModule {
   descriptor: ModuleDescriptor;
@@ -34,9 +36,11 @@ export function fullModuleName(cls: ModuleClass, spec: string): string {
   return base.startsWith("lsm-") ? base : `lsm-${base}`;
 }
 
-/** What a mount request names: devnp-* are drivers, everything else protocols or filters. */
-export function classOf(spec: string): ModuleClass {
-  return moduleBaseName(spec).startsWith("devnp-") ? "driver" : "protocol";
+/** What a mount request names: devnp-* are drivers, lsm-* protocols or filters, others either. */
+export function classOf(spec: string): ModuleQuery {
+  const base = moduleBaseName(spec);
+  if (spec.startsWith("/") || base.startsWith("lsm-") || base === "tcpip") return "protocol";
+  return base.startsWith("devnp-") ? "driver" : "either";
 }
 
 export function builtinModule(fullName: string): ModuleDescriptor | undefined {
@@ -68,7 +72,15 @@ async function exists(fs: FsClient, path: string): Promise<boolean> {
 }
 
 /** Resolves `spec` (-d/-p argument or mount special); ENOENT when there is no such module. */
-export async function resolveModule(cls: ModuleClass, spec: string, fs: FsClient): Promise<ResolvedModule> {
+export async function resolveModule(cls: ModuleQuery, spec: string, fs: FsClient): Promise<ResolvedModule> {
+  if (cls === "either") {
+    try {
+      return await resolveModule("driver", spec, fs);
+    } catch (e) {
+      if (!(e instanceof KernelError && e.errno === "ENOENT")) throw e;
+      return resolveModule("protocol", spec, fs);
+    }
+  }
   if (spec.startsWith("/")) {
     const candidates = spec.endsWith(".so") ? [spec.replace(/\.so$/, ".js"), spec] : [spec];
     for (const path of candidates) {

@@ -23,7 +23,9 @@ export function defaultTcpipOptions(): TcpipOptions {
 export function applyTcpipOptions(into: TcpipOptions, text: string): string[] {
   const parsed = parseModuleOptions(TCPIP.options, text, "tcpip");
   const messages = parsed.diagnostics.map((d) =>
-    d.message.startsWith("Unknown option") ? `tcpip: unrecognized option "${d.option}"` : `tcpip: ${d.message}`,
+    d.message.startsWith("Unknown option")
+      ? `tcpip: unrecognized option "${d.option}"`
+      : `tcpip: ${d.message}`,
   );
   const v = parsed.values;
   if (typeof v.prefix === "string") into.prefix = normalizePrefix(v.prefix);
@@ -33,7 +35,9 @@ export function applyTcpipOptions(into: TcpipOptions, text: string): string[] {
   if (typeof v.threads_max === "number") into.threadsMax = v.threads_max;
   if (v.forward === true) into.forward = true;
   if (into.threadsMax < into.threadsMin) {
-    messages.push(`tcpip: threads_max ${into.threadsMax} is below threads_min ${into.threadsMin}; using ${into.threadsMin}`);
+    messages.push(
+      `tcpip: threads_max ${into.threadsMax} is below threads_min ${into.threadsMin}; using ${into.threadsMin}`,
+    );
     into.threadsMax = into.threadsMin;
   }
   return messages;

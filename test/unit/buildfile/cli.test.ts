@@ -15,8 +15,14 @@ function run(argv: string[], cwd: string, env: Record<string, string> = {}) {
 
 describe("netrino CLI", () => {
   const dir = mkdtempSync(join(tmpdir(), "netrino-cli-"));
-  writeFileSync(join(dir, "bad.build"), "[+script] .script = {\n    io-pkt -d vwire priorty=50 &\n}\n[type=builtin] io-pkt\n");
-  writeFileSync(join(dir, "ok.build"), "[+script] .script = {\n    display_msg ${WHO}\n}\n/etc/x = {\nhi\n}\n");
+  writeFileSync(
+    join(dir, "bad.build"),
+    "[+script] .script = {\n    io-pkt -d vwire priorty=50 &\n}\n[type=builtin] io-pkt\n",
+  );
+  writeFileSync(
+    join(dir, "ok.build"),
+    "[+script] .script = {\n    display_msg ${WHO}\n}\n/etc/x = {\nhi\n}\n",
+  );
   writeFileSync(join(dir, "ugly.build"), "[+script]   .script = {\n  display_msg hi\n}\n");
 
   it("lint prints file:line:col, the source line, a caret and a hint; exit 1", async () => {
@@ -42,7 +48,9 @@ describe("netrino CLI", () => {
     expect(check.status).toBe(1);
     expect(check.out).toBe("ugly.build: not formatted\n");
     expect((await run(["fmt", "ugly.build"], dir)).status).toBe(0);
-    expect(readFileSync(join(dir, "ugly.build"), "utf8")).toBe("[+script] .script = {\n    display_msg hi\n}\n");
+    expect(readFileSync(join(dir, "ugly.build"), "utf8")).toBe(
+      "[+script] .script = {\n    display_msg hi\n}\n",
+    );
     expect((await run(["fmt", "--check", "ugly.build"], dir)).status).toBe(0);
   });
 

@@ -11,7 +11,36 @@ import { analyzeBuildfile } from "../../../images/buildfile/lint.ts";
 
 const ITERATIONS = Number(process.env.FUZZ_ITERATIONS ?? 10000);
 const SEED = Number(process.env.FUZZ_SEED ?? 0x5eed);
-const TOKENS = ["[", "]", "{", "}", "\\}", "=", "\"", "'", "#", "\n", "&", "?", "+", "-", "${", "${X}", "\\", " ", "\t", "\r\n", "[+script]", ".script", "\u0000", "é", "waitfor", "io-pkt -d vwire ", "priority=", ","];
+const TOKENS = [
+  "[",
+  "]",
+  "{",
+  "}",
+  "\\}",
+  "=",
+  '"',
+  "'",
+  "#",
+  "\n",
+  "&",
+  "?",
+  "+",
+  "-",
+  "${",
+  "${X}",
+  "\\",
+  " ",
+  "\t",
+  "\r\n",
+  "[+script]",
+  ".script",
+  "\u0000",
+  "é",
+  "waitfor",
+  "io-pkt -d vwire ",
+  "priority=",
+  ",",
+];
 
 /** xorshift32: a small deterministic generator so a failure can be replayed from its seed. */
 function rng(seed: number): () => number {
@@ -56,10 +85,18 @@ describe("parser fuzz", () => {
       try {
         result = parseBuildfile(src, "fuzz.build");
       } catch (e) {
-        throw new Error(`parser threw on iteration ${i} (seed ${SEED}): ${(e as Error).stack}\n--- input ---\n${src}`);
+        throw new Error(
+          `parser threw on iteration ${i} (seed ${SEED}): ${(e as Error).stack}\n--- input ---\n${src}`,
+        );
       }
       for (const d of result.diagnostics) {
-        if (!(d.pos.line >= 1 && d.pos.col >= 1 && d.pos.offset >= 0 && d.pos.offset <= src.length && d.length >= 1)) {
+        if (!(
+          d.pos.line >= 1 &&
+          d.pos.col >= 1 &&
+          d.pos.offset >= 0 &&
+          d.pos.offset <= src.length &&
+          d.length >= 1
+        )) {
           throw new Error(`bad diagnostic position on iteration ${i}: ${JSON.stringify(d)}`);
         }
       }

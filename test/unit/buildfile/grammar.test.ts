@@ -49,7 +49,9 @@ describe("buildfile TextMate grammar", async () => {
     const lines = tokenize(g, src);
     expect(lines[0][0][1]).toContain("comment.line.number-sign.buildfile");
     expect(scopesOf(lines, "board")).toContain("entity.other.attribute-name.buildfile");
-    expect(scopesOf(lines, "waitfor")).toEqual(expect.arrayContaining(["meta.script.buildfile", "support.function.builtin.buildfile"]));
+    expect(scopesOf(lines, "waitfor")).toEqual(
+      expect.arrayContaining(["meta.script.buildfile", "support.function.builtin.buildfile"]),
+    );
     expect(scopesOf(lines, "PATH")).toContain("variable.other.env.buildfile");
     expect(scopesOf(lines, "&")).toContain("keyword.operator.background.buildfile");
     // After the script closes we are back at the top level.

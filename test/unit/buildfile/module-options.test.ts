@@ -7,7 +7,14 @@ import {
   parseModuleOptions,
   type OptionSchema,
 } from "../../../firmware/net/module-options.ts";
-import { DEVNP_PCAP, DEVNP_VWIRE, MODULE_CATALOG, TCPIP, findDriver, findProtocol } from "../../../firmware/net/modules/catalog.ts";
+import {
+  DEVNP_PCAP,
+  DEVNP_VWIRE,
+  MODULE_CATALOG,
+  TCPIP,
+  findDriver,
+  findProtocol,
+} from "../../../firmware/net/modules/catalog.ts";
 
 const SCHEMA: OptionSchema = [
   { name: "count", type: "int", min: 1, max: 10, description: "a count" },
@@ -22,9 +29,21 @@ const SCHEMA: OptionSchema = [
 
 describe("parseModuleOptions", () => {
   it("parses every type", () => {
-    const r = parseModuleOptions(SCHEMA, "count=0x5,on,mode=b,mac=0011223344AA,ip=10.0.0.1,label=x=y,unit=3,verbose");
+    const r = parseModuleOptions(
+      SCHEMA,
+      "count=0x5,on,mode=b,mac=0011223344AA,ip=10.0.0.1,label=x=y,unit=3,verbose",
+    );
     expect(r.diagnostics).toEqual([]);
-    expect(r.values).toEqual({ count: 5, on: true, mode: "b", mac: "0011223344aa", ip: "10.0.0.1", label: "x=y", lan: 3, verbose: 1 });
+    expect(r.values).toEqual({
+      count: 5,
+      on: true,
+      mode: "b",
+      mac: "0011223344aa",
+      ip: "10.0.0.1",
+      label: "x=y",
+      lan: 3,
+      verbose: 1,
+    });
   });
 
   it.each([
@@ -89,7 +108,9 @@ describe("module catalog", () => {
   it("checks the vwire endpoint and the tcpip prefix", () => {
     expect(parseModuleOptions(DEVNP_VWIRE.options, "udp=127.0.0.1:47300").diagnostics).toEqual([]);
     expect(parseModuleOptions(DEVNP_VWIRE.options, "udp=47300").diagnostics).toEqual([]);
-    expect(parseModuleOptions(DEVNP_VWIRE.options, "udp=localhost").diagnostics[0].message).toMatch(/ipv4:port/);
+    expect(parseModuleOptions(DEVNP_VWIRE.options, "udp=localhost").diagnostics[0].message).toMatch(
+      /ipv4:port/,
+    );
     expect(parseModuleOptions(TCPIP.options, "prefix=alt").diagnostics[0].message).toMatch(/absolute path/);
     expect(parseModuleOptions(TCPIP.options, "rx_pulse_prio=30").values).toEqual({ rx_prio: 30 });
   });

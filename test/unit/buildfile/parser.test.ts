@@ -18,7 +18,7 @@ describe("grammar", () => {
     ['"my file"="host dir/x"', { target: "my file", host: "host dir/x" }],
     ["bare", { target: "bare", host: undefined }],
     ["/a=b # note", { target: "/a", host: "b", comment: " note" }],
-    ['/q\\ x=y', { target: "/q x", host: "y" }],
+    ["/q\\ x=y", { target: "/q x", host: "y" }],
   ])("file line %s", (src, want) => {
     const l = only<FileLine>(src);
     expect(l.kind).toBe("file");
@@ -28,13 +28,34 @@ describe("grammar", () => {
   });
 
   it.each([
-    ["[uid=0 gid=0 perms=0755]", [["uid", "value", "0", false], ["gid", "value", "0", false], ["perms", "value", "0755", false]]],
-    ["[+script -compress]", [["script", "set", undefined, false], ["compress", "clear", undefined, false]]],
-    ["[?+optional ?perms=u+x,go-w]", [["optional", "set", undefined, true], ["perms", "value", "u+x,go-w", true]]],
+    [
+      "[uid=0 gid=0 perms=0755]",
+      [
+        ["uid", "value", "0", false],
+        ["gid", "value", "0", false],
+        ["perms", "value", "0755", false],
+      ],
+    ],
+    [
+      "[+script -compress]",
+      [
+        ["script", "set", undefined, false],
+        ["compress", "clear", undefined, false],
+      ],
+    ],
+    [
+      "[?+optional ?perms=u+x,go-w]",
+      [
+        ["optional", "set", undefined, true],
+        ["perms", "value", "u+x,go-w", true],
+      ],
+    ],
     ['[prefix="/a b"]', [["prefix", "value", "/a b", false]]],
     ["[optional]", [["optional", "set", undefined, false]]],
   ])("attributes %s", (src, want) => {
-    const l = only<{ group: { attrs: Array<{ name: string; form: string; value?: { text: string }; conditional: boolean }> } }>(src);
+    const l = only<{
+      group: { attrs: Array<{ name: string; form: string; value?: { text: string }; conditional: boolean }> };
+    }>(src);
     expect(l.group.attrs.map((a) => [a.name, a.form, a.value?.text, a.conditional])).toEqual(want);
   });
 
@@ -69,7 +90,11 @@ describe("grammar", () => {
     expect(ksh.env.map((e) => [e.name, e.value.text])).toEqual([["TERM", "vt100"]]);
     expect(ksh.argv.map((w) => w.text)).toEqual(["ksh", "-l"]);
     expect(ksh.background).toBe(true);
-    expect((lines[3] as ScriptCommand).argv.map((w) => w.text)).toEqual(["display_msg", "hello world", "x y"]);
+    expect((lines[3] as ScriptCommand).argv.map((w) => w.text)).toEqual([
+      "display_msg",
+      "hello world",
+      "x y",
+    ]);
     expect((lines[4] as ScriptCommand).comment).toBe(" comment");
     expect([(lines[4] as ScriptCommand).pos.line, (lines[4] as ScriptCommand).pos.col]).toEqual([6, 5]);
   });
@@ -104,11 +129,18 @@ describe("resolution", () => {
   const dir = fixtureDir();
   const entries = (src: string) => {
     const a = analyze(src, dir);
-    return a.resolved.entries.map((e) => ({ t: e.target, type: e.type, perms: e.perms.toString(8), src: e.source.kind, uid: e.uid }));
+    return a.resolved.entries.map((e) => ({
+      t: e.target,
+      type: e.type,
+      perms: e.perms.toString(8),
+      src: e.source.kind,
+      uid: e.uid,
+    }));
   };
 
   it("sticky attributes apply to later files; line attributes to one; ? only if unset", () => {
-    const src = "[uid=5 perms=0600]\n/a=real.txt\n[uid=7] /b=real.txt\n[?uid=9 ?perms=0700] /c=real.txt\n/d=real.txt";
+    const src =
+      "[uid=5 perms=0600]\n/a=real.txt\n[uid=7] /b=real.txt\n[?uid=9 ?perms=0700] /c=real.txt\n/d=real.txt";
     expect(entries(src)).toEqual([
       { t: "/a", type: "file", perms: "600", src: "host", uid: 5 },
       { t: "/b", type: "file", perms: "600", src: "host", uid: 7 },
@@ -129,7 +161,12 @@ describe("resolution", () => {
       "/opt=tree",
     ].join("\n");
     const a = analyze(src, dir);
-    const got = a.resolved.entries.map((e) => [e.target, e.type, e.source.kind, "name" in e.source ? e.source.name : e.linkTarget]);
+    const got = a.resolved.entries.map((e) => [
+      e.target,
+      e.type,
+      e.source.kind,
+      "name" in e.source ? e.source.name : e.linkTarget,
+    ]);
     expect(got).toEqual([
       ["/proc/boot/real.txt", "file", "host", undefined],
       ["/etc/conf", "file", "host", undefined],

@@ -16,15 +16,58 @@ const SPEC: ImageSpec = {
   board: "host",
   created: 1700000000,
   files: [
-    { path: "/proc/boot/ksh", type: "file", perms: 0o755, uid: 0, gid: 0, data: enc.encode("#!builtin ksh\n"), builtin: true },
-    { path: "/etc/big", type: "file", perms: 0o644, uid: 1, gid: 2, data: enc.encode("x".repeat(5000)), compress: true },
+    {
+      path: "/proc/boot/ksh",
+      type: "file",
+      perms: 0o755,
+      uid: 0,
+      gid: 0,
+      data: enc.encode("#!builtin ksh\n"),
+      builtin: true,
+    },
+    {
+      path: "/etc/big",
+      type: "file",
+      perms: 0o644,
+      uid: 1,
+      gid: 2,
+      data: enc.encode("x".repeat(5000)),
+      compress: true,
+    },
     { path: "/bin/sh", type: "link", perms: 0o777, uid: 0, gid: 0, link: "/proc/boot/ksh" },
     { path: "/var", type: "dir", perms: 0o700, uid: 0, gid: 0 },
   ],
   script: [
-    { kind: "env", line: 2, argv: [], env: [["PATH", "/proc/boot"]], background: false, session: false, external: false },
-    { kind: "exec", line: 3, argv: ["ksh"], env: [], background: true, priority: 10, policy: "r", session: true, argv0: "-ksh", external: false },
-    { kind: "builtin", line: 4, argv: ["waitfor", "/dev/ser1", "4"], env: [], background: false, session: false, external: false },
+    {
+      kind: "env",
+      line: 2,
+      argv: [],
+      env: [["PATH", "/proc/boot"]],
+      background: false,
+      session: false,
+      external: false,
+    },
+    {
+      kind: "exec",
+      line: 3,
+      argv: ["ksh"],
+      env: [],
+      background: true,
+      priority: 10,
+      policy: "r",
+      session: true,
+      argv0: "-ksh",
+      external: false,
+    },
+    {
+      kind: "builtin",
+      line: 4,
+      argv: ["waitfor", "/dev/ser1", "4"],
+      env: [],
+      background: false,
+      session: false,
+      external: false,
+    },
   ],
 };
 
@@ -43,19 +86,76 @@ describe("image format", () => {
     const bytes = encodeImage(SPEC);
     expect(isImage(bytes)).toBe(true);
     const img = readImage(bytes);
-    expect(img.header).toMatchObject({ board: "host", version: 1, created: 1700000000, totalLength: bytes.length });
-    expect(img.entries.map((e) => e.path)).toEqual(["/bin", "/bin/sh", "/etc", "/etc/big", "/proc", "/proc/boot", "/proc/boot/ksh", "/var"]);
+    expect(img.header).toMatchObject({
+      board: "host",
+      version: 1,
+      created: 1700000000,
+      totalLength: bytes.length,
+    });
+    expect(img.entries.map((e) => e.path)).toEqual([
+      "/bin",
+      "/bin/sh",
+      "/etc",
+      "/etc/big",
+      "/proc",
+      "/proc/boot",
+      "/proc/boot/ksh",
+      "/var",
+    ]);
     const big = img.find("/etc/big")!;
-    expect(big).toMatchObject({ compressed: true, size: 5000, uid: 1, gid: 2, perms: 0o644, mtime: 1700000000 });
+    expect(big).toMatchObject({
+      compressed: true,
+      size: 5000,
+      uid: 1,
+      gid: 2,
+      perms: 0o644,
+      mtime: 1700000000,
+    });
     expect(big.stored).toBeLessThan(100);
     expect(new TextDecoder().decode(img.fileData("/etc/big"))).toBe("x".repeat(5000));
     expect(img.find("/bin/sh")).toMatchObject({ type: "link", linkTarget: "/proc/boot/ksh" });
     expect(img.find("/proc/boot/ksh")).toMatchObject({ builtin: true, program: false });
     expect(img.find("/var")).toMatchObject({ type: "dir", perms: 0o700 });
     expect(img.script).toEqual([
-      { kind: "env", line: 2, argv: [], env: [["PATH", "/proc/boot"]], background: false, priority: undefined, policy: undefined, session: false, argv0: undefined, cpu: undefined, external: false },
-      { kind: "exec", line: 3, argv: ["ksh"], env: [], background: true, priority: 10, policy: "r", session: true, argv0: "-ksh", cpu: undefined, external: false },
-      { kind: "builtin", line: 4, argv: ["waitfor", "/dev/ser1", "4"], env: [], background: false, priority: undefined, policy: undefined, session: false, argv0: undefined, cpu: undefined, external: false },
+      {
+        kind: "env",
+        line: 2,
+        argv: [],
+        env: [["PATH", "/proc/boot"]],
+        background: false,
+        priority: undefined,
+        policy: undefined,
+        session: false,
+        argv0: undefined,
+        cpu: undefined,
+        external: false,
+      },
+      {
+        kind: "exec",
+        line: 3,
+        argv: ["ksh"],
+        env: [],
+        background: true,
+        priority: 10,
+        policy: "r",
+        session: true,
+        argv0: "-ksh",
+        cpu: undefined,
+        external: false,
+      },
+      {
+        kind: "builtin",
+        line: 4,
+        argv: ["waitfor", "/dev/ser1", "4"],
+        env: [],
+        background: false,
+        priority: undefined,
+        policy: undefined,
+        session: false,
+        argv0: undefined,
+        cpu: undefined,
+        external: false,
+      },
     ]);
   });
 
@@ -68,7 +168,9 @@ describe("image format", () => {
   it("refuses truncated, extended, corrupted and foreign images with a clear message", () => {
     const good = encodeImage(SPEC);
     expect(refused(good.slice(0, 10)).problem).toBe("too-short");
-    expect(refused(good.slice(0, good.length - 1)).message).toMatch(/truncated: header says \d+ bytes, have \d+/);
+    expect(refused(good.slice(0, good.length - 1)).message).toMatch(
+      /truncated: header says \d+ bytes, have \d+/,
+    );
     expect(refused(new Uint8Array([...good, 0])).problem).toBe("trailing-bytes");
     const magic = good.slice();
     magic[0] ^= 1;
@@ -93,8 +195,12 @@ describe("image format", () => {
   });
 
   it("refuses names the format cannot hold", () => {
-    expect(() => encodeImage({ ...SPEC, files: [{ path: "rel", type: "dir", perms: 0o755, uid: 0, gid: 0 }] })).toThrow(/absolute/);
-    expect(() => encodeImage({ ...SPEC, files: [{ path: "/a\0b", type: "dir", perms: 0o755, uid: 0, gid: 0 }] })).toThrow(/NUL/);
+    expect(() =>
+      encodeImage({ ...SPEC, files: [{ path: "rel", type: "dir", perms: 0o755, uid: 0, gid: 0 }] }),
+    ).toThrow(/absolute/);
+    expect(() =>
+      encodeImage({ ...SPEC, files: [{ path: "/a\0b", type: "dir", perms: 0o755, uid: 0, gid: 0 }] }),
+    ).toThrow(/NUL/);
   });
 });
 
@@ -128,7 +234,10 @@ describe("atomic write", () => {
 
 describe("build", () => {
   const dir = mkdtempSync(join(tmpdir(), "netrino-build-"));
-  writeFileSync(join(dir, "app.ts"), 'import { greet } from "./lib.ts";\nexport default { name: "app", usage: "app", main: () => (greet(), 0) };\n');
+  writeFileSync(
+    join(dir, "app.ts"),
+    'import { greet } from "./lib.ts";\nexport default { name: "app", usage: "app", main: () => (greet(), 0) };\n',
+  );
   writeFileSync(join(dir, "lib.ts"), "export function greet(): string { return 'hi'; }\n");
   writeFileSync(join(dir, "notes.txt"), "notes\n");
   const buildfile = join(dir, "t.build");

@@ -45,23 +45,39 @@ describe("default actions", () => {
 });
 
 describe("handlers", () => {
-  it("runs the handler and interrupts a blocked call with EINTR", async () => {
+  it("runs the handler, then interrupts a blocked call with EINTR (POSIX order)", async () => {
     const { k } = manualKernel();
-    const caught: string[] = [];
+    const order: string[] = [];
     let result: unknown = null;
     const p = k.spawn({
       name: "h",
       main: async (t) => {
-        t.process.onSignal("SIGUSR1", (s) => caught.push(s));
+        t.process.onSignal("SIGUSR1", (s) => order.push(s));
         result = await outcome(t.MsgReceive(t.ChannelCreate()));
+        order.push("returned");
         return 5;
       },
     });
     await settle(k);
     p.signal("SIGUSR1");
     expect(await p.wait()).toBe(5);
-    expect(caught).toEqual(["SIGUSR1"]);
+    expect(order).toEqual(["SIGUSR1", "returned"]);
     expect(result).toEqual({ errno: "EINTR" });
+  });
+
+  it("a handler that ends the process leaves nothing to interrupt", async () => {
+    const { k } = manualKernel();
+    const p = k.spawn({
+      name: "h",
+      main: async (t) => {
+        t.process.onSignal("SIGUSR2", () => t.process.exit(9));
+        await t.MsgReceive(t.ChannelCreate());
+        return 5;
+      },
+    });
+    await settle(k);
+    p.signal("SIGUSR2");
+    expect(await p.wait()).toBe(9);
   });
 
   it("ignores a signal set to ignore, and 'default' restores the default", async () => {

@@ -1,0 +1,75 @@
+// A netrino runtime inside the test process: a Kernel with ramfs at /tmp, io-pkt instances
+// started from their command line, and the built-in utilities run as processes with their
+// output captured (the same harness the utility unit tests use).
+import { Kernel } from "../../../firmware/kernel/kernel.ts";
+import type { Process } from "../../../firmware/kernel/process.ts";
+import { Ramfs } from "../../../firmware/fs/ramfs.ts";
+import { startManager } from "../../../firmware/resmgr/start-manager.ts";
+import { loadBuiltinProgram } from "../../../firmware/bin/lib/builtin-lookup.ts";
+import { run } from "../bin/harness.ts";
+import type { RunOptions, RunResult } from "../bin/harness.ts";
+
+export type { RunResult };
+
+export class Runtime {
+  readonly kernel: Kernel;
+  private readonly stacks: Process[] = [];
+
+  private constructor(kernel: Kernel) {
+    this.kernel = kernel;
+  }
+
+  static async boot(hostname = "ournode"): Promise<Runtime> {
+    const kernel = new Kernel({ nodeName: hostname });
+    await startManager(kernel, { name: "ramfs" }, (rm) => new Ramfs(rm).mount("/tmp"));
+    return new Runtime(kernel);
+  }
+
+  /** Runs a utility (`["ifconfig", "-a"]`); `sock` selects an io-pkt instance by prefix. */
+  async sh(argv: string[], opts: RunOptions & { sock?: string } = {}): Promise<RunResult> {
+    const program = await loadBuiltinProgram(argv[0]);
+    if (!program) throw new Error(`no utility ${argv[0]}`);
+    const env = { PATH: "/bin", ...(opts.env ?? {}), ...(opts.sock ? { SOCK: opts.sock } : {}) };
+    return run(this.kernel, program, argv, { ...opts, env });
+  }
+
+  /** Like sh() but fails the test with the output when the exit status is not 0. */
+  async ok(argv: string[], opts: RunOptions & { sock?: string } = {}): Promise<string> {
+    const r = await this.sh(argv, opts);
+    if (r.status !== 0) throw new Error(`${argv.join(" ")} exited ${r.status}\n${r.stdout}${r.stderr}`);
+    return r.stdout;
+  }
+
+  /**
+   * Starts io-pkt with `args` (`["-d", "pcap", "if=veth0"]`) and waits until its control file
+   * answers (io-pkt detaches, so its process keeps running after this resolves).
+   */
+  async startIoPkt(args: string[], opts: { sock?: string; timeoutMs?: number } = {}): Promise<Process> {
+    const program = await loadBuiltinProgram("io-pkt");
+    if (!program) throw new Error("io-pkt is not a built-in program");
+    let proc: Process | null = null;
+    const done = run(this.kernel, program, ["io-pkt", ...args], {
+      env: { PATH: "/bin" },
+      onStart: (p) => (proc = p),
+    });
+    let early: RunResult | null = null;
+    void done.then((r) => (early = r));
+    const end = Date.now() + (opts.timeoutMs ?? 10_000);
+    for (;;) {
+      const r = await this.sh(["ifconfig", "lo0"], { sock: opts.sock });
+      if (r.status === 0) break;
+      const failed = early as RunResult | null;
+      if (failed !== null && (proc as Process | null)?.detached !== true) {
+        throw new Error(`io-pkt exited ${failed.status}: ${failed.stderr}`);
+      }
+      if (Date.now() > end) throw new Error(`io-pkt did not come up: ${r.stderr}`);
+      await new Promise((res) => setTimeout(res, 50));
+    }
+    this.stacks.push(proc as unknown as Process);
+    return proc as unknown as Process;
+  }
+
+  async shutdown(): Promise<void> {
+    await this.kernel.shutdown(200);
+  }
+}
