@@ -44,10 +44,12 @@ const program: Program = {
         readOnly: opts.has("r"),
       });
       try {
-        await ctx.fs.devctl(mountTypePath(type), DCMD_MOUNT, request);
+        await ctx.fs.devctl(mountTypePath(type, ctx.env), DCMD_MOUNT, request);
       } catch (e) {
         if (e instanceof KernelError && e.errno === "ENOENT") {
-          await ctx.stderr.write(`mount: no manager for type ${type} (${mountTypePath(type)} not found)\n`);
+          await ctx.stderr.write(
+            `mount: no manager for type ${type} (${mountTypePath(type, ctx.env)} not found)\n`,
+          );
           return 1;
         }
         await warn(ctx.stderr, "mount", special || type, e);

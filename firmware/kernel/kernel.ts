@@ -60,6 +60,11 @@ export class Kernel {
   /** Node descriptor of this node as other nodes see it; nd 0 always means "here". */
   localNd = 0;
   netTransport: NetTransport | null = null;
+  /**
+   * Per-runtime singletons of higher layers, by name (e.g. the in-process Ethernet hubs), so
+   * that no layer needs module-level state to share something within one runtime.
+   */
+  readonly services = new Map<string, unknown>();
   readonly bootTime: number;
   private nextPid = 1;
   private down = false;

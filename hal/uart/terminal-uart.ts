@@ -139,10 +139,9 @@ export class TerminalUart implements UartPort {
     this.input.resume();
   }
 
-  async write(bytes: Uint8Array | string): Promise<void> {
+  write(bytes: Uint8Array | string): Promise<void> {
     if (!this.opened) return Promise.reject(new KernelError("EBADF", "terminal is not open"));
     const raw = toBytes(bytes);
-    (await import("node:fs")).appendFileSync("/tmp/tu.log", JSON.stringify(Buffer.from(raw).toString()) + "\n");
     const data = this.output.isTTY ? undoHostOnlcr(raw) : raw;
     return new Promise((resolve, reject) => {
       this.output.write(data, (err) =>

@@ -7,9 +7,13 @@
 export const DCMD_MOUNT = 0x4d01;
 export const DCMD_UNMOUNT = 0x4d02;
 
-/** Where the manager for mount type `type` listens. */
-export function mountTypePath(type: string): string {
-  return `/dev/mount/${type}`;
+/**
+ * Where the manager for mount type `type` listens. For io-pkt the `SOCK` variable selects the
+ * stack instance, whose paths all live under that prefix (as with the network utilities).
+ */
+export function mountTypePath(type: string, env: Record<string, string> = {}): string {
+  const sock = type === "io-pkt" ? (env.SOCK ?? "").replace(/\/+$/, "") : "";
+  return `${sock}/dev/mount/${type}`;
 }
 
 export interface MountRequest {

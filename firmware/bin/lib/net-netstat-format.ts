@@ -34,13 +34,13 @@ export function formatNetstatInterfaces(ifs: readonly IfView[]): string {
 
 const plural = (n: number, one = "", many = "s"): string => (n === 1 ? one : many);
 
-/** `<n> <what>` lines; `%s` in the text is replaced by the plural suffix. */
+/** `<n> <what>` lines; `%s` in the text becomes the plural suffix, `%y` becomes y or ies. */
 function lines(stats: Record<string, unknown>, table: ReadonlyArray<readonly [string, string]>): string {
   let out = "";
   for (const [key, text] of table) {
     const v = stats[key];
     if (typeof v !== "number") continue;
-    out += `\t${v} ${text.replace("%s", plural(v))}\n`;
+    out += `\t${v} ${text.replace("%s", plural(v)).replace("%y", plural(v, "y", "ies"))}\n`;
   }
   return out;
 }
@@ -119,10 +119,10 @@ const ICMP_LINES_B: ReadonlyArray<readonly [string, string]> = [
 
 const ARP_LINES: ReadonlyArray<readonly [string, string]> = [
   ["txrequests", "request%s sent"],
-  ["txreplies", "repl%s sent"],
+  ["txreplies", "repl%y sent"],
   ["received", "packet%s received"],
   ["rxrequests", "request%s received"],
-  ["rxreplies", "repl%s received"],
+  ["rxreplies", "repl%y received"],
   ["tooshort", "packet%s with short header"],
   ["badhdr", "packet%s with unknown hardware or protocol type"],
   ["badop", "packet%s with unknown operation"],

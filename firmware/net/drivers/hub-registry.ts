@@ -3,6 +3,7 @@
 // runtime (one per Kernel); simulated nodes (several kernels in one process) share one by
 // calling shareHubRegistry.
 import type { Clock } from "../../kernel/clock.ts";
+import type { Kernel } from "../../kernel/kernel.ts";
 import { VirtualWire } from "../../../hal/eth/vwire.ts";
 
 export class HubRegistry {
@@ -28,22 +29,20 @@ export class HubRegistry {
   }
 }
 
-// Keyed by the runtime object, so the registry lives and dies with its Kernel: no state is
-// shared between runtimes unless they ask for it.
-const byRuntime = new WeakMap<object, HubRegistry>();
+const SERVICE = "net.vwire.hubs";
 
-/** The registry of a runtime (its Kernel). */
-export function hubRegistryFor(runtime: object): HubRegistry {
-  let r = byRuntime.get(runtime);
+/** The registry of a runtime, kept in its Kernel's services (created on first use). */
+export function hubRegistryFor(kernel: Kernel): HubRegistry {
+  let r = kernel.services.get(SERVICE) as HubRegistry | undefined;
   if (r === undefined) {
     r = new HubRegistry();
-    byRuntime.set(runtime, r);
+    kernel.services.set(SERVICE, r);
   }
   return r;
 }
 
 /** Makes several runtimes (simulated nodes in one process) see the same hubs. */
-export function shareHubRegistry(runtimes: readonly object[], registry = new HubRegistry()): HubRegistry {
-  for (const r of runtimes) byRuntime.set(r, registry);
+export function shareHubRegistry(kernels: readonly Kernel[], registry = new HubRegistry()): HubRegistry {
+  for (const k of kernels) k.services.set(SERVICE, registry);
   return registry;
 }

@@ -1,0 +1,114 @@
+// The priority test as a benchmark (needs root): io-pkt with two devnp-pcap interfaces, en0 at
+// receive priority 50 (high) and en1 at 10 (low), and two L2 workers. Linux pings en0 first on
+// an idle stack, then again while a python3 AF_PACKET sender floods en1 with ICMP echo requests
+// as fast as it can. Prints one JSON line: idle/flood p50/p99 RTT of the high interface, the
+// low interface's processed rate, and the ratio flood p99 / idle p99 (target: within 3x).
+import { createRequire } from "node:module";
+import { canUseNetns, hasCommand } from "../helpers/requirements.ts";
+import { NetnsLab, nsExec } from "../net/lib/netns.ts";
+import { rawFlood } from "../net/lib/raw-flood.ts";
+import { p50p99us, pingTimes } from "../net/lib/rtt.ts";
+import { Runtime } from "../unit/netutil/runtime.ts";
+
+const COUNT = Number(process.env.BENCH_COUNT ?? 500);
+const INTERVAL = Number(process.env.BENCH_INTERVAL ?? 0.01);
+const PRIO_HI = 50;
+const PRIO_LO = 10;
+
+function why(): string | null {
+  if (!canUseNetns()) return "needs root and network namespaces";
+  if (!hasCommand("ping")) return "needs ping (iputils)";
+  if (!hasCommand("python3")) return "needs python3 (the raw flood sender)";
+  try {
+    createRequire(import.meta.url)("pcap");
+  } catch {
+    return 'needs the npm package "pcap" with libpcap';
+  }
+  return null;
+}
+
+async function pingHi(ns: string, dst: string): Promise<number[]> {
+  const r = await nsExec(ns, "ping", ["-c", String(COUNT), "-i", String(INTERVAL), "-W", "1", dst], 600_000);
+  return pingTimes(r.stdout);
+}
+
+/** en1's received-packet counter, from nicinfo. */
+async function loPackets(rt: Runtime): Promise<{ rx: number; drops: number }> {
+  const text = await rt.ok(["nicinfo", "en1"]);
+  const num = (label: string) => Number(new RegExp(`${label} \\.+ (\\d+)`).exec(text)?.[1] ?? NaN);
+  return { rx: num("Packets Received OK"), drops: num("Packets Dropped on Receive") };
+}
+
+const skipped = why();
+if (skipped !== null) {
+  process.stdout.write(JSON.stringify({ bench: "priority", skipped }) + "\n");
+} else {
+  const lab = new NetnsLab("bp");
+  let rt: Runtime | null = null;
+  try {
+    const nsHi = lab.namespace();
+    const nsLo = lab.namespace();
+    const hi = lab.veth(nsHi, "10.73.0.1/24");
+    const lo = lab.veth(nsLo, "10.74.0.1/24");
+    rt = await Runtime.boot();
+    await rt.startIoPkt([
+      "-t",
+      "2",
+      "-d",
+      "pcap",
+      `if=${hi.ours},priority=${PRIO_HI}`,
+      "-d",
+      "pcap",
+      `if=${lo.ours},priority=${PRIO_LO}`,
+    ]);
+    await rt.ok(["ifconfig", "en0", "10.73.0.2/24"]);
+    await rt.ok(["ifconfig", "en1", "10.74.0.2/24"]);
+    const loMac = /address: (\S+)/.exec(await rt.ok(["ifconfig", "en1"]))?.[1] ?? "";
+    // Warm up both paths (ARP, JIT) before measuring.
+    await nsExec(nsHi, "ping", ["-c", "50", "-i", "0.005", "-q", "10.73.0.2"]);
+    await nsExec(nsLo, "ping", ["-c", "5", "-i", "0.01", "-q", "10.74.0.2"]);
+
+    const idle = pingHi(nsHi, "10.73.0.2");
+    const idleTimes = await idle;
+
+    const floodSeconds = COUNT * INTERVAL + 3;
+    const flood = rawFlood(
+      lab,
+      nsLo,
+      lo.linux,
+      { dstMac: loMac, srcMac: lo.linuxMac, srcIp: "10.74.0.1", dstIp: "10.74.0.2" },
+      floodSeconds,
+    );
+    await new Promise((r) => setTimeout(r, 1000));
+    const before = await loPackets(rt);
+    const t0 = performance.now();
+    const floodTimes = await pingHi(nsHi, "10.73.0.2");
+    const secs = (performance.now() - t0) / 1000;
+    const after = await loPackets(rt);
+    const sent = await flood;
+
+    const idleP = p50p99us(idleTimes);
+    const floodP = p50p99us(floodTimes);
+    process.stdout.write(
+      JSON.stringify({
+        bench: "priority",
+        count: COUNT,
+        hi_priority: PRIO_HI,
+        lo_priority: PRIO_LO,
+        idle_hi_p50_us: idleP.p50,
+        idle_hi_p99_us: idleP.p99,
+        flood_hi_p50_us: floodP.p50,
+        flood_hi_p99_us: floodP.p99,
+        flood_hi_loss_pct: +((100 * (COUNT - floodTimes.length)) / COUNT).toFixed(1),
+        flood_lo_pps: Math.round((after.rx - before.rx) / secs),
+        flood_lo_drops: after.drops - before.drops,
+        sender_pps: Math.round(sent.sent / sent.seconds),
+        ratio_p99: +(floodP.p99 / idleP.p99).toFixed(2),
+      }) + "\n",
+    );
+  } finally {
+    await rt?.shutdown();
+    lab.cleanup();
+  }
+  process.exit(0);
+}

@@ -1,0 +1,80 @@
+// The priority test, functional half (timings are in `npm run bench -- priority`): with en0 at
+// receive priority 50 and en1 at 10, a raw flood on en1 must not cost en0 a single ping, and
+// the stack must still make progress on en1 (no starvation either way).
+import { createRequire } from "node:module";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { canUseNetns, hasCommand, requirement } from "../helpers/requirements.ts";
+import { NetnsLab, nsExec, parseLinuxPing } from "./lib/netns.ts";
+import { rawFlood } from "./lib/raw-flood.ts";
+import { Runtime } from "../unit/netutil/runtime.ts";
+
+function hasPcapModule(): boolean {
+  try {
+    createRequire(import.meta.url)("pcap");
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const skip = requirement("io-pkt receive priorities", {
+  "root and network namespaces": canUseNetns(),
+  "ping (iputils)": hasCommand("ping"),
+  "python3 (raw flood sender)": hasCommand("python3"),
+  'the npm package "pcap" with libpcap': hasPcapModule(),
+});
+
+const T = 60_000;
+
+describe.skipIf(skip)("receive priorities under a flood", () => {
+  const lab = new NetnsLab("np");
+  let rt: Runtime;
+  let nsHi: string;
+  let nsLo: string;
+  let loLinux = "";
+  let loLinuxMac = "";
+
+  beforeAll(async () => {
+    nsHi = lab.namespace();
+    nsLo = lab.namespace();
+    const hi = lab.veth(nsHi, "10.75.0.1/24");
+    const lo = lab.veth(nsLo, "10.76.0.1/24");
+    loLinux = lo.linux;
+    loLinuxMac = lo.linuxMac;
+    rt = await Runtime.boot();
+    await rt.startIoPkt(["-t", "2", "-d", "pcap", `if=${hi.ours},priority=50`, "-d", "pcap", `if=${lo.ours},priority=10`]);
+    await rt.ok(["ifconfig", "en0", "10.75.0.2/24"]);
+    await rt.ok(["ifconfig", "en1", "10.76.0.2/24"]);
+  }, T);
+
+  afterAll(async () => {
+    await rt?.shutdown();
+    lab.cleanup();
+  }, T);
+
+  it(
+    "answers every ping on the high-priority interface while the low one is flooded",
+    async () => {
+      const loMac = /address: (\S+)/.exec(await rt.ok(["ifconfig", "en1"]))?.[1] ?? "";
+      await nsExec(nsLo, "ping", ["-c", "2", "-i", "0.1", "-q", "10.76.0.2"]);
+      const rxBefore = Number(/Packets Received OK \.+ (\d+)/.exec(await rt.ok(["nicinfo", "en1"]))?.[1]);
+      const flood = rawFlood(
+        lab,
+        nsLo,
+        loLinux,
+        { dstMac: loMac, srcMac: loLinuxMac, srcIp: "10.76.0.1", dstIp: "10.76.0.2" },
+        4,
+      );
+      await new Promise((r) => setTimeout(r, 500));
+      const r = await nsExec(nsHi, "ping", ["-c", "100", "-i", "0.02", "-W", "2", "-q", "10.75.0.2"], T);
+      const sent = await flood;
+      const p = parseLinuxPing(r.stdout);
+      expect(p.tx, r.stdout + r.stderr).toBe(100);
+      expect(p.rx).toBe(100);
+      const rxAfter = Number(/Packets Received OK \.+ (\d+)/.exec(await rt.ok(["nicinfo", "en1"]))?.[1]);
+      expect(sent.sent).toBeGreaterThan(1000);
+      expect(rxAfter - rxBefore).toBeGreaterThan(1000);
+    },
+    T,
+  );
+});
