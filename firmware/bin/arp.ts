@@ -55,7 +55,8 @@ const program: Program = {
           const mac = parseMac(args[1]);
           if (mac === null) throw new NetUtilError("EINVAL", `invalid Ethernet address '${args[1]}'`);
           const words = new Set(args.slice(2));
-          for (const w of words) if (w !== "temp" && w !== "pub") throw new UsageError(`${w}: unknown modifier`);
+          for (const w of words)
+            if (w !== "temp" && w !== "pub") throw new UsageError(`${w}: unknown modifier`);
           await net.arpSet(ip, formatMac(mac), { temp: words.has("temp"), pub: words.has("pub") });
           return 0;
         }

@@ -27,7 +27,8 @@ const program: Program = {
     return runNetUtility(ctx.stderr, "netstat", USAGE, async () => {
       const o = optionMap(getopt(ctx.argv.slice(1), "anrisI:p:f:"));
       const proto = o.get("p");
-      if (proto !== undefined && !PROTOCOLS.includes(proto)) throw new UsageError(`${proto}: unknown protocol`);
+      if (proto !== undefined && !PROTOCOLS.includes(proto))
+        throw new UsageError(`${proto}: unknown protocol`);
       return withNet(ctx, async (net) => {
         if (o.has("r")) {
           await ctx.stdout.write(formatRouteTable(await listRoutes(net)));

@@ -27,6 +27,8 @@ per reply), -q only the summary. SOCK=/prefix selects another io-pkt instance.
 const MAXWAIT_MS = 10_000;
 /** Longest single wait, so a signal is noticed promptly. */
 const POLL_MS = 200;
+/** ICMP length of an error about a request with an option-less IP header. */
+const ICMP_ERROR_LEN = 36;
 /** Bytes of the send timestamp at the start of the data (a float64 of the kernel clock). */
 const TIMESTAMP_LEN = 8;
 
@@ -60,7 +62,8 @@ export function parsePingArgs(args: readonly string[]): PingOptions {
     host: "",
   };
   const int = (v: string, what: string, min: number, max: number): number => {
-    if (!/^\d+$/.test(v) || Number(v) < min || Number(v) > max) throw new UsageError(`invalid ${what}: \`${v}'`);
+    if (!/^\d+$/.test(v) || Number(v) < min || Number(v) > max)
+      throw new UsageError(`invalid ${what}: \`${v}'`);
     return Number(v);
   };
   const seconds = (v: string, what: string): number => {
@@ -105,7 +108,8 @@ async function ping(ctx: ProgramContext, o: PingOptions, dst: number): Promise<n
   const stats = new RttStats();
   const seen = new Uint8Array(65536);
   return withNet(ctx, async (net) => {
-    const id = await net.echoOpen(ctx.process.pid);
+    // The session owns an echo identifier; io-pkt hands it only our replies and errors.
+    await net.echoOpen(ctx.process.pid);
     try {
       await out.write(pingHeader(o.host, addr, o.size));
       const start = clock.now();
@@ -144,11 +148,12 @@ async function ping(ctx: ProgramContext, o: PingOptions, dst: number): Promise<n
         await handle(ev);
       }
       // Replies already queued when the loop stopped still count.
-      if (!ctx.signal.aborted) for (;;) {
-        const ev = await net.echoReceive(0);
-        if (ev.kind !== ECHO_EV_REPLY && ev.kind !== ECHO_EV_ERROR) break;
-        await handle(ev);
-      }
+      if (!ctx.signal.aborted)
+        for (;;) {
+          const ev = await net.echoReceive(0);
+          if (ev.kind !== ECHO_EV_REPLY && ev.kind !== ECHO_EV_ERROR) break;
+          await handle(ev);
+        }
     } finally {
       await net.echoClose().catch(() => {});
     }
@@ -168,10 +173,14 @@ async function ping(ctx: ProgramContext, o: PingOptions, dst: number): Promise<n
         else stats.add(ms);
       }
       if (o.flood) await out.write("\b \b");
-      else if (!o.quiet) await out.write(pingReplyLine(ev.icmpLen, formatIpv4(ev.from), ev.seq, ev.ttl, ms, dup));
+      else if (!o.quiet)
+        await out.write(pingReplyLine(ev.icmpLen, formatIpv4(ev.from), ev.seq, ev.ttl, ms, dup));
     } else if (ev.kind === ECHO_EV_ERROR) {
       stats.errors++;
-      if (!o.quiet) await out.write(pingErrorLine(ev.icmpLen, formatIpv4(ev.from), ev.type, ev.code, ev.mtu));
+      // An error quotes the IP header and 8 bytes of our request: 36 ICMP bytes when io-pkt
+      // does not say.
+      const len = ev.icmpLen > 0 ? ev.icmpLen : ICMP_ERROR_LEN;
+      if (!o.quiet) await out.write(pingErrorLine(len, formatIpv4(ev.from), ev.type, ev.code, ev.mtu));
     }
   }
 }

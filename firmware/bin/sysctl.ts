@@ -17,7 +17,8 @@ a prefix (net.inet.ip) lists everything under it. -n prints values only. Counter
 `;
 
 function unknown(e: unknown, name: string): never {
-  if (e instanceof KernelError && e.errno === "ENOENT") throw new NetUtilError("ENOENT", `unknown oid '${name}'`);
+  if (e instanceof KernelError && e.errno === "ENOENT")
+    throw new NetUtilError("ENOENT", `unknown oid '${name}'`);
   if (e instanceof KernelError && (e.errno === "EPERM" || e.errno === "EINVAL")) {
     throw new NetUtilError(e.errno, `${name}: ${strerror(e.errno)}`);
   }

@@ -79,7 +79,11 @@ async function readSaved(ctx: ProgramContext, o: Options): Promise<number> {
   const filter = o.expr.trim() ? compileFilter(o.expr) : null;
   let n = 0;
   for (const p of file.packets) {
-    if (filter && !filter(p.data, new DataView(p.data.buffer, p.data.byteOffset, p.data.byteLength), 0, p.data.length)) continue;
+    if (
+      filter &&
+      !filter(p.data, new DataView(p.data.buffer, p.data.byteOffset, p.data.byteLength), 0, p.data.length)
+    )
+      continue;
     await ctx.stdout.write(formatPacketLine(p.tsMs, p.data, { link: o.link }) + "\n");
     if (o.count > 0 && ++n >= o.count) break;
   }

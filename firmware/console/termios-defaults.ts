@@ -1,6 +1,7 @@
 // The settings a terminal starts with ("stty sane" at 115200 8N1, no XON/XOFF as QNX's devc-ser), and the special
 // characters' ASCII codes, so the line discipline and devc-ser agree on them.
 import type { Termios } from "../program.ts";
+import { DEFAULT_TERMIOS } from "../resmgr/devctl-codes.ts";
 
 export const CTRL = {
   NUL: 0x00,
@@ -21,23 +22,5 @@ export const CTRL = {
 } as const;
 
 export function defaultTermios(): Termios {
-  return {
-    icanon: true,
-    echo: true,
-    isig: true,
-    icrnl: true,
-    onlcr: true,
-    verase: CTRL.DEL,
-    vkill: CTRL.U,
-    vintr: CTRL.C,
-    vsusp: CTRL.Z,
-    veof: CTRL.D,
-    vquit: CTRL.BACKSLASH,
-    baud: 115200,
-    csize: 8,
-    parity: "none",
-    cstopb: false,
-    crtscts: false,
-    ixon: false,
-  };
+  return { ...DEFAULT_TERMIOS };
 }

@@ -2,10 +2,16 @@
 // Entry shim: runs the CLI (images/cli/main.ts) from the cached esbuild bundle of the runtime
 // (bundle-cache.js; rebuilt when a source file changes), or through the tsx loader when the
 // bundle cannot be built or NETRINO_NO_BUNDLE=1 is set. Tests import the sources directly.
+// NETRINO_ENSURE_DEPS=1 first installs node_modules on a fresh clone (ensure-deps.js) in this
+// same process, saving `npm start` the second Node start of a prestart script.
 import { bundledMainUrl, trace } from "./bundle-cache.js";
 
 const env = process.env;
 trace(env, "netrino.js started");
+if (env.NETRINO_ENSURE_DEPS) {
+  await import("./ensure-deps.js");
+  trace(env, "dependencies checked");
+}
 
 async function loadMain() {
   if (!env.NETRINO_NO_BUNDLE) {

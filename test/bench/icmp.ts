@@ -27,7 +27,8 @@ async function pingRtts(ns: string, dst: string): Promise<number[]> {
   await nsExec(ns, "ping", ["-c", "50", "-i", INTERVAL, "-q", dst]);
   const r = await nsExec(ns, "ping", ["-c", String(COUNT), "-i", INTERVAL, "-W", "1", dst], 600_000);
   const times = pingTimes(r.stdout);
-  if (times.length < COUNT * 0.9) throw new Error(`only ${times.length}/${COUNT} replies from ${dst}: ${r.stderr}`);
+  if (times.length < COUNT * 0.9)
+    throw new Error(`only ${times.length}/${COUNT} replies from ${dst}: ${r.stderr}`);
   return times;
 }
 

@@ -157,7 +157,9 @@ describe.skipIf(skip)("io-pkt with Linux as the peer", () => {
     "sends time exceeded when the TTL runs out here",
     async () => {
       const r = await nsExec(nsA, "ping", ["-c", "1", "-t", "1", "-W", "2", LINUX_B], T);
-      expect(r.stdout).toMatch(new RegExp(`From ${OUR_A.replaceAll(".", "\\.")} icmp_seq=1 Time to live exceeded`));
+      expect(r.stdout).toMatch(
+        new RegExp(`From ${OUR_A.replaceAll(".", "\\.")} icmp_seq=1 Time to live exceeded`),
+      );
     },
     T,
   );
@@ -168,7 +170,9 @@ describe.skipIf(skip)("io-pkt with Linux as the peer", () => {
       await rt.ok(["ifconfig", "en1", "mtu", "1200"]);
       try {
         const r = await nsExec(nsA, "ping", ["-c", "1", "-M", "do", "-s", "1400", "-W", "2", LINUX_B], T);
-        expect(r.stdout + r.stderr).toMatch(/Frag needed and DF set \(mtu = 1200\)|message too long, mtu=1200/);
+        expect(r.stdout + r.stderr).toMatch(
+          /Frag needed and DF set \(mtu = 1200\)|message too long, mtu=1200/,
+        );
         // Linux learned the path MTU from our ICMP: its route cache says so.
         const cache = sh("ip", ["-n", nsA, "route", "get", LINUX_B]).stdout;
         expect(cache).toMatch(/mtu 1200/);
@@ -191,15 +195,31 @@ describe.skipIf(skip)("io-pkt with Linux as the peer", () => {
       expect(done.stderr).toContain("6 packets captured");
       const host = join(hostTmp, "cap.pcap");
       expect((await run(rt.kernel, exportFile(host), ["export", "/tmp/cap.pcap"])).status).toBe(0);
-      const t = await shAsync("tshark", ["-r", host, "-T", "fields", "-e", "ip.src", "-e", "ip.dst", "-e", "icmp.type"]);
+      const t = await shAsync("tshark", [
+        "-r",
+        host,
+        "-T",
+        "fields",
+        "-e",
+        "ip.src",
+        "-e",
+        "ip.dst",
+        "-e",
+        "icmp.type",
+      ]);
       expect(t.status, t.stderr).toBe(0);
-      const rows = t.stdout.trim().split("\n").map((l) => l.split("\t"));
+      const rows = t.stdout
+        .trim()
+        .split("\n")
+        .map((l) => l.split("\t"));
       expect(rows).toHaveLength(6);
       expect(rows.filter((x) => x[0] === LINUX_A && x[1] === OUR_A && x[2] === "8")).toHaveLength(3);
       expect(rows.filter((x) => x[0] === OUR_A && x[1] === LINUX_A && x[2] === "0")).toHaveLength(3);
       // And our own reader prints the same file as tcpdump -n -r does.
       const text = await rt.ok(["tcpdump", "-n", "-r", "/tmp/cap.pcap"]);
-      expect(text.split("\n").filter((l) => l.includes(`IP ${LINUX_A} > ${OUR_A}: ICMP echo request`))).toHaveLength(3);
+      expect(
+        text.split("\n").filter((l) => l.includes(`IP ${LINUX_A} > ${OUR_A}: ICMP echo request`)),
+      ).toHaveLength(3);
     },
     T,
   );

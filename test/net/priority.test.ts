@@ -42,7 +42,16 @@ describe.skipIf(skip)("receive priorities under a flood", () => {
     loLinux = lo.linux;
     loLinuxMac = lo.linuxMac;
     rt = await Runtime.boot();
-    await rt.startIoPkt(["-t", "2", "-d", "pcap", `if=${hi.ours},priority=50`, "-d", "pcap", `if=${lo.ours},priority=10`]);
+    await rt.startIoPkt([
+      "-t",
+      "2",
+      "-d",
+      "pcap",
+      `if=${hi.ours},priority=50`,
+      "-d",
+      "pcap",
+      `if=${lo.ours},priority=10`,
+    ]);
     await rt.ok(["ifconfig", "en0", "10.75.0.2/24"]);
     await rt.ok(["ifconfig", "en1", "10.76.0.2/24"]);
   }, T);

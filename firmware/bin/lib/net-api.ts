@@ -1,7 +1,14 @@
 // The network utilities' view of io-pkt: opens the control client of the stack $SOCK selects
 // and turns its records into the plain shapes the formatters print (net-view.ts).
 import { NetControl } from "../../net/control/client.ts";
-import type { ArpInfo, Counter, IfInfo, RouteGetInfo, RouteInfo, SysctlEntry } from "../../net/control/client.ts";
+import type {
+  ArpInfo,
+  Counter,
+  IfInfo,
+  RouteGetInfo,
+  RouteInfo,
+  SysctlEntry,
+} from "../../net/control/client.ts";
 import { parseMac } from "../../net/wire/mac.ts";
 import type { ProgramContext } from "../../program.ts";
 import { withSubject } from "./net-errors.ts";

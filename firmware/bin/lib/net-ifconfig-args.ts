@@ -80,7 +80,8 @@ export function parseIfconfigArgs(args: readonly string[]): IfconfigCommand {
         break;
       case "mtu": {
         const v = need(++i, "mtu");
-        if (!/^\d+$/.test(v) || Number(v) < 68 || Number(v) > 65535) throw new UsageError(`${v}: bad value for mtu`);
+        if (!/^\d+$/.test(v) || Number(v) < 68 || Number(v) > 65535)
+          throw new UsageError(`${v}: bad value for mtu`);
         c.mtu = Number(v);
         break;
       }
@@ -96,7 +97,8 @@ export function parseIfconfigArgs(args: readonly string[]): IfconfigCommand {
       default: {
         if (c.addr !== null) throw new UsageError(`${a}: unexpected argument`);
         const parsed = parseAddrOperand(a);
-        if (parsed === null || !/^\d+\.\d+\.\d+\.\d+(\/\d+)?$/.test(a)) throw new UsageError(`${a}: bad value`);
+        if (parsed === null || !/^\d+\.\d+\.\d+\.\d+(\/\d+)?$/.test(a))
+          throw new UsageError(`${a}: bad value`);
         c.addr = parsed.addr;
         if (parsed.prefixLen !== null) c.prefixLen = parsed.prefixLen;
       }

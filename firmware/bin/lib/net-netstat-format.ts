@@ -166,7 +166,10 @@ export function formatNetstatStats(s: NetStatsView, only?: string): string {
     const p = s.pbuf;
     sections.push([
       "pbuf",
-      () => Object.entries(p).map(([k, v]) => `\t${v} ${k}\n`).join(""),
+      () =>
+        Object.entries(p)
+          .map(([k, v]) => `\t${v} ${k}\n`)
+          .join(""),
     ]);
   }
   return sections

@@ -50,7 +50,14 @@ export function pingHeader(target: string, addr: string, dataBytes: number): str
   return `PING ${target} (${addr}): ${dataBytes} data bytes\n`;
 }
 
-export function pingReplyLine(bytes: number, from: string, seq: number, ttl: number, ms: number | null, dup: boolean): string {
+export function pingReplyLine(
+  bytes: number,
+  from: string,
+  seq: number,
+  ttl: number,
+  ms: number | null,
+  dup: boolean,
+): string {
   const time = ms === null ? "" : ` time=${ms.toFixed(3)} ms`;
   return `${bytes} bytes from ${from}: icmp_seq=${seq} ttl=${ttl}${time}${dup ? " (DUP!)" : ""}\n`;
 }

@@ -48,7 +48,6 @@ export function formatRouteGet(g: RouteGetView): string {
   ];
   if (r.flags & RTF_GATEWAY) lines.push(`    gateway: ${formatIpv4(g.gateway)}`);
   lines.push(`  interface: ${g.ifname}`);
-  if (g.src !== 0) lines.push(` local addr: ${formatIpv4(g.src)}`);
   lines.push(`      flags: ${routeFlagWords(r.flags)}`);
   const cols = ["recvpipe", "sendpipe", "ssthresh", "rtt,msec", "rttvar", "hopcount", "mtu", "expire"];
   lines.push(" " + cols.map((c) => c.padStart(9)).join(" "));

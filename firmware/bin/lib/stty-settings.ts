@@ -2,6 +2,7 @@
 // (baud=115200 bits=8 par=none stopb=1), turned into a termios change; and the `stty -a` report.
 import type { Termios } from "../../program.ts";
 import { UsageError } from "./getopt.ts";
+import { DEFAULT_TERMIOS } from "../../resmgr/devctl-codes.ts";
 
 type BoolFlag = "icanon" | "echo" | "isig" | "icrnl" | "onlcr" | "cstopb" | "crtscts" | "ixon";
 type CharName = "verase" | "vkill" | "vintr" | "vsusp" | "veof" | "vquit";
@@ -30,25 +31,8 @@ export const BAUD_RATES = [
   460800, 921600,
 ];
 
-/** What `stty sane` restores. */
-export const SANE: Omit<Termios, "baud"> = {
-  icanon: true,
-  echo: true,
-  isig: true,
-  icrnl: true,
-  onlcr: true,
-  verase: 0x7f,
-  vkill: 0x15,
-  vintr: 0x03,
-  vsusp: 0x1a,
-  veof: 0x04,
-  vquit: 0x1c,
-  csize: 8,
-  parity: "none",
-  cstopb: false,
-  crtscts: false,
-  ixon: true,
-};
+/** What `stty sane` restores: the defaults of a terminal line, keeping the current speed. */
+export const SANE: Omit<Termios, "baud"> = (({ baud: _baud, ...rest }) => rest)(DEFAULT_TERMIOS);
 
 /** `^C` for 3, `^?` for DEL, `<undef>` for 0. */
 export function formatControlChar(c: number): string {

@@ -12,7 +12,11 @@ export interface CmdResult {
   stderr: string;
 }
 
-export function sh(cmd: string, args: readonly string[], opts: { check?: boolean; timeoutMs?: number } = {}): CmdResult {
+export function sh(
+  cmd: string,
+  args: readonly string[],
+  opts: { check?: boolean; timeoutMs?: number } = {},
+): CmdResult {
   const r = spawnSync(cmd, args, { encoding: "utf8", timeout: opts.timeoutMs ?? 60_000 });
   const res = { status: r.status ?? -1, stdout: r.stdout ?? "", stderr: r.stderr ?? "" };
   if ((opts.check ?? true) && res.status !== 0) {
@@ -22,7 +26,11 @@ export function sh(cmd: string, args: readonly string[], opts: { check?: boolean
 }
 
 /** Runs a command asynchronously (so the runtime in this process keeps answering meanwhile). */
-export function shAsync(cmd: string, args: readonly string[], opts: SpawnOptions & { timeoutMs?: number } = {}): Promise<CmdResult> {
+export function shAsync(
+  cmd: string,
+  args: readonly string[],
+  opts: SpawnOptions & { timeoutMs?: number } = {},
+): Promise<CmdResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, args, { ...opts, stdio: ["ignore", "pipe", "pipe"] });
     let stdout = "";
@@ -42,7 +50,12 @@ export function shAsync(cmd: string, args: readonly string[], opts: SpawnOptions
 }
 
 /** Runs `cmd` inside namespace `ns` (async). */
-export function nsExec(ns: string, cmd: string, args: readonly string[], timeoutMs?: number): Promise<CmdResult> {
+export function nsExec(
+  ns: string,
+  cmd: string,
+  args: readonly string[],
+  timeoutMs?: number,
+): Promise<CmdResult> {
   return shAsync("ip", ["netns", "exec", ns, cmd, ...args], { timeoutMs });
 }
 
@@ -85,7 +98,9 @@ export class NetnsLab {
     sh("ip", ["link", "set", linux, "netns", ns]);
     sh("sysctl", ["-qw", `net.ipv6.conf.${ours}.disable_ipv6=1`], { check: false });
     sh("sysctl", ["-qw", `net.ipv4.conf.${ours}.forwarding=0`], { check: false });
-    sh("ip", ["netns", "exec", ns, "sysctl", "-qw", `net.ipv6.conf.${linux}.disable_ipv6=1`], { check: false });
+    sh("ip", ["netns", "exec", ns, "sysctl", "-qw", `net.ipv6.conf.${linux}.disable_ipv6=1`], {
+      check: false,
+    });
     if (opts.mtu !== undefined) {
       sh("ip", ["link", "set", ours, "mtu", String(opts.mtu)]);
       sh("ip", ["-n", ns, "link", "set", linux, "mtu", String(opts.mtu)]);
@@ -109,7 +124,9 @@ export class NetnsLab {
       [nsA, a, addrA],
       [nsB, b, addrB],
     ]) {
-      sh("ip", ["netns", "exec", ns, "sysctl", "-qw", `net.ipv6.conf.${dev}.disable_ipv6=1`], { check: false });
+      sh("ip", ["netns", "exec", ns, "sysctl", "-qw", `net.ipv6.conf.${dev}.disable_ipv6=1`], {
+        check: false,
+      });
       sh("ip", ["-n", ns, "addr", "add", addr, "dev", dev]);
       sh("ip", ["-n", ns, "link", "set", dev, "up"]);
     }

@@ -94,11 +94,17 @@ describe("route arguments", () => {
     expect(parseRouteArgs(["add", "-net", "10.2.0.0", "10.0.0.1"])).toMatchObject({
       target: { dst: ip("10.2.0.0"), prefixLen: 16, isHost: false },
     });
-    expect(parseRouteArgs(["add", "-net", "10.2.0.0", "10.0.0.1", "-netmask", "255.255.255.0"])).toMatchObject({
+    expect(
+      parseRouteArgs(["add", "-net", "10.2.0.0", "10.0.0.1", "-netmask", "255.255.255.0"]),
+    ).toMatchObject({
       target: { prefixLen: 24 },
     });
-    expect(parseRouteArgs(["add", "10.2/16", "10.0.0.1"])).toMatchObject({ target: { dst: ip("10.2.0.0"), prefixLen: 16 } });
-    expect(parseRouteArgs(["add", "-host", "10.9.9.9", "10.0.0.1"])).toMatchObject({ target: { prefixLen: 32, isHost: true } });
+    expect(parseRouteArgs(["add", "10.2/16", "10.0.0.1"])).toMatchObject({
+      target: { dst: ip("10.2.0.0"), prefixLen: 16 },
+    });
+    expect(parseRouteArgs(["add", "-host", "10.9.9.9", "10.0.0.1"])).toMatchObject({
+      target: { prefixLen: 32, isHost: true },
+    });
     expect(parseRouteArgs(["add", "10.9.9.9", "10.0.0.1"])).toMatchObject({ target: { prefixLen: 32 } });
   });
 
@@ -109,38 +115,83 @@ describe("route arguments", () => {
   });
 
   it("reads interface routes, delete, get, show and -n", () => {
-    expect(parseRouteArgs(["add", "-net", "10.5/16", "en1", "-iface"])).toMatchObject({ ifname: "en1", gateway: 0 });
+    expect(parseRouteArgs(["add", "-net", "10.5/16", "en1", "-iface"])).toMatchObject({
+      ifname: "en1",
+      gateway: 0,
+    });
     expect(parseRouteArgs(["add", "10.5/16", "-ifp", "en1", "10.0.0.9"])).toMatchObject({ ifname: "en1" });
     expect(parseRouteArgs(["delete", "default"])).toMatchObject({ kind: "delete", target: { prefixLen: 0 } });
-    expect(parseRouteArgs(["-n", "get", "8.8.8.8"])).toEqual({ kind: "get", numeric: true, dst: ip("8.8.8.8"), text: "8.8.8.8" });
+    expect(parseRouteArgs(["-n", "get", "8.8.8.8"])).toEqual({
+      kind: "get",
+      numeric: true,
+      dst: ip("8.8.8.8"),
+      text: "8.8.8.8",
+    });
     expect(parseRouteArgs(["show"])).toEqual({ kind: "show", numeric: false });
   });
 
-  it.each([[[]], [["add"]], [["add", "default"]], [["frob"]], [["add", "10.0.0.0/40", "1.1.1.1"]], [["get"]]])(
-    "rejects %j",
-    (args) => {
-      expect(() => parseRouteArgs(args)).toThrow(UsageError);
-    },
-  );
+  it.each([
+    [[]],
+    [["add"]],
+    [["add", "default"]],
+    [["frob"]],
+    [["add", "10.0.0.0/40", "1.1.1.1"]],
+    [["get"]],
+  ])("rejects %j", (args) => {
+    expect(() => parseRouteArgs(args)).toThrow(UsageError);
+  });
 });
 
 describe("ping arguments", () => {
   it("has BSD defaults", () => {
-    expect(parsePingArgs(["10.0.0.2"])).toMatchObject({ count: 0, intervalMs: 1000, size: 56, ttl: 0, host: "10.0.0.2" });
+    expect(parsePingArgs(["10.0.0.2"])).toMatchObject({
+      count: 0,
+      intervalMs: 1000,
+      size: 56,
+      ttl: 0,
+      host: "10.0.0.2",
+    });
   });
 
   it("reads count, interval, size, ttl, wait, deadline, flood", () => {
-    const o = parsePingArgs(["-c", "3", "-i", "0.2", "-s", "8000", "-t", "1", "-W", "500", "-w", "5", "-D", "h"]);
-    expect(o).toMatchObject({ count: 3, intervalMs: 200, size: 8000, ttl: 1, waitMs: 500, deadlineMs: 5000, df: true });
+    const o = parsePingArgs([
+      "-c",
+      "3",
+      "-i",
+      "0.2",
+      "-s",
+      "8000",
+      "-t",
+      "1",
+      "-W",
+      "500",
+      "-w",
+      "5",
+      "-D",
+      "h",
+    ]);
+    expect(o).toMatchObject({
+      count: 3,
+      intervalMs: 200,
+      size: 8000,
+      ttl: 1,
+      waitMs: 500,
+      deadlineMs: 5000,
+      df: true,
+    });
     expect(parsePingArgs(["-f", "h"])).toMatchObject({ flood: true, intervalMs: 0 });
   });
 
-  it.each([[["-c", "0", "h"]], [["-t", "256", "h"]], [["-s", "70000", "h"]], [["-i", "x", "h"]], [[]], [["a", "b"]]])(
-    "rejects %j",
-    (args) => {
-      expect(() => parsePingArgs(args)).toThrow(UsageError);
-    },
-  );
+  it.each([
+    [["-c", "0", "h"]],
+    [["-t", "256", "h"]],
+    [["-s", "70000", "h"]],
+    [["-i", "x", "h"]],
+    [[]],
+    [["a", "b"]],
+  ])("rejects %j", (args) => {
+    expect(() => parsePingArgs(args)).toThrow(UsageError);
+  });
 });
 
 describe("/etc/hosts", () => {

@@ -58,8 +58,34 @@ export function routes(): RouteView[] {
   const base = { refs: 0, use: 0, mtu: 0, gateway: 0 };
   return [
     { ...base, dst: 0, prefixLen: 0, gateway: ip("192.168.1.1"), flags: 0x803, ifname: "en0", ifindex: 2 },
-    { ...base, dst: ip("127.0.0.0"), prefixLen: 8, gateway: ip("127.0.0.1"), flags: 0x1, ifname: "lo0", ifindex: 1, mtu: 33192 },
-    { ...base, dst: ip("192.168.1.0"), prefixLen: 24, gateway: ip("192.168.1.100"), flags: 0x101, ifname: "en0", ifindex: 2, use: 7 },
-    { ...base, dst: ip("10.9.8.7"), prefixLen: 32, gateway: ip("192.168.1.254"), flags: 0x807, ifname: "en0", ifindex: 2 },
+    {
+      ...base,
+      dst: ip("127.0.0.0"),
+      prefixLen: 8,
+      gateway: ip("127.0.0.1"),
+      flags: 0x1,
+      ifname: "lo0",
+      ifindex: 1,
+      mtu: 33192,
+    },
+    {
+      ...base,
+      dst: ip("192.168.1.0"),
+      prefixLen: 24,
+      gateway: ip("192.168.1.100"),
+      flags: 0x101,
+      ifname: "en0",
+      ifindex: 2,
+      use: 7,
+    },
+    {
+      ...base,
+      dst: ip("10.9.8.7"),
+      prefixLen: 32,
+      gateway: ip("192.168.1.254"),
+      flags: 0x807,
+      ifname: "en0",
+      ifindex: 2,
+    },
   ];
 }

@@ -4,7 +4,11 @@ import { formatRouteGet, formatRouteTable, routeLine } from "../../../firmware/b
 import { formatNetstatInterfaces, formatNetstatStats } from "../../../firmware/bin/lib/net-netstat-format.ts";
 import { dotLine, formatNicinfo, nodeId } from "../../../firmware/bin/lib/net-nicinfo-format.ts";
 import { formatArpEntry } from "../../../firmware/bin/lib/net-arp-format.ts";
-import { formatSysctl, formatSysctlSet, splitAssignment } from "../../../firmware/bin/lib/net-sysctl-format.ts";
+import {
+  formatSysctl,
+  formatSysctlSet,
+  splitAssignment,
+} from "../../../firmware/bin/lib/net-sysctl-format.ts";
 import { en0, ip, lo0, routes } from "./fixtures.ts";
 
 describe("ifconfig output", () => {
@@ -85,12 +89,28 @@ describe("routing table output", () => {
     expect(out).toContain("    gateway: 192.168.1.1\n");
     expect(out).toContain("  interface: en0\n");
     expect(out).toContain("      flags: <UP,GATEWAY,STATIC>\n");
-    expect(out.trimEnd().split("\n").at(-1)?.trim().split(/\s+/)).toEqual(["0", "0", "0", "0", "0", "0", "1500", "0"]);
+    expect(out.trimEnd().split("\n").at(-1)?.trim().split(/\s+/)).toEqual([
+      "0",
+      "0",
+      "0",
+      "0",
+      "0",
+      "0",
+      "1500",
+      "0",
+    ]);
   });
 
   it("omits the gateway line for a connected route", () => {
     const r = routes()[2];
-    const out = formatRouteGet({ dst: ip("192.168.1.7"), route: r, gateway: 0, ifname: "en0", src: 0, mtu: 1500 });
+    const out = formatRouteGet({
+      dst: ip("192.168.1.7"),
+      route: r,
+      gateway: 0,
+      ifname: "en0",
+      src: 0,
+      mtu: 1500,
+    });
     expect(out).not.toContain("gateway:");
     expect(out).toContain("       mask: 255.255.255.0\n");
   });
@@ -124,7 +144,9 @@ describe("netstat -i and -s", () => {
     });
     expect(out).toContain("ip:\n\t10 total packets received\n\t1 bad header checksum\n");
     expect(out).toContain("\t9 packets for this host\n");
-    expect(out).toContain("icmp:\n\t1 call to icmp_error\n\tOutput histogram:\n\t\techo reply: 5\n\t\ttime exceeded: 1\n");
+    expect(out).toContain(
+      "icmp:\n\t1 call to icmp_error\n\tOutput histogram:\n\t\techo reply: 5\n\t\ttime exceeded: 1\n",
+    );
     expect(out).toContain("\tInput histogram:\n\t\techo: 5\n\t5 message responses generated\n");
     expect(out).toContain("arp:\n\t1 request sent\n");
     expect(out).toContain("ether:\n\t12 frames received\n\t2 frames not for us\n");
@@ -159,9 +181,18 @@ describe("nicinfo", () => {
 
 describe("arp -a", () => {
   it.each([
-    [{ mac: 0x020000000002, state: "REACHABLE", expiresInSec: 1195, published: false }, "? (10.0.0.2) at 02:00:00:00:00:02 on en0 expires in 1195 seconds [ethernet]\n"],
-    [{ mac: -1, state: "INCOMPLETE", expiresInSec: 3, published: false }, "? (10.0.0.2) at (incomplete) on en0 expired [ethernet]\n"],
-    [{ mac: 0x020000000002, state: "PERMANENT", expiresInSec: 0, published: true }, "? (10.0.0.2) at 02:00:00:00:00:02 on en0 permanent published [ethernet]\n"],
+    [
+      { mac: 0x020000000002, state: "REACHABLE", expiresInSec: 1195, published: false },
+      "? (10.0.0.2) at 02:00:00:00:00:02 on en0 expires in 1195 seconds [ethernet]\n",
+    ],
+    [
+      { mac: -1, state: "INCOMPLETE", expiresInSec: 3, published: false },
+      "? (10.0.0.2) at (incomplete) on en0 expired [ethernet]\n",
+    ],
+    [
+      { mac: 0x020000000002, state: "PERMANENT", expiresInSec: 0, published: true },
+      "? (10.0.0.2) at 02:00:00:00:00:02 on en0 permanent published [ethernet]\n",
+    ],
   ])("formats %o", (e, text) => {
     expect(formatArpEntry({ ip: ip("10.0.0.2"), ifname: "en0", ...e })).toBe(text);
   });

@@ -11,7 +11,9 @@ describe("network utilities against io-pkt on a virtual wire", () => {
   beforeAll(async () => {
     rt = await Runtime.boot();
     await rt.startIoPkt(["-d", "vwire", "hub=nu-unit,mac=020000000001"]);
-    await rt.startIoPkt(["-d", "vwire", "hub=nu-unit,mac=020000000002", "-p", "tcpip", "prefix=/n2"], { sock: "/n2" });
+    await rt.startIoPkt(["-d", "vwire", "hub=nu-unit,mac=020000000002", "-p", "tcpip", "prefix=/n2"], {
+      sock: "/n2",
+    });
     await rt.ok(["ifconfig", "en0", "10.5.0.1", "netmask", "255.255.255.0", "up"]);
     await rt.ok(["ifconfig", "en0", "10.5.0.2/24", "up"], { sock: "/n2" });
   }, T);
@@ -22,15 +24,21 @@ describe("network utilities against io-pkt on a virtual wire", () => {
 
   it("ifconfig shows every interface and one interface", async () => {
     const all = await rt.ok(["ifconfig"]);
-    expect(all).toMatch(/^lo0: flags=8049<UP,LOOPBACK,RUNNING,MULTICAST> mtu 33192\n\tinet 127\.0\.0\.1 netmask 0xff000000\n/);
-    expect(all).toContain("en0: flags=8843<UP,BROADCAST,RUNNING,SIMPLEX,MULTICAST> mtu 1500\n\taddress: 02:00:00:00:00:01\n");
+    expect(all).toMatch(
+      /^lo0: flags=8049<UP,LOOPBACK,RUNNING,MULTICAST> mtu 33192\n\tinet 127\.0\.0\.1 netmask 0xff000000\n/,
+    );
+    expect(all).toContain(
+      "en0: flags=8843<UP,BROADCAST,RUNNING,SIMPLEX,MULTICAST> mtu 1500\n\taddress: 02:00:00:00:00:01\n",
+    );
     expect(all).toContain("\tinet 10.5.0.1 netmask 0xffffff00 broadcast 10.5.0.255\n");
     expect(await rt.ok(["ifconfig", "-l"])).toBe("lo0 en0\n");
   });
 
   it("ifconfig adds and deletes aliases, changes the MTU, and takes an interface down", async () => {
     await rt.ok(["ifconfig", "en0", "10.5.0.11", "netmask", "0xffffff00", "alias"]);
-    expect(await rt.ok(["ifconfig", "en0"])).toContain("\tinet alias 10.5.0.11 netmask 0xffffff00 broadcast 10.5.0.255\n");
+    expect(await rt.ok(["ifconfig", "en0"])).toContain(
+      "\tinet alias 10.5.0.11 netmask 0xffffff00 broadcast 10.5.0.255\n",
+    );
     await rt.ok(["ifconfig", "en0", "10.5.0.11", "-alias"]);
     expect(await rt.ok(["ifconfig", "en0"])).not.toContain("10.5.0.11");
     await rt.ok(["ifconfig", "en0", "mtu", "1400"]);
@@ -55,31 +63,64 @@ describe("network utilities against io-pkt on a virtual wire", () => {
     expect(r).toMatchObject({ status: 1, stderr: "ifconfig: socket: No such file or directory\n" });
   });
 
-  it("ping reaches the other instance and prints the BSD summary", async () => {
-    const r = await rt.sh(["ping", "-c", "3", "-i", "0.05", "10.5.0.2"]);
-    expect(r.status, r.stderr).toBe(0);
-    const lines = r.stdout.split("\n");
-    expect(lines[0]).toBe("PING 10.5.0.2 (10.5.0.2): 56 data bytes");
-    expect(lines[1]).toMatch(/^64 bytes from 10\.5\.0\.2: icmp_seq=0 ttl=64 time=\d+\.\d{3} ms$/);
-    expect(lines[3]).toMatch(/^64 bytes from 10\.5\.0\.2: icmp_seq=2 ttl=64 time=/);
-    expect(r.stdout).toContain("\n----10.5.0.2 PING Statistics----\n3 packets transmitted, 3 packets received, 0.0% packet loss\n");
-    expect(r.stdout).toMatch(/round-trip min\/avg\/max\/stddev = [\d.]+\/[\d.]+\/[\d.]+\/[\d.]+ ms\n$/);
-  }, T);
+  it(
+    "ping reaches the other instance and prints the BSD summary",
+    async () => {
+      const r = await rt.sh(["ping", "-c", "3", "-i", "0.05", "10.5.0.2"]);
+      expect(r.status, r.stderr).toBe(0);
+      const lines = r.stdout.split("\n");
+      expect(lines[0]).toBe("PING 10.5.0.2 (10.5.0.2): 56 data bytes");
+      expect(lines[1]).toMatch(/^64 bytes from 10\.5\.0\.2: icmp_seq=0 ttl=64 time=\d+\.\d{3} ms$/);
+      expect(lines[3]).toMatch(/^64 bytes from 10\.5\.0\.2: icmp_seq=2 ttl=64 time=/);
+      expect(r.stdout).toContain(
+        "\n----10.5.0.2 PING Statistics----\n3 packets transmitted, 3 packets received, 0.0% packet loss\n",
+      );
+      expect(r.stdout).toMatch(/round-trip min\/avg\/max\/stddev = [\d.]+\/[\d.]+\/[\d.]+\/[\d.]+ ms\n$/);
+    },
+    T,
+  );
 
-  it("ping with big payloads, a TTL, and to nobody", async () => {
-    const big = await rt.sh(["ping", "-c", "2", "-i", "0.05", "-s", "8000", "10.5.0.2"]);
-    expect(big.stdout).toContain("8008 bytes from 10.5.0.2: icmp_seq=1");
-    const none = await rt.sh(["ping", "-c", "2", "-i", "0.05", "-W", "300", "10.5.0.99"]);
-    expect(none.status).toBe(2);
-    expect(none.stdout).toContain("2 packets transmitted, 0 packets received, 100.0% packet loss\n");
-    const unknown = await rt.sh(["ping", "nosuchhost"]);
-    expect(unknown).toMatchObject({ status: 1, stderr: "ping: unknown host nosuchhost\n" });
-  }, T);
+  it(
+    "ping with big payloads, a TTL, and to nobody",
+    async () => {
+      const big = await rt.sh(["ping", "-c", "2", "-i", "0.05", "-s", "8000", "10.5.0.2"]);
+      expect(big.stdout).toContain("8008 bytes from 10.5.0.2: icmp_seq=1");
+      const none = await rt.sh(["ping", "-c", "2", "-i", "0.05", "-W", "300", "10.5.0.99"]);
+      expect(none.status).toBe(2);
+      expect(none.stdout).toContain("2 packets transmitted, 0 packets received, 100.0% packet loss\n");
+      const unknown = await rt.sh(["ping", "nosuchhost"]);
+      expect(unknown).toMatchObject({ status: 1, stderr: "ping: unknown host nosuchhost\n" });
+    },
+    T,
+  );
+
+  it(
+    "ping prints ICMP errors from a router",
+    async () => {
+      await rt.ok(["sysctl", "-w", "net.inet.ip.forwarding=1"], { sock: "/n2" });
+      await rt.ok(["route", "add", "10.8.0.0/16", "10.5.0.2"]);
+      try {
+        const ttl = await rt.sh(["ping", "-c", "1", "-t", "1", "10.8.0.1"]);
+        expect(ttl.stdout).toContain("\n36 bytes from 10.5.0.2: Time to live exceeded\n");
+        expect(ttl.status).toBe(2);
+        const unreach = await rt.sh(["ping", "-c", "1", "10.8.0.1"]);
+        expect(unreach.stdout).toContain("\n36 bytes from 10.5.0.2: Destination Net Unreachable\n");
+      } finally {
+        await rt.ok(["route", "delete", "10.8.0.0/16"]);
+        await rt.ok(["sysctl", "-w", "net.inet.ip.forwarding=0"], { sock: "/n2" });
+      }
+    },
+    T,
+  );
 
   it("arp lists, sets and deletes entries", async () => {
-    expect(await rt.ok(["arp", "-an"])).toMatch(/^\? \(10\.5\.0\.2\) at 02:00:00:00:00:02 on en0 expires in \d+ seconds \[ethernet\]$/m);
+    expect(await rt.ok(["arp", "-an"])).toMatch(
+      /^\? \(10\.5\.0\.2\) at 02:00:00:00:00:02 on en0 expires in \d+ seconds \[ethernet\]$/m,
+    );
     await rt.ok(["arp", "-s", "10.5.0.77", "02:00:00:00:00:77"]);
-    expect(await rt.ok(["arp", "-an"])).toContain("? (10.5.0.77) at 02:00:00:00:00:77 on en0 permanent [ethernet]\n");
+    expect(await rt.ok(["arp", "-an"])).toContain(
+      "? (10.5.0.77) at 02:00:00:00:00:77 on en0 permanent [ethernet]\n",
+    );
     expect(await rt.ok(["arp", "-d", "10.5.0.77"])).toBe("10.5.0.77 (10.5.0.77) deleted\n");
     const again = await rt.sh(["arp", "-d", "10.5.0.77"]);
     expect(again).toMatchObject({ status: 1, stderr: "arp: 10.5.0.77: not in table\n" });
@@ -87,17 +128,26 @@ describe("network utilities against io-pkt on a virtual wire", () => {
 
   it("route adds, gets, shows and deletes routes", async () => {
     expect(await rt.ok(["route", "add", "default", "10.5.0.2"])).toBe("add net default: gateway 10.5.0.2\n");
-    expect(await rt.ok(["route", "add", "-net", "10.9.0.0/16", "10.5.0.2"])).toBe("add net 10.9.0.0: gateway 10.5.0.2\n");
+    expect(await rt.ok(["route", "add", "-net", "10.9.0.0/16", "10.5.0.2"])).toBe(
+      "add net 10.9.0.0: gateway 10.5.0.2\n",
+    );
     const dup = await rt.sh(["route", "add", "-net", "10.9.0.0/16", "10.5.0.2"]);
-    expect(dup).toMatchObject({ status: 1, stderr: "route: add net 10.9.0.0: gateway 10.5.0.2: File exists\n" });
+    expect(dup).toMatchObject({
+      status: 1,
+      stderr: "route: add net 10.9.0.0: gateway 10.5.0.2: File exists\n",
+    });
     const table = await rt.ok(["netstat", "-rn"]);
-    expect(table).toContain("Destination        Gateway            Flags    Refs      Use    Mtu  Interface\n");
+    expect(table).toContain(
+      "Destination        Gateway            Flags    Refs      Use    Mtu  Interface\n",
+    );
     expect(table).toMatch(/^default +10\.5\.0\.2 +UGS +0 +\d+ +- +en0$/m);
     expect(table).toMatch(/^10\.9\/16 +10\.5\.0\.2 +UGS /m);
     expect(table).toMatch(/^10\.5\.0\/24 +link#2 +UC? /m);
     expect(await rt.ok(["route", "show"])).toBe(table);
     const get = await rt.ok(["route", "-n", "get", "10.9.1.1"]);
-    expect(get).toContain("   route to: 10.9.1.1\ndestination: 10.9.0.0\n       mask: 255.255.0.0\n    gateway: 10.5.0.2\n  interface: en0\n");
+    expect(get).toContain(
+      "   route to: 10.9.1.1\ndestination: 10.9.0.0\n       mask: 255.255.0.0\n    gateway: 10.5.0.2\n  interface: en0\n",
+    );
     expect(await rt.ok(["route", "delete", "-net", "10.9.0.0/16"])).toBe("delete net 10.9.0.0\n");
     const gone = await rt.sh(["route", "delete", "-net", "10.9.0.0/16"]);
     expect(gone).toMatchObject({ status: 1, stderr: "route: delete net 10.9.0.0: not in table\n" });
@@ -107,13 +157,22 @@ describe("network utilities against io-pkt on a virtual wire", () => {
   it("sysctl reads, writes and lists", async () => {
     expect(await rt.ok(["sysctl", "net.inet.ip.ttl"])).toBe("net.inet.ip.ttl = 64\n");
     expect(await rt.ok(["sysctl", "-n", "net.inet.ip.forwarding"])).toBe("0\n");
-    expect(await rt.ok(["sysctl", "-w", "net.inet.ip.forwarding=1"])).toBe("net.inet.ip.forwarding: 0 -> 1\n");
-    expect(await rt.ok(["sysctl", "-w", "net.inet.ip.forwarding=0"])).toBe("net.inet.ip.forwarding: 1 -> 0\n");
+    expect(await rt.ok(["sysctl", "-w", "net.inet.ip.forwarding=1"])).toBe(
+      "net.inet.ip.forwarding: 0 -> 1\n",
+    );
+    expect(await rt.ok(["sysctl", "-w", "net.inet.ip.forwarding=0"])).toBe(
+      "net.inet.ip.forwarding: 1 -> 0\n",
+    );
     const all = await rt.ok(["sysctl", "-a"]);
     expect(all).toContain("net.inet.ip.ttl = 64\n");
     expect(all).toMatch(/^net\.inet\.ip\.stats\.total = \d+$/m);
     const sub = await rt.ok(["sysctl", "net.inet.icmp"]);
-    expect(sub.split("\n").filter(Boolean).every((l) => l.startsWith("net.inet.icmp."))).toBe(true);
+    expect(
+      sub
+        .split("\n")
+        .filter(Boolean)
+        .every((l) => l.startsWith("net.inet.icmp.")),
+    ).toBe(true);
     const bad = await rt.sh(["sysctl", "net.inet.nope"]);
     expect(bad).toMatchObject({ status: 1, stderr: "sysctl: unknown oid 'net.inet.nope'\n" });
     const range = await rt.sh(["sysctl", "-w", "net.inet.ip.ttl=999"]);
@@ -134,21 +193,27 @@ describe("network utilities against io-pkt on a virtual wire", () => {
     expect(missing).toMatchObject({ status: 1, stderr: "nicinfo: en5: no such interface\n" });
   });
 
-  it("tcpdump prints live traffic and if_up waits for an address", async () => {
-    const cap = rt.sh(["tcpdump", "-n", "-c", "2", "-i", "en0", "icmp"]);
-    await new Promise((r) => setTimeout(r, 100));
-    await rt.ok(["ping", "-c", "1", "10.5.0.2"]);
-    const out = await cap;
-    expect(out.status, out.stderr).toBe(0);
-    const lines = out.stdout.trim().split("\n");
-    expect(lines[0]).toMatch(/^\d\d:\d\d:\d\d\.\d{6} IP 10\.5\.0\.1 > 10\.5\.0\.2: ICMP echo request, id \d+, seq 0, length 64$/);
-    expect(lines[1]).toMatch(/IP 10\.5\.0\.2 > 10\.5\.0\.1: ICMP echo reply, id \d+, seq 0, length 64$/);
-    expect(out.stderr).toContain("listening on en0, link-type EN10MB (Ethernet)");
-    const bad = await rt.sh(["tcpdump", "-i", "en0", "port", "x"]);
-    expect(bad.status).toBe(1);
-    expect(bad.stderr).toMatch(/^tcpdump: syntax error in filter expression/);
-    expect((await rt.sh(["if_up", "en0"])).status).toBe(0);
-    const noAddr = await rt.sh(["if_up", "-r", "1", "-s", "0.05", "en4"]);
-    expect(noAddr).toMatchObject({ status: 1, stderr: "if_up: en4: no such interface\n" });
-  }, T);
+  it(
+    "tcpdump prints live traffic and if_up waits for an address",
+    async () => {
+      const cap = rt.sh(["tcpdump", "-n", "-c", "2", "-i", "en0", "icmp"]);
+      await new Promise((r) => setTimeout(r, 100));
+      await rt.ok(["ping", "-c", "1", "10.5.0.2"]);
+      const out = await cap;
+      expect(out.status, out.stderr).toBe(0);
+      const lines = out.stdout.trim().split("\n");
+      expect(lines[0]).toMatch(
+        /^\d\d:\d\d:\d\d\.\d{6} IP 10\.5\.0\.1 > 10\.5\.0\.2: ICMP echo request, id \d+, seq 0, length 64$/,
+      );
+      expect(lines[1]).toMatch(/IP 10\.5\.0\.2 > 10\.5\.0\.1: ICMP echo reply, id \d+, seq 0, length 64$/);
+      expect(out.stderr).toContain("listening on en0, link-type EN10MB (Ethernet)");
+      const bad = await rt.sh(["tcpdump", "-i", "en0", "port", "x"]);
+      expect(bad.status).toBe(1);
+      expect(bad.stderr).toMatch(/^tcpdump: syntax error in filter expression/);
+      expect((await rt.sh(["if_up", "en0"])).status).toBe(0);
+      const noAddr = await rt.sh(["if_up", "-r", "1", "-s", "0.05", "en4"]);
+      expect(noAddr).toMatchObject({ status: 1, stderr: "if_up: en4: no such interface\n" });
+    },
+    T,
+  );
 });
