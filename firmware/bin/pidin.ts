@@ -32,7 +32,7 @@ const program: Program = {
       }
       const view = parsed.operands[0] ?? "threads";
       if (parsed.operands.length > 1) throw new UsageError("");
-      let procs = processViews(ctx.kernel);
+      let procs = processViews(ctx.kernel, ctx.thread);
       const filter = opts.get("p") ?? opts.get("P");
       if (filter !== undefined) {
         procs = /^\d+$/.test(filter)
@@ -57,7 +57,7 @@ const program: Program = {
           lines = formatMem(procs);
           break;
         case "info": {
-          const all = processViews(ctx.kernel);
+          const all = processViews(ctx.kernel, ctx.thread);
           const up = Math.round((ctx.kernel.clock.wallTime() - ctx.kernel.bootTime) / 1000);
           lines = [
             `CPU:${process.arch} Release:${process.versions.node} FreeMem:- BootTime:${new Date(ctx.kernel.bootTime).toUTCString()}`,

@@ -5,7 +5,16 @@
 // mtime of every source file, so an edit rebuilds it on the next start. Plain JavaScript:
 // it runs before any TypeScript loader exists.
 import { createHash } from "node:crypto";
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import {
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  utimesSync,
+  writeFileSync,
+} from "node:fs";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
@@ -17,8 +26,11 @@ const SOURCE_FILE = /\.(?:[cm]?ts|[cm]?js|json)$/;
 const SKIP_DIRS = new Set(["node_modules", "out"]);
 /** Bump when the bundle's shape changes, so old caches are not used. */
 const FORMAT = "1";
-/** Bundles of other keys may still be in use by a running runtime (lazy chunks): keep them a while. */
-const PRUNE_AFTER_MS = 60 * 60 * 1000;
+/**
+ * A runtime loads lazy chunks from its bundle as long as it runs, so bundles of other keys are
+ * removed only when no start has used them for this long (each start touches its bundle).
+ */
+const PRUNE_AFTER_MS = 24 * 60 * 60 * 1000;
 
 /** `NETRINO_TRACE_BOOT=1`: one stderr line per step, milliseconds since the process started. */
 export function trace(env, text) {
@@ -110,6 +122,16 @@ export async function buildBundle(root, outdir) {
   });
 }
 
+/** Marks a bundle as used now (pruning goes by its mtime). */
+function touch(path) {
+  try {
+    const now = new Date();
+    utimesSync(path, now, now);
+  } catch {
+    // a read-only cache is still usable
+  }
+}
+
 /** Removes bundles of other keys that nobody can still be using. */
 function prune(dir, keep, now) {
   for (const name of readdirSync(dir)) {
@@ -131,7 +153,10 @@ export async function bundledMainUrl(env = process.env, root = REPO_ROOT) {
   const target = join(dir, key);
   const mainJs = join(target, "main.js");
   trace(env, `bundle key ${key}`);
-  if (statSync(mainJs, { throwIfNoEntry: false })) return pathToFileURL(mainJs).href;
+  if (statSync(mainJs, { throwIfNoEntry: false })) {
+    touch(target);
+    return pathToFileURL(mainJs).href;
+  }
   const failed = join(dir, `${key}.failed`);
   if (statSync(failed, { throwIfNoEntry: false })) {
     trace(env, `bundle ${key} failed before; using tsx`);

@@ -1,6 +1,7 @@
 // Snapshots of the kernel's process table as pidin's plain views (proc-view.ts).
 import type { Kernel } from "../../kernel/kernel.ts";
 import type { Process } from "../../kernel/process.ts";
+import type { Thread } from "../../kernel/thread.ts";
 import { O_ACCMODE, O_RDONLY, O_WRONLY } from "../../resmgr/io-constants.ts";
 import type { FdView, ProcView, ThreadView } from "./proc-view.ts";
 
@@ -9,7 +10,11 @@ function accessMode(flags: number): string {
   return acc === O_RDONLY ? "r" : acc === O_WRONLY ? "w" : "rw";
 }
 
-export function viewOf(kernel: Kernel, p: Process): ProcView {
+/**
+ * `self` is the thread asking (pidin's own): it is the one running. Any other thread the
+ * kernel last saw running has since given way to it, so it shows READY.
+ */
+export function viewOf(kernel: Kernel, p: Process, self?: Thread): ProcView {
   const threads: ThreadView[] = [...p.threads.values()]
     .sort((a, b) => a.tid - b.tid)
     .map((t) => ({
@@ -18,7 +23,7 @@ export function viewOf(kernel: Kernel, p: Process): ProcView {
       priority: t.priority,
       // The scheduler is round robin within a priority, like QNX's default policy.
       policy: "r",
-      state: kernel.current === t ? "RUNNING" : t.state,
+      state: t === self ? "RUNNING" : t.state === "RUNNING" ? "READY" : t.state,
       blocked: t.blockedOn,
     }));
   // A process without threads (procnto: the kernel works outside threads) still gets a row.
@@ -43,9 +48,9 @@ export function viewOf(kernel: Kernel, p: Process): ProcView {
 }
 
 /** Every live process, by pid. */
-export function processViews(kernel: Kernel): ProcView[] {
+export function processViews(kernel: Kernel, self?: Thread): ProcView[] {
   return [...kernel.procs.values()]
     .filter((p) => !p.exited)
     .sort((a, b) => a.pid - b.pid)
-    .map((p) => viewOf(kernel, p));
+    .map((p) => viewOf(kernel, p, self));
 }
