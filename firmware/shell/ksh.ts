@@ -274,7 +274,7 @@ function terminalInput(
     try {
       const size = await tty.getSize().catch(() => null);
       editor.width = size?.cols || Number(sh.getVar("COLUMNS")) || 80;
-      await tty.setAttr({ icanon: false, echo: false, isig: false }).catch(() => undefined);
+      await tty.setAttr({ icanon: false, echo: false, isig: false, onlcr: false }).catch(() => undefined);
       const r = await editor.readLine(prompt);
       if (r.kind === "eof") return null;
       if (r.kind === "interrupt") return "interrupt";
@@ -283,7 +283,7 @@ function terminalInput(
       // Commands run with the terminal as the user configured it.
       if (saved)
         await tty
-          .setAttr({ icanon: saved.icanon, echo: saved.echo, isig: saved.isig })
+          .setAttr({ icanon: saved.icanon, echo: saved.echo, isig: saved.isig, onlcr: saved.onlcr })
           .catch(() => undefined);
     }
   };

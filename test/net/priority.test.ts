@@ -75,7 +75,7 @@ describe.skipIf(skip)("receive priorities under a flood", () => {
         4,
       );
       await new Promise((r) => setTimeout(r, 500));
-      const r = await nsExec(nsHi, "ping", ["-c", "100", "-i", "0.02", "-W", "2", "-q", "10.75.0.2"], T);
+      const r = await nsExec(nsHi, "ping", ["-c", "100", "-i", "0.02", "-W", "10", "-q", "10.75.0.2"], T);
       const sent = await flood;
       const p = parseLinuxPing(r.stdout);
       expect(p.tx, r.stdout + r.stderr).toBe(100);

@@ -1,10 +1,12 @@
 // devnp-vwire: a virtual Ethernet wire. `hub=name` plugs into an in-process hub shared by
 // every io-pkt of the runtime that names it (tests, simulated nodes); `udp=host:port` joins
 // the UDP wire whose datagrams are raw Ethernet frames (QEMU's -netdev socket,udp=…), so two
-// `netrino boot` runs on one machine share a LAN without root. loss=/dup= (percent) and
-// delay= (ms) impair the wire.
+// `netrino boot` runs on one machine share a LAN without root; `peer=host:port` (with
+// `local=host:port`) is the hub-less point-to-point link of QEMU's udp=/localaddr=.
+// loss=/dup= (percent) and delay= (ms) impair the wire.
 import { KernelError } from "../../kernel/errno.ts";
 import type { ImpairmentOptions } from "../../../hal/eth/impairment.ts";
+import { DEFAULT_WIRE_PORT } from "../../../hal/eth/udp-endpoint.ts";
 import { UdpEthPort } from "../../../hal/eth/udp-port.ts";
 import type { EthPort } from "../../../hal/eth/eth-port.ts";
 import type { OptionValue } from "../module-options.ts";
@@ -35,15 +37,21 @@ const devnpVwire: ModuleDescriptor = {
     const mac = std.mac === undefined ? undefined : macToBytes(std.mac);
     let port: EthPort;
     let where: string;
-    if (typeof opts.udp === "string") {
+    const udp = typeof opts.udp === "string" ? opts.udp : undefined;
+    const peer = typeof opts.peer === "string" ? opts.peer : undefined;
+    const local = typeof opts.local === "string" ? opts.local : undefined;
+    if (udp !== undefined || peer !== undefined || local !== undefined) {
       if (typeof opts.hub === "string") {
         throw new KernelError(
           "EINVAL",
-          "devnp-vwire: give either hub= (in-process) or udp= (UDP wire), not both",
+          "devnp-vwire: give either hub= (in-process) or udp=/peer= (UDP wire), not both",
         );
       }
-      port = await UdpEthPort.open({ hub: opts.udp, mac, clock: ctx.clock, impairment });
-      where = `udp ${opts.udp}`;
+      if (udp !== undefined && peer !== undefined) {
+        throw new KernelError("EINVAL", "devnp-vwire: give either udp= (a hub) or peer= (point to point)");
+      }
+      port = await UdpEthPort.open({ hub: udp, peer, local, mac, clock: ctx.clock, impairment });
+      where = peer !== undefined ? `udp peer ${peer}` : `udp ${udp ?? DEFAULT_WIRE_PORT}`;
     } else {
       const hubName = typeof opts.hub === "string" ? opts.hub : DEFAULT_HUB;
       const wire = hubRegistryFor(ctx.kernel).get(hubName, ctx.clock);

@@ -8,6 +8,7 @@ import {
   readdirSync,
   readFileSync,
   rmSync,
+  utimesSync,
   writeFileSync,
 } from "node:fs";
 import { tmpdir } from "node:os";
@@ -106,6 +107,19 @@ describe("bundledMainUrl", () => {
     expect(second).not.toBe(first);
     const mod = (await import(second as string)) as { main: (a: string[]) => Promise<number> };
     expect(await mod.main([])).toBe(1);
+  });
+
+  it("removes bundles of other keys only when no start used them for a day", async () => {
+    const root = tree();
+    const dir = cacheDir(root);
+    const old = join(dir, "0000000000000000");
+    const recent = join(dir, "1111111111111111");
+    for (const d of [old, recent]) write(d, "main.js", "export {};\n");
+    const twoDaysAgo = new Date(Date.now() - 2 * 24 * 3600 * 1000);
+    utimesSync(old, twoDaysAgo, twoDaysAgo);
+    await bundledMainUrl({}, root);
+    expect(existsSync(old)).toBe(false);
+    expect(existsSync(recent)).toBe(true);
   });
 
   it("returns null for sources esbuild cannot build, and remembers the failure", async () => {
