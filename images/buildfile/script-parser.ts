@@ -112,8 +112,11 @@ function parseScriptLine(s: Scanner): ScriptLine {
     }
     if (!w.quoted && w.raw.endsWith("&") && !w.raw.endsWith("\\&")) {
       // `cmd arg&` — the trailing & still means "run in the background".
-      const trimmed = w.raw.slice(0, -1);
-      argv.push({ text: w.text.slice(0, -1), raw: trimmed, pos: w.pos, quoted: false });
+      // It is the same word as `cmd arg &`, so an assignment stays an assignment.
+      const trimmed: Word = { text: w.text.slice(0, -1), raw: w.raw.slice(0, -1), pos: w.pos, quoted: false };
+      const assigned = argv.length === 0 ? envAssignment(trimmed) : undefined;
+      if (assigned) env.push(assigned);
+      else argv.push(trimmed);
       background = true;
       continue;
     }

@@ -15,6 +15,15 @@ interface Case {
 
 const CASES: Case[] = [
   {
+    // Found by the fuzzer: `VAR=val&` once became a command named "VAR=val".
+    name: "an assignment cannot run in the background",
+    source: withScript(["PATH=/bin&"]),
+    code: "syntax",
+    severity: "error",
+    at: "2:5",
+    message: /'&' without a command/,
+  },
+  {
     name: "unterminated attribute list",
     source: withScript([], "[uid=0"),
     code: "syntax",
