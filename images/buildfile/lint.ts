@@ -222,8 +222,14 @@ function checkScript(
     }
     if (isIoPkt(baseName(name))) checkIoPkt(line, image, d);
     for (const p of pathsRegisteredBy(line.argv)) registered.add(p);
-    if (!line.background && !reportedUnreachable && NEVER_RETURNS.includes(baseName(name))) blocker = line;
+    if (!line.background && !reportedUnreachable && isInteractiveShell(name, line.argv)) blocker = line;
   }
+}
+
+/** A shell with no script operand and no -c reads the console until logout: it never returns. */
+function isInteractiveShell(name: string, argv: readonly string[]): boolean {
+  if (!NEVER_RETURNS.includes(baseName(name))) return false;
+  return !argv.slice(1).some((a) => a === "-c" || !a.startsWith("-"));
 }
 
 function findProgram(name: string, path: string, image: ImageView): boolean {

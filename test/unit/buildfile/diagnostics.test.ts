@@ -385,6 +385,14 @@ describe("lint diagnostics", () => {
     }
   });
 
+  it("a shell running a script or -c returns, so the script goes on", () => {
+    const src = withScript(
+      ["ksh -c 'echo hi'", "ksh /proc/boot/rc", "devc-ser -t terminal &"],
+      "/proc/boot/rc = {\n}",
+    );
+    expect(analyze(src, dir).diagnostics.filter((d) => d.code === "unreachable")).toEqual([]);
+  });
+
   it("a clean buildfile has no diagnostics", () => {
     const src = withScript([
       "display_msg hello",
