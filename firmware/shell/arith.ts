@@ -26,11 +26,12 @@ const BINARY: Record<string, number> = {
   "*": 10,
   "/": 10,
   "%": 10,
+  "**": 11,
 };
-const ASSIGN = ["<<=", ">>=", "+=", "-=", "*=", "/=", "%=", "&=", "^=", "|=", "="];
+const ASSIGN = ["**=", "<<=", ">>=", "+=", "-=", "*=", "/=", "%=", "&=", "^=", "|=", "="];
 // Sticky regexps carry lastIndex, so each tokenize() builds its own from this source.
 const TOKEN_SRC =
-  /\s*(?:(0[xX][0-9a-fA-F]+|\d+)|([A-Za-z_][A-Za-z0-9_]*)|(<<=|>>=|\+\+|--|\|\||&&|==|!=|<=|>=|<<|>>|[+\-*/%&^|]=|[-+*/%<>&^|!~?:=(),]))/
+  /\s*(?:(\d+#[0-9A-Za-z@_]+|0[xX][0-9a-fA-F]+|\d+)|([A-Za-z_][A-Za-z0-9_]*)|(\*\*=|<<=|>>=|\*\*|\+\+|--|\|\||&&|==|!=|<=|>=|<<|>>|[+\-*/%&^|]=|[-+*/%<>&^|!~?:=(),]))/
     .source;
 
 type Tok = { num: number } | { name: string } | { op: string };
@@ -47,12 +48,55 @@ function tokenize(src: string): Tok[] {
     pos = TOKEN_RE.lastIndex;
     if (m[1] !== undefined) {
       const t = m[1];
-      const n = /^0[xX]/.test(t) ? parseInt(t, 16) : /^0[0-7]+$/.test(t) ? parseInt(t, 8) : Number(t);
-      out.push({ num: n });
+      out.push({ num: parseNumber(t, src) });
     } else if (m[2] !== undefined) out.push({ name: m[2] });
     else out.push({ op: m[3] });
   }
   return out;
+}
+
+/** ksh digits: 0-9, a-z, A-Z, then @ and _ (bases up to 64; case matters only above 36). */
+function digitValue(c: string, base: number): number {
+  const code = c.charCodeAt(0);
+  if (code >= 48 && code <= 57) return code - 48;
+  if (c === "@") return 62;
+  if (c === "_") return 63;
+  const lower = code >= 97 && code <= 122;
+  if (base <= 36) return lower ? code - 87 : code - 55;
+  return lower ? code - 87 : code - 29;
+}
+
+/** A numeric literal: `base#digits`, `0x…`, octal `0…`, or decimal. */
+function parseNumber(t: string, src: string): number {
+  const bad = (): never => {
+    throw new ShellError(`${src.trim()}: arithmetic syntax error`);
+  };
+  const hash = t.indexOf("#");
+  if (hash >= 0) {
+    const base = Number(t.slice(0, hash));
+    if (base < 2 || base > 64) bad();
+    let n = 0n;
+    for (const c of t.slice(hash + 1)) {
+      const d = digitValue(c, base);
+      if (d >= base) bad();
+      n = BigInt.asIntN(64, n * BigInt(base) + BigInt(d));
+    }
+    return Number(n);
+  }
+  if (/^0[xX]/.test(t)) return parseInt(t, 16);
+  if (/^0\d+$/.test(t)) return /^0[0-7]+$/.test(t) ? parseInt(t, 8) : bad();
+  return Number(t);
+}
+
+/** a**b in 64-bit wrap-around arithmetic, by squaring (a huge exponent stays cheap). */
+function power(a: number, b: number): number {
+  let result = 1n;
+  let base = BigInt(a);
+  for (let e = BigInt(b); e > 0n; e >>= 1n) {
+    if (e & 1n) result = BigInt.asIntN(64, result * base);
+    base = BigInt.asIntN(64, base * base);
+  }
+  return Number(result);
 }
 
 function int(n: number): number {
@@ -117,7 +161,8 @@ export function evalArith(src: string, vars: ArithVars, depth = 0): number {
         const r = binary(prec + 1, live && left === 0);
         left = left !== 0 || r !== 0 ? 1 : 0;
       } else {
-        const r = binary(prec + 1, live);
+        // `**` groups to the right: 2**3**2 is 2**9.
+        const r = binary(op === "**" ? prec : prec + 1, live);
         left = live ? binop(op, left, r) : 0;
       }
     }
@@ -175,6 +220,9 @@ export function evalArith(src: string, vars: ArithVars, depth = 0): number {
         return int(a + b);
       case "-":
         return int(a - b);
+      case "**":
+        if (b < 0) throw new ShellError(`${src.trim()}: exponent less than 0`);
+        return power(a, b);
       case "*":
         return int(Number(BigInt(a) * BigInt(b)));
       case "/":

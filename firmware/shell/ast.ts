@@ -113,8 +113,37 @@ export interface FuncDef {
   body: Command;
 }
 
+/** `(( expr ))`: status 0 when the expression is non-zero. */
+export interface ArithCommand {
+  t: "arith";
+  expr: Word;
+  redirs: Redir[];
+}
+
+/** A token of `[[ … ]]`: an operator (`&&` `||` `(` `)` `<` `>`) or a word (`!` and `-f` are words). */
+export type CondToken = { op: string } | { word: Word; text: string | null };
+
+/** `[[ … ]]`: tests on unsplit, unglobbed words; the right side of `==`/`!=` is a pattern. */
+export interface CondCommand {
+  t: "cond";
+  tokens: CondToken[];
+  redirs: Redir[];
+}
+
 export type Command =
-  SimpleCommand | Pipeline | AndOr | List | Subshell | Group | If | Loop | For | Case | FuncDef;
+  | SimpleCommand
+  | Pipeline
+  | AndOr
+  | List
+  | Subshell
+  | Group
+  | If
+  | Loop
+  | For
+  | Case
+  | FuncDef
+  | ArithCommand
+  | CondCommand;
 
 export function literalWord(text: string, quoted = false): Word {
   return { parts: [{ k: "lit", text, quoted }], hasQuotes: quoted };

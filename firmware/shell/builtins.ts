@@ -337,13 +337,22 @@ const command: Builtin = async (sh, argv, io) => {
 
 const readBuiltin: Builtin = async (sh, argv, io) => {
   let raw = false;
+  let shellFd = 0;
   let i = 1;
   for (; i < argv.length && argv[i].startsWith("-"); i++) {
-    if (argv[i] === "-r") raw = true;
-    else if (argv[i] === "--") {
+    const a = argv[i];
+    if (a === "--") {
       i++;
       break;
-    } else return err(sh, io, "read", `${argv[i]}: unknown option`, 2);
+    }
+    const m = /^-(r*)(?:u(\d*))?$/.exec(a);
+    if (!m) return err(sh, io, "read", `${a}: unknown option`, 2);
+    if (m[1]) raw = true;
+    if (m[2] !== undefined) {
+      const n = m[2] || argv[++i];
+      if (n === undefined || !/^\d+$/.test(n)) return err(sh, io, "read", "-u: argument expected", 2);
+      shellFd = Number(n);
+    }
   }
   const names = argv.slice(i);
   if (names.length > 0 && names[0].includes("?")) {
@@ -352,26 +361,29 @@ const readBuiltin: Builtin = async (sh, argv, io) => {
     if (sh.os.isatty(io.get(0) ?? -1)) await sh.write(io, 2, prompt);
   }
   if (names.length === 0) names.push("REPLY");
-  const fd = io.get(0);
-  if (fd === undefined) return 1;
-  const dec = new TextDecoder();
+  const fd = io.get(shellFd);
+  if (fd === undefined) return err(sh, io, "read", `${shellFd}: bad file descriptor`);
+  const input = await sh.input(fd);
+  const wrap = <T>(p: Promise<T>): Promise<T> => sh.interruptible(p);
   let line = "";
   let eof = false;
   for (;;) {
-    const chunk = await sh.interruptible(sh.os.read(fd, 1));
-    if (!chunk || chunk.length === 0) {
+    const r = await input.readLine(wrap);
+    if (!r) {
       eof = true;
       break;
     }
-    const ch = dec.decode(chunk, { stream: true });
-    if (ch === "\n") {
-      if (!raw && line.endsWith("\\")) {
-        line = line.slice(0, -1);
-        continue;
-      }
+    line += r.line;
+    if (!r.complete) {
+      eof = true;
       break;
     }
-    line += ch;
+    // Without -r a backslash-newline continues the line.
+    if (!raw && /(^|[^\\])(\\\\)*\\$/.test(r.line)) {
+      line = line.slice(0, -1);
+      continue;
+    }
+    break;
   }
   if (eof && line === "") {
     for (const n of names) sh.setVar(n, "");

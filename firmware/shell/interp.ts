@@ -16,6 +16,7 @@ import {
 } from "./errors.ts";
 import type { ExpandHost } from "./expand.ts";
 import { expandPattern, expandString, expandWords } from "./expand.ts";
+import { FdInput } from "./fd-input.ts";
 import { matchPattern, toAbs } from "./glob.ts";
 import type { History } from "./history.ts";
 import { Job, JobTable } from "./jobs.ts";
@@ -49,6 +50,12 @@ interface Shared {
   interruptWaiters: Set<() => void>;
   commandsSinceYield: number;
   history: History | null;
+  /** Line input per shell-process descriptor, shared so `read` sees what the script reader left. */
+  inputs: Map<number, FdInput>;
+  /** Clock reading at start, and the value $SECONDS was set to then. */
+  secondsBase: { ms: number; value: number };
+  /** Descriptors `exec` redirections opened for the shell itself (closed when replaced). */
+  execOpened: Set<number>;
 }
 
 const YIELD_EVERY = 512;
@@ -81,6 +88,10 @@ export class Shell implements ExpandHost {
   /** >0 while a `.` script runs (return is allowed there). */
   sourcing = 0;
   readonly traps = new Map<string, string>();
+  /** One frame per running function: the variables `typeset`/`local` made local, and their outer values. */
+  localFrames: Map<string, Var | undefined>[] = [];
+  /** getopts: the position inside a group of option letters (`-abc`). */
+  optCharIndex = 1;
   /** Status of the last command substitution of the command being expanded. */
   substStatus: number | null = null;
 
@@ -110,11 +121,19 @@ export class Shell implements ExpandHost {
     };
     this.jobs = new JobTable();
     this.isSubshell = false;
-    this.shared = { interrupted: false, interruptWaiters: new Set(), commandsSinceYield: 0, history: null };
+    this.shared = {
+      interrupted: false,
+      interruptWaiters: new Set(),
+      commandsSinceYield: 0,
+      history: null,
+      inputs: new Map(),
+      secondsBase: { ms: os.now(), value: 0 },
+      execOpened: new Set(),
+    };
     this.cwd = init.cwd ?? this.vars.get("PWD")?.value ?? "/";
     if (!this.vars.has("PWD")) this.vars.set("PWD", { value: this.cwd, exported: true });
     if (!this.vars.has("IFS")) this.vars.set("IFS", { value: " \t\n", exported: false });
-    this.vars.set("PPID", { value: "0", exported: false });
+    this.vars.set("PPID", { value: String(os.ppid), exported: false });
   }
 
   /** A subshell: a copy of the state that cannot change this shell's. */
@@ -142,6 +161,8 @@ export class Shell implements ExpandHost {
       funcDepth: 0,
       sourcing: 0,
       traps: new Map<string, string>(),
+      localFrames: [],
+      optCharIndex: this.optCharIndex,
     });
     return sub;
   }
@@ -158,10 +179,15 @@ export class Shell implements ExpandHost {
 
   getVar(name: string): string | undefined {
     if (name === "RANDOM") return String(Math.floor(Math.random() * 32768));
+    if (name === "SECONDS") {
+      const b = this.shared.secondsBase;
+      return String(b.value + Math.floor((this.os.now() - b.ms) / 1000));
+    }
     return this.vars.get(name)?.value;
   }
 
   setVar(name: string, value: string, exported?: boolean): void {
+    if (name === "SECONDS") this.shared.secondsBase = { ms: this.os.now(), value: Number(value) || 0 };
     const v = this.vars.get(name);
     if (v) {
       v.value = value;
@@ -171,6 +197,35 @@ export class Shell implements ExpandHost {
 
   unsetVar(name: string): void {
     this.vars.delete(name);
+  }
+
+  /** `typeset`/`local` inside a function: the variable's outer value comes back when it returns. */
+  makeLocal(name: string): void {
+    const frame = this.localFrames.at(-1);
+    if (!frame || frame.has(name)) return;
+    const v = this.vars.get(name);
+    frame.set(name, v ? { ...v } : undefined);
+    // A local starts unset (an exported one stays exported, empty).
+    if (v?.exported) this.vars.set(name, { value: "", exported: true });
+    else this.vars.delete(name);
+  }
+
+  // ---- line input -------------------------------------------------------------------------
+
+  /** The shared line reader for one of the shell process's descriptors. */
+  async input(osfd: number): Promise<FdInput> {
+    let inp = this.shared.inputs.get(osfd);
+    if (!inp) {
+      inp = new FdInput(this.os, osfd, await this.os.isRegularFile(osfd).catch(() => false));
+      this.shared.inputs.set(osfd, inp);
+    }
+    return inp;
+  }
+
+  /** Closes a descriptor of the shell process, dropping any read-ahead (the number is reused). */
+  async closeFd(osfd: number): Promise<void> {
+    this.shared.inputs.delete(osfd);
+    await this.os.close(osfd).catch(() => undefined);
   }
 
   exportVar(name: string): void {
@@ -249,10 +304,10 @@ export class Shell implements ExpandHost {
     try {
       status = await this.fork().runSubshell((sub) => sub.runSource(src, io));
     } finally {
-      await this.os.close(wr).catch(() => undefined);
+      await this.closeFd(wr);
     }
     const text = await reading;
-    await this.os.close(rd).catch(() => undefined);
+    await this.closeFd(rd);
     this.substStatus = status;
     return text.replace(/\n+$/, "");
   }
@@ -507,7 +562,7 @@ export class Shell implements ExpandHost {
   }
 
   async closeAll(fds: number[]): Promise<void> {
-    for (const fd of fds) await this.os.close(fd).catch(() => undefined);
+    for (const fd of fds) await this.closeFd(fd);
   }
 
   /** A new descriptor map with the redirections applied; null (after an error message) on failure. */
@@ -662,12 +717,19 @@ export class Shell implements ExpandHost {
     const savedPos = this.positional;
     this.positional = argv.slice(1);
     this.funcDepth++;
+    const frame = new Map<string, Var | undefined>();
+    this.localFrames.push(frame);
     try {
       return await this.exec(body, io);
     } catch (e) {
       if (e instanceof ReturnRequest) return e.status;
       throw e;
     } finally {
+      this.localFrames.pop();
+      for (const [k, v] of frame) {
+        if (v) this.vars.set(k, v);
+        else this.vars.delete(k);
+      }
       this.funcDepth--;
       this.positional = savedPos;
     }

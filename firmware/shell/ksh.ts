@@ -10,7 +10,6 @@ import { describeError, Shell } from "./interp.ts";
 import type { Io } from "./interp.ts";
 import { Lexer } from "./lexer.ts";
 import { LineEditor } from "./line-editor.ts";
-import { LineReader } from "./line-reader.ts";
 import type { ShellOs } from "./os.ts";
 import { createRuntimeOs } from "./os-runtime.ts";
 import { Parser } from "./parser.ts";
@@ -226,10 +225,11 @@ async function saveHistory(sh: Shell, history: History): Promise<void> {
 
 /** Commands from a non-terminal stdin: read and run complete commands as they arrive. */
 async function scriptFromStdin(sh: Shell, io: Io): Promise<number> {
-  const reader = new LineReader(() => sh.os.read(0, 4096));
+  // Shared with `read`: a script piped in can read its own following lines.
+  const reader = await sh.input(0);
   let src = "";
   for (;;) {
-    const line = await reader.readLine();
+    const line = (await reader.readLine())?.line.replace(/\r$/, "") ?? null;
     if (line === null) {
       if (src) await sh.runSource(src, io);
       return sh.lastStatus;
@@ -258,10 +258,10 @@ function terminalInput(
   const os = sh.os;
   const tty = os.tty;
   if (!tty) {
-    const reader = new LineReader(() => os.read(0, 4096));
     return async (prompt) => {
       await os.write(2, prompt);
-      return reader.readLine();
+      const r = await (await sh.input(0)).readLine();
+      return r ? r.line.replace(/\r$/, "") : null;
     };
   }
   const editor = new LineEditor({

@@ -3,6 +3,13 @@
 import type { ParamOp, Redir, Word, WordPart } from "./ast.ts";
 import { IncompleteInput, ShellSyntaxError } from "./errors.ts";
 
+/**
+ * Finds the end of a `$(…)` body starting at `start` by parsing it as commands (so `case x in
+ * a)` inside does not end it): returns the index just past the closing `)`. Set by parser.ts,
+ * which imports this module (the lexer cannot import the parser back).
+ */
+export type SubstScanner = (src: string, start: number, line: number) => number;
+
 export type Token =
   | { t: "word"; word: Word; raw: string; start: number; end: number; line: number }
   | { t: "op"; op: string; start: number; end: number; line: number }
@@ -57,9 +64,14 @@ export class Lexer {
   line: number;
   private readonly pending: { redir: Redir; delim: string; strip: boolean }[] = [];
 
-  constructor(src: string, firstLine = 1) {
+  /** How `$(…)` bodies are delimited; without one, parentheses are counted. */
+  scanSubst: SubstScanner | null = null;
+
+  constructor(src: string, firstLine = 1, start = 0, scanSubst: SubstScanner | null = null) {
     this.src = src;
     this.line = firstLine;
+    this.pos = start;
+    this.scanSubst = scanSubst;
   }
 
   /** The parser calls this for each `<<WORD`; the body is read after the next newline. */
@@ -299,6 +311,23 @@ export class Lexer {
     this.incomplete("unterminated $(");
   }
 
+  /**
+   * `(( … ))` in command position, the first `(` at `open`: the expression as a word, with the
+   * lexer moved past `))`; null when the parentheses do not pair up that way (nested subshells).
+   */
+  readArithCommand(open: number): Word | null {
+    const s = this.src;
+    const end = this.scanParens(open + 1);
+    if (s[end - 2] !== ")" || end - 2 < open + 2) return null;
+    const inner = s.slice(open + 2, end - 2);
+    const sub = new Lexer(inner, this.line, 0, this.scanSubst);
+    const parts: WordPart[] = [];
+    sub.readParts(parts, { quoted: true, stop: () => false }, { hasQuotes: false });
+    this.countLines(s.slice(open, end));
+    this.pos = end;
+    return { parts, hasQuotes: true };
+  }
+
   private readDollar(quoted: boolean): WordPart | null {
     const s = this.src;
     const nx = s[this.pos + 1];
@@ -309,7 +338,7 @@ export class Lexer {
       const end = this.scanParens(this.pos + 2);
       if (s[end - 2] === ")" && end - 2 >= bodyStart) {
         const inner = s.slice(bodyStart, end - 2);
-        const sub = new Lexer(inner, this.line);
+        const sub = new Lexer(inner, this.line, 0, this.scanSubst);
         const parts: WordPart[] = [];
         sub.readParts(parts, { quoted: true, stop: () => false }, { hasQuotes: false });
         this.countLines(s.slice(this.pos, end));
@@ -319,7 +348,9 @@ export class Lexer {
       // Really `$( (…) … )`: a command substitution starting with a subshell.
     }
     if (nx === "(") {
-      const end = this.scanParens(this.pos + 2);
+      const end = this.scanSubst
+        ? this.scanSubst(s, this.pos + 2, this.line)
+        : this.scanParens(this.pos + 2);
       const src = s.slice(this.pos + 2, end - 1);
       this.countLines(src);
       this.pos = end;
@@ -416,7 +447,7 @@ export class Lexer {
       const doc = h.redir.heredoc!;
       if (doc.quoted) doc.body = { parts: [{ k: "lit", text: body, quoted: true }], hasQuotes: true };
       else {
-        const sub = new Lexer(body, this.line);
+        const sub = new Lexer(body, this.line, 0, this.scanSubst);
         const parts: WordPart[] = [];
         sub.readParts(parts, { quoted: true, stop: () => false }, { hasQuotes: false });
         doc.body = { parts, hasQuotes: true };

@@ -72,6 +72,9 @@ export function createRuntimeOs(ctx: ProgramContext): ShellOs {
     get uid() {
       return ctx.process.uid;
     },
+    get ppid() {
+      return ctx.process.parent?.pid ?? 0;
+    },
     get hostname() {
       return ctx.kernel.hostname;
     },
@@ -112,6 +115,13 @@ export function createRuntimeOs(ctx: ProgramContext): ShellOs {
       if (!handles.has(fd) && std[fd]) return std[fd].write(data);
       await handle(fd).write(data);
     },
+    async isRegularFile(fd: number): Promise<boolean> {
+      // The inherited stdio streams are not stat-able here; treating them as pipes is always safe.
+      const h = handles.get(fd);
+      if (!h) return false;
+      return (await h.stat().catch(() => null))?.isFile() ?? false;
+    },
+    now: () => ctx.kernel.clock.now(),
     isatty: (fd) => (!handles.has(fd) && std[fd]?.isatty) || false,
     async stat(path: string): Promise<ShellStat | null> {
       try {

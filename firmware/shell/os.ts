@@ -36,6 +36,8 @@ export interface ShellOs {
   /** The shell's own process group (taken back after a foreground job). */
   readonly pgid: number;
   readonly uid: number;
+  /** The parent's pid ($PPID). */
+  readonly ppid: number;
   readonly hostname: string;
   /** Terminal control for fd 0 when it is a terminal. */
   readonly tty: TtyControl | undefined;
@@ -48,6 +50,10 @@ export interface ShellOs {
   read(fd: number, max: number): Promise<Uint8Array | null>;
   write(fd: number, data: string | Uint8Array): Promise<void>;
   isatty(fd: number): boolean;
+  /** True for a regular file: the shell may read ahead on it (pipes and terminals it may not). */
+  isRegularFile(fd: number): Promise<boolean>;
+  /** Monotonic milliseconds from the system clock ($SECONDS). */
+  now(): number;
   stat(path: string): Promise<ShellStat | null>;
   readdir(path: string): Promise<string[]>;
   readFile(path: string): Promise<string>;

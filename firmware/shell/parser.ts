@@ -2,7 +2,10 @@
 // redirections, compound commands and functions. Incomplete input raises IncompleteInput so the
 // interactive shell can print PS2 and read on.
 import type {
+  ArithCommand,
   Assign,
+  CondCommand,
+  CondToken,
   Case,
   CaseItem,
   Command,
@@ -41,6 +44,8 @@ const RESERVED = new Set([
   "!",
   "function",
 ]);
+/** `$($($(…)))` nests parsers; absurd nesting is a syntax error, not a stack overflow. */
+const MAX_SUBST_DEPTH = 64;
 const REDIR_OPS = new Set(["<", ">", ">>", ">|", "<>", "<&", ">&", "<<", "<<-"]);
 /** Words that end a compound list (the caller decides which one it wanted). */
 const LIST_END = new Set(["then", "else", "elif", "fi", "do", "done", "esac", "}"]);
@@ -50,8 +55,22 @@ export class Parser {
   private readonly buf: Token[] = [];
   private lastEnd = 0;
 
-  constructor(src: string, firstLine = 1) {
-    this.lexer = new Lexer(src, firstLine);
+  /** `depth`: how many `$(…)` this parser is nested in. */
+  constructor(src: string, firstLine = 1, start = 0, depth = 0) {
+    if (depth > MAX_SUBST_DEPTH) throw new ShellSyntaxError("$(…) nested too deeply", firstLine);
+    this.lexer = new Lexer(src, firstLine, start, (s, at, line) =>
+      new Parser(s, line, at, depth + 1).parseSubstitutionBody(),
+    );
+  }
+
+  /** Parses the body of a `$(…)` that starts at the lexer's position; returns the index past `)`. */
+  parseSubstitutionBody(): number {
+    this.parseItems(false);
+    this.skipNewlines();
+    const t = this.next();
+    if (t.t === "eof") throw new IncompleteInput("unterminated $(", t.line);
+    if (t.t !== "op" || t.op !== ")") this.unexpected(t);
+    return t.end;
   }
 
   get source(): string {
@@ -223,6 +242,16 @@ export class Parser {
           this.unexpected(t);
       }
     }
+    if (t.t === "op" && t.op === "(" && this.source[t.end] === "(" && this.buf.length === 1) {
+      const expr = this.lexer.readArithCommand(t.start);
+      if (expr) {
+        this.buf.length = 0;
+        this.lastEnd = this.lexer.pos;
+        const cmd: ArithCommand = { t: "arith", expr, redirs: [] };
+        return this.withRedirs(cmd);
+      }
+    }
+    if (t.t === "word" && plainText(t.word) === "[[") return this.withRedirs(this.parseCond());
     if (t.t === "op" && t.op === "(") {
       this.next();
       const body = this.parseCompoundList([")"]);
@@ -243,6 +272,25 @@ export class Parser {
       }
     }
     return this.parseSimple();
+  }
+
+  /** `[[ … ]]`: the tokens up to `]]`; their meaning is worked out when it runs. */
+  private parseCond(): CondCommand {
+    this.next();
+    const tokens: CondToken[] = [];
+    for (;;) {
+      const t = this.next();
+      if (t.t === "nl") continue;
+      if (t.t === "eof") this.unexpected(t);
+      if (t.t === "word") {
+        const text = plainText(t.word);
+        if (text === "]]") break;
+        tokens.push({ word: t.word, text });
+      } else if (t.t === "op" && ["&&", "||", "(", ")", "<", ">"].includes(t.op)) tokens.push({ op: t.op });
+      else this.unexpected(t);
+    }
+    if (tokens.length === 0) throw new ShellSyntaxError("'[[' empty condition", 0);
+    return { t: "cond", tokens, redirs: [] };
   }
 
   private funcBody(name: string): FuncDef {

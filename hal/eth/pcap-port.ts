@@ -5,15 +5,8 @@
 // only valid during the call, which is exactly the EthPort contract.
 import { SystemClock, type Clock, type TimerHandle } from "../../firmware/kernel/clock.ts";
 import { KernelError } from "../../firmware/kernel/errno.ts";
-import {
-  emptyStats,
-  isSendableLength,
-  ETH_FRAME_OVERHEAD,
-  type EthPort,
-  type EthStats,
-  type FrameHandler,
-  type LinkHandler,
-} from "./eth-port.ts";
+import { ETH_FRAME_OVERHEAD, ETH_HEADER_LEN, type EthStats } from "./eth-port.ts";
+import { EthPortBase } from "./eth-port-base.ts";
 import { loadPcap, pcapOpenError, type PcapModule, type PcapSession } from "./pcap-loader.ts";
 import { interfaceExists, readLinkUp, readMac, readMtu, SYSFS_NET } from "./sysfs-net.ts";
 
@@ -39,7 +32,7 @@ export interface PcapPortOptions {
   pcap?: PcapModule;
 }
 
-export class PcapPort implements EthPort {
+export class PcapPort extends EthPortBase {
   readonly name: string;
   readonly mac: Uint8Array;
   readonly mtu: number;
@@ -49,14 +42,12 @@ export class PcapPort implements EthPort {
   private readonly clock: Clock;
   private readonly sysfsRoot: string;
   private readonly linkPollMs: number;
-  private frameHandler: FrameHandler | null = null;
-  private linkHandler: LinkHandler | null = null;
   private carrier: boolean;
   private linkTimer: TimerHandle | null = null;
   private open = true;
-  private readonly counters: EthStats = emptyStats();
 
   private constructor(ifname: string, opts: PcapPortOptions) {
+    super();
     const root = opts.sysfsRoot ?? SYSFS_NET;
     if (!interfaceExists(ifname, root)) throw new KernelError("ENODEV", `no network interface "${ifname}"`);
     const pcap = opts.pcap ?? loadPcap();
@@ -98,19 +89,8 @@ export class PcapPort implements EthPort {
     return this.carrier;
   }
 
-  onFrame(cb: FrameHandler): void {
-    this.frameHandler = cb;
-  }
-
-  onLink(cb: LinkHandler): void {
-    this.linkHandler = cb;
-  }
-
   send(frame: Uint8Array, len: number = frame.length): boolean {
-    if (!this.open || len > frame.length || !isSendableLength(len, this.mtu)) {
-      this.counters.txErrors++;
-      return false;
-    }
+    if (!this.mayTransmit(frame, len, this.open)) return false;
     try {
       // pcap_inject copies synchronously: a view over the caller's bytes is enough.
       this.session.inject(Buffer.from(frame.buffer, frame.byteOffset, len));
@@ -118,13 +98,12 @@ export class PcapPort implements EthPort {
       this.counters.txErrors++;
       return false;
     }
-    this.counters.txPackets++;
-    this.counters.txBytes += len;
+    this.countTransmitted(len);
     return true;
   }
 
-  stats(): EthStats {
-    const s = { ...this.counters };
+  override stats(): EthStats {
+    const s = super.stats();
     if (this.open) {
       try {
         const k = this.session.stats();
@@ -140,8 +119,7 @@ export class PcapPort implements EthPort {
     if (!this.open) return;
     this.open = false;
     if (this.linkTimer) this.clock.clearTimer(this.linkTimer);
-    this.frameHandler = null;
-    this.linkHandler = null;
+    this.dropHandlers();
     this.session.close();
   }
 
@@ -150,14 +128,7 @@ export class PcapPort implements EthPort {
     const caplen = header.readUInt32LE(8);
     const wirelen = header.readUInt32LE(12);
     if (hostMac !== null && sameMac(buf, 6, hostMac)) return;
-    const h = this.frameHandler;
-    if (h === null || caplen < wirelen || caplen < 14) {
-      this.counters.rxDropped++;
-      return;
-    }
-    this.counters.rxPackets++;
-    this.counters.rxBytes += caplen;
-    h(buf, caplen);
+    this.handOver(buf, caplen, caplen >= wirelen && caplen >= ETH_HEADER_LEN);
   }
 
   private armLinkPoll(): void {

@@ -10,15 +10,8 @@
 // - peer: point to point, exactly QEMU's socket/udp backend: bind `local`, send to `peer`.
 import type { Socket } from "node:dgram";
 import { SystemClock, type Clock, type TimerHandle } from "../../firmware/kernel/clock.ts";
-import {
-  emptyStats,
-  isSendableLength,
-  ETH_FRAME_OVERHEAD,
-  type EthPort,
-  type EthStats,
-  type FrameHandler,
-  type LinkHandler,
-} from "./eth-port.ts";
+import { ETH_FRAME_OVERHEAD, ETH_HEADER_LEN } from "./eth-port.ts";
+import { EthPortBase } from "./eth-port-base.ts";
 import { FramePool } from "./frame-pool.ts";
 import { Impairment, type ImpairmentOptions } from "./impairment.ts";
 import { localMac } from "./mac.ts";
@@ -50,7 +43,7 @@ export interface UdpPortOptions {
 
 const HELLO = new Uint8Array(0);
 
-export class UdpEthPort implements EthPort {
+export class UdpEthPort extends EthPortBase {
   readonly name: string;
   readonly mac: Uint8Array;
   readonly mtu: number;
@@ -67,15 +60,13 @@ export class UdpEthPort implements EthPort {
   // Buffers handed to socket.send, released in order as the send callbacks come back.
   private readonly inFlight: Uint8Array[] = [];
   private inFlightHead = 0;
-  private frameHandler: FrameHandler | null = null;
-  private linkHandler: LinkHandler | null = null;
   private open = true;
   private hostedHub: UdpHub | null = null;
   private keepaliveTimer: TimerHandle | null = null;
-  private readonly counters: EthStats = emptyStats();
   private readonly sentBound = (err: Error | null): void => this.sent(err);
 
   private constructor(socket: Socket, opts: UdpPortOptions, mode: "hub" | "peer", remote: UdpEndpoint) {
+    super();
     this.socket = socket;
     this.mode = mode;
     this.remote = remote;
@@ -116,25 +107,13 @@ export class UdpEthPort implements EthPort {
     return this.hostedHub !== null;
   }
 
-  onFrame(cb: FrameHandler): void {
-    this.frameHandler = cb;
-  }
-
-  onLink(cb: LinkHandler): void {
-    this.linkHandler = cb;
-  }
-
   setImpairment(opts: ImpairmentOptions): void {
     this.impairment = new Impairment(opts);
   }
 
   send(frame: Uint8Array, len: number = frame.length): boolean {
-    if (!this.open || len > frame.length || !isSendableLength(len, this.mtu)) {
-      this.counters.txErrors++;
-      return false;
-    }
-    this.counters.txPackets++;
-    this.counters.txBytes += len;
+    if (!this.mayTransmit(frame, len, this.open)) return false;
+    this.countTransmitted(len);
     const imp = this.impairment;
     if (imp.isClean) {
       this.transmit(this.pool.copyOf(frame, len), len);
@@ -150,10 +129,6 @@ export class UdpEthPort implements EthPort {
     return true;
   }
 
-  stats(): EthStats {
-    return { ...this.counters };
-  }
-
   close(): void {
     if (!this.open) return;
     this.open = false;
@@ -161,10 +136,7 @@ export class UdpEthPort implements EthPort {
     this.hostedHub?.close();
     this.hostedHub = null;
     this.socket.close();
-    const link = this.linkHandler;
-    this.frameHandler = null;
-    this.linkHandler = null;
-    link?.(false);
+    this.dropHandlers()?.(false);
   }
 
   private transmit(buf: Uint8Array, len: number): void {
@@ -185,14 +157,7 @@ export class UdpEthPort implements EthPort {
   private receive(msg: Buffer): void {
     const len = msg.length;
     if (len === 0) return; // a hello; only hubs care
-    const h = this.frameHandler;
-    if (h === null || len > this.mtu + ETH_FRAME_OVERHEAD || len < 14) {
-      this.counters.rxDropped++;
-      return;
-    }
-    this.counters.rxPackets++;
-    this.counters.rxBytes += len;
-    h(msg, len);
+    this.handOver(msg, len, len >= ETH_HEADER_LEN && len <= this.mtu + ETH_FRAME_OVERHEAD);
   }
 
   private hello(): void {

@@ -9,15 +9,8 @@
 // tests with a ManualClock decide when delayed frames arrive.
 import { SystemClock, type Clock } from "../../firmware/kernel/clock.ts";
 import { KernelError } from "../../firmware/kernel/errno.ts";
-import {
-  emptyStats,
-  isSendableLength,
-  ETH_FRAME_OVERHEAD,
-  type EthPort,
-  type EthStats,
-  type FrameHandler,
-  type LinkHandler,
-} from "./eth-port.ts";
+import { ETH_FRAME_OVERHEAD } from "./eth-port.ts";
+import { EthPortBase } from "./eth-port-base.ts";
 import { FramePool } from "./frame-pool.ts";
 import { Impairment, type ImpairmentOptions } from "./impairment.ts";
 import { localMac } from "./mac.ts";
@@ -182,18 +175,16 @@ export class VirtualWire {
   }
 }
 
-export class VirtualWirePort implements EthPort {
+export class VirtualWirePort extends EthPortBase {
   readonly name: string;
   readonly mac: Uint8Array;
   readonly mtu: number;
   private readonly wire: VirtualWire;
-  private frameHandler: FrameHandler | null = null;
-  private linkHandler: LinkHandler | null = null;
   private carrier = true;
   private open = true;
-  private readonly counters: EthStats = emptyStats();
 
   constructor(wire: VirtualWire, name: string, mac: Uint8Array, mtu: number) {
+    super();
     this.wire = wire;
     this.name = name;
     this.mac = mac;
@@ -204,27 +195,11 @@ export class VirtualWirePort implements EthPort {
     return this.open && this.carrier;
   }
 
-  onFrame(cb: FrameHandler): void {
-    this.frameHandler = cb;
-  }
-
-  onLink(cb: LinkHandler): void {
-    this.linkHandler = cb;
-  }
-
   send(frame: Uint8Array, len: number = frame.length): boolean {
-    if (!this.linkUp || len > frame.length || !isSendableLength(len, this.mtu)) {
-      this.counters.txErrors++;
-      return false;
-    }
-    this.counters.txPackets++;
-    this.counters.txBytes += len;
+    if (!this.mayTransmit(frame, len, this.linkUp)) return false;
+    this.countTransmitted(len);
     this.wire.transmit(this, frame, len);
     return true;
-  }
-
-  stats(): EthStats {
-    return { ...this.counters };
   }
 
   /** Simulates pulling (false) or plugging (true) the cable of this port. */
@@ -238,21 +213,13 @@ export class VirtualWirePort implements EthPort {
     if (!this.open) return;
     this.open = false;
     this.wire.detach(this);
-    this.frameHandler = null;
-    this.linkHandler = null;
+    this.dropHandlers();
   }
 
   /** @internal called by the wire for each frame from another port. */
   deliver(buf: Uint8Array, len: number): void {
     if (!this.carrier) return;
-    const h = this.frameHandler;
-    if (h === null) {
-      this.counters.rxDropped++;
-      return;
-    }
-    this.counters.rxPackets++;
-    this.counters.rxBytes += len;
-    h(buf, len);
+    this.handOver(buf, len, true);
   }
 }
 

@@ -1,21 +1,13 @@
 // PcapPort on a real veth pair: our end in the test's network namespace with no address,
 // Linux's end in a fresh namespace with 10.77.0.1/24. Linux's arping must arrive through
 // libpcap, and a frame we inject must show up in Linux's tcpdump.
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { createRequire } from "node:module";
+import { spawn, type ChildProcess } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PcapPort } from "../../hal/eth/pcap-port.ts";
 import { formatMac, parseMac } from "../../hal/eth/mac.ts";
-import { canUseNetns, hasCommand, requirement, uniqueName } from "../helpers/requirements.ts";
-
-function hasPcapModule(): boolean {
-  try {
-    createRequire(import.meta.url)("pcap");
-    return true;
-  } catch {
-    return false;
-  }
-}
+import { canUseNetns, hasCommand, requirement } from "../helpers/requirements.ts";
+import { NetnsLab, sh } from "./lib/netns.ts";
+import { hasPcapModule } from "./lib/pcap-module.ts";
 
 const skip = requirement("hal-pcap", {
   "root and network namespaces": canUseNetns(),
@@ -23,16 +15,6 @@ const skip = requirement("hal-pcap", {
   tcpdump: hasCommand("tcpdump"),
   'the npm package "pcap" with libpcap': hasPcapModule(),
 });
-
-const ns = uniqueName("hp");
-const ours = uniqueName("hpa");
-const linux = uniqueName("hpb");
-
-function sh(cmd: string, args: string[]): string {
-  const r = spawnSync(cmd, args, { encoding: "utf8" });
-  if (r.status !== 0) throw new Error(`${cmd} ${args.join(" ")}: ${r.stderr}`);
-  return r.stdout;
-}
 
 function waitFor<T>(get: () => T | undefined, ms: number): Promise<T> {
   return new Promise((resolve, reject) => {
@@ -48,32 +30,31 @@ function waitFor<T>(get: () => T | undefined, ms: number): Promise<T> {
 }
 
 describe.skipIf(skip)("PcapPort on a veth pair with Linux as the peer", () => {
+  const lab = new NetnsLab("hp");
   let port: PcapPort;
+  let ns = "";
+  let ours = "";
+  let linux = "";
   let linuxMac: Uint8Array;
   const children: ChildProcess[] = [];
 
   beforeAll(() => {
-    sh("ip", ["netns", "add", ns]);
-    sh("ip", ["link", "add", ours, "type", "veth", "peer", "name", linux]);
-    sh("ip", ["link", "set", linux, "netns", ns]);
-    // Keep Linux quiet on our end: no IPv6 autoconfiguration chatter.
-    spawnSync("sysctl", ["-qw", `net.ipv6.conf.${ours}.disable_ipv6=1`]);
-    sh("ip", ["link", "set", ours, "up"]);
-    sh("ip", ["-n", ns, "link", "set", linux, "up"]);
-    sh("ip", ["-n", ns, "addr", "add", "10.77.0.1/24", "dev", linux]);
-    linuxMac = parseMac(sh("ip", ["netns", "exec", ns, "cat", `/sys/class/net/${linux}/address`]));
+    ns = lab.namespace();
+    const veth = lab.veth(ns, "10.77.0.1/24");
+    ours = veth.ours;
+    linux = veth.linux;
+    linuxMac = parseMac(veth.linuxMac);
     port = PcapPort.open(ours, { linkPollMs: 100 });
   });
 
   afterAll(() => {
     for (const c of children) c.kill("SIGKILL");
     port?.close();
-    spawnSync("ip", ["link", "del", ours]);
-    spawnSync("ip", ["netns", "del", ns]);
+    lab.cleanup();
   });
 
   it("takes the MAC and link state from the interface", async () => {
-    expect(formatMac(port.mac)).toBe(sh("cat", [`/sys/class/net/${ours}/address`]).trim());
+    expect(formatMac(port.mac)).toBe(sh("cat", [`/sys/class/net/${ours}/address`]).stdout.trim());
     await waitFor(() => (port.linkUp ? true : undefined), 3000);
   });
 

@@ -6,23 +6,14 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createRequire } from "node:module";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Program } from "../../firmware/program.ts";
 import { canUseNetns, hasCommand, requirement } from "../helpers/requirements.ts";
 import { run } from "../unit/bin/harness.ts";
 import { linuxNeighbours, NetnsLab, nsExec, parseLinuxPing, sh, shAsync } from "./lib/netns.ts";
 import type { VethPair } from "./lib/netns.ts";
+import { hasPcapModule } from "./lib/pcap-module.ts";
 import { Runtime } from "../unit/netutil/runtime.ts";
-
-function hasPcapModule(): boolean {
-  try {
-    createRequire(import.meta.url)("pcap");
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 const skip = requirement("io-pkt against Linux", {
   "root and network namespaces": canUseNetns(),

@@ -1,21 +1,12 @@
 // The priority test, functional half (timings are in `npm run bench -- priority`): with en0 at
 // receive priority 50 and en1 at 10, a raw flood on en1 must not cost en0 a single ping, and
 // the stack must still make progress on en1 (no starvation either way).
-import { createRequire } from "node:module";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { canUseNetns, hasCommand, requirement } from "../helpers/requirements.ts";
 import { NetnsLab, nsExec, parseLinuxPing } from "./lib/netns.ts";
+import { hasPcapModule } from "./lib/pcap-module.ts";
 import { rawFlood } from "./lib/raw-flood.ts";
 import { Runtime } from "../unit/netutil/runtime.ts";
-
-function hasPcapModule(): boolean {
-  try {
-    createRequire(import.meta.url)("pcap");
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 const skip = requirement("io-pkt receive priorities", {
   "root and network namespaces": canUseNetns(),

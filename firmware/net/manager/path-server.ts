@@ -68,14 +68,12 @@ export function registerPaths(rm: ResourceManager, io: IoPkt): void {
       return fileAttr(`if/${rel}`);
     },
     readdir: () =>
-      io
-        .bindings()
-        .map((b, i) => ({
-          ino: fileAttr(`if/${b.ifp.name}`).ino,
-          offset: i + 1,
-          type: S_IFCHR,
-          name: b.ifp.name,
-        })),
+      io.bindings().map((b, i) => ({
+        ino: fileAttr(`if/${b.ifp.name}`).ino,
+        offset: i + 1,
+        type: S_IFCHR,
+        name: b.ifp.name,
+      })),
     devctl: async (ctx, ocb, dcmd, data) => {
       if (dcmd !== DCMD_UNMOUNT) return controlDevctl(io, ctx, ocb, dcmd, data);
       if (ctx.cred.uid !== 0) throw new KernelError("EPERM");

@@ -1,8 +1,13 @@
-// A Linux-side receive flood: python3 processes inside a namespace send one prebuilt frame
+// A Linux-side receive flood: sender processes inside a namespace send one prebuilt frame
 // through an AF_PACKET socket on their end of the veth as fast as they can, until stopped.
 // The frames leave the namespace's veth and arrive on ours, so what reaches us is bounded by
-// Linux and the sender, not by anything in this process.
+// Linux and the sender, not by anything in this process. The sender is flood-sender.c when a
+// C compiler is present (sendmmsg, several times python's rate), else a python3 loop.
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 
 // Sends in batches so the exception handler (ENOBUFS when the qdisc is full) is not per frame.
 const SENDER = `
@@ -27,6 +32,28 @@ export function python3Path(): string | null {
   return r.status === 0 ? r.stdout.trim() || null : null;
 }
 
+export interface FloodSender {
+  /** "c" (flood-sender.c) or "python3". */
+  kind: string;
+  argv: string[];
+  /** Removes what building it left behind. */
+  dispose(): void;
+}
+
+/** The fastest sender this machine can run, or null when there is none. */
+export function floodSender(): FloodSender | null {
+  const src = fileURLToPath(new URL("./flood-sender.c", import.meta.url));
+  const dir = mkdtempSync(join(tmpdir(), "netrino-flood-"));
+  const bin = join(dir, "flood-sender");
+  const dispose = () => rmSync(dir, { recursive: true, force: true });
+  if (spawnSync("cc", ["-O2", "-o", bin, src], { stdio: "ignore" }).status === 0) {
+    return { kind: "c", argv: [bin], dispose };
+  }
+  dispose();
+  const py = python3Path();
+  return py === null ? null : { kind: "python3", argv: [py, "-c", SENDER], dispose: () => {} };
+}
+
 export class Flood {
   private readonly children: ChildProcess[] = [];
 
@@ -37,14 +64,14 @@ export class Flood {
     ns: string,
     ifname: string,
     frame: Uint8Array,
-    opts: { senders?: number; python?: string } = {},
+    opts: { senders?: number; sender?: FloodSender } = {},
   ): Promise<Flood> {
     const fl = new Flood();
-    const py = opts.python ?? python3Path() ?? "python3";
+    const argv = opts.sender?.argv ?? [python3Path() ?? "python3", "-c", SENDER];
     const hex = Buffer.from(frame).toString("hex");
     const ready: Promise<void>[] = [];
     for (let i = 0; i < (opts.senders ?? 1); i++) {
-      const c = spawn("ip", ["netns", "exec", ns, py, "-c", SENDER, ifname, hex], {
+      const c = spawn("ip", ["netns", "exec", ns, ...argv, ifname, hex], {
         stdio: ["ignore", "pipe", "pipe"],
       });
       fl.children.push(c);

@@ -46,6 +46,9 @@ export class FakeOs implements ShellOs {
   readonly pid = 100;
   readonly pgid = 100;
   readonly uid = 0;
+  readonly ppid = 1;
+  /** The fake clock behind $SECONDS, in milliseconds. */
+  clockMs = 0;
   readonly hostname = "localhost";
   readonly tty = undefined;
   readonly files = new Map<string, { dir: boolean; data: string; mode: number }>();
@@ -265,7 +268,9 @@ export class FakeOs implements ShellOs {
   }
 
   async read(fd: number, max: number): Promise<Uint8Array | null> {
-    return this.readHandle(this.handle(fd), max);
+    const h = this.handle(fd);
+    this.readSizes.push({ kind: h.kind, max });
+    return this.readHandle(h, max);
   }
 
   async write(fd: number, data: string | Uint8Array): Promise<void> {
@@ -274,6 +279,17 @@ export class FakeOs implements ShellOs {
 
   isatty(): boolean {
     return false;
+  }
+
+  /** Reads from each descriptor kind, so tests can tell buffered reads from byte reads. */
+  readonly readSizes: { kind: string; max: number }[] = [];
+
+  async isRegularFile(fd: number): Promise<boolean> {
+    return this.fds.get(fd)?.kind === "file";
+  }
+
+  now(): number {
+    return this.clockMs;
   }
 
   async stat(path: string): Promise<ShellStat | null> {
