@@ -1,5 +1,5 @@
 // Mutated frames into ether_input: no exception, no hang, no leaked buffer, and every frame
-// accounted for in exactly one outcome counter. FUZZ_ITERATIONS=1000000 for the full run.
+// accounted for in exactly one outcome counter. CI runs the full million mutated frames.
 import { describe, expect, it } from "vitest";
 import { ManualClock } from "../../../firmware/kernel/clock.ts";
 import { readPcap, PcapWriter } from "../../../firmware/net/stack/pcap-file.ts";
@@ -10,8 +10,9 @@ import { formatFrame } from "../../../firmware/net/stack/tcpdump-format.ts";
 import { ARPOP_REPLY, ARPOP_REQUEST } from "../../../firmware/net/wire/arp.ts";
 import { MAC_A, MAC_B, arpFrame, echoFrame, fragmentFrames, ipFrame, udpFrame } from "./frames.ts";
 import { ip, pattern } from "./wire-harness.ts";
+import { fuzzIterations } from "../../helpers/fuzz.ts";
 
-const ITER = Number(process.env.FUZZ_ITERATIONS ?? 200_000);
+const ITER = fuzzIterations(200_000, 1_000_000);
 
 /** xorshift32: a seeded generator so failures reproduce. */
 function rng(seed: number) {
