@@ -1,11 +1,32 @@
 import { defineConfig } from "vitest/config";
 
+// Two projects: the unit tests run in parallel first; then the system suites (network
+// namespaces against Linux, end-to-end boots on ptys) run one file at a time, so that on a
+// 2-core CI machine their runtimes, Linux pings and floods do not compete for the CPU with
+// each other or with the unit tests.
 export default defineConfig({
   test: {
-    include: ["test/unit/**/*.test.ts", "test/net/**/*.test.ts", "test/e2e/**/*.test.ts"],
     testTimeout: 30_000,
     hookTimeout: 60_000,
-    // Network-namespace suites share the host's netns table; keep files parallel but bounded.
     maxWorkers: 2,
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: "unit",
+          include: ["test/unit/**/*.test.ts"],
+          sequence: { groupOrder: 0 },
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: "system",
+          include: ["test/net/**/*.test.ts", "test/e2e/**/*.test.ts"],
+          maxWorkers: 1,
+          sequence: { groupOrder: 1 },
+        },
+      },
+    ],
   },
 });

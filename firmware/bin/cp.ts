@@ -2,9 +2,9 @@
 import type { Program } from "../program.ts";
 import { runUtility, warn } from "./lib/errors.ts";
 import { isDirMode } from "./lib/file-mode.ts";
-import { copyFile, copyTree, destinationFor, isInside, type WalkError } from "./lib/fs-walk.ts";
-import { getopt, UsageError } from "./lib/getopt.ts";
-import { resolvePath } from "./lib/paths.ts";
+import { copyFile, copyTree, isInside, type WalkError } from "./lib/fs-walk.ts";
+import { getopt } from "./lib/getopt.ts";
+import { forEachTransfer } from "./lib/transfer-operands.ts";
 
 const USAGE = `cp - copy files
 
@@ -23,42 +23,26 @@ const program: Program = {
       const parsed = getopt(ctx.argv.slice(1), "fRr");
       const has = new Set(parsed.opts.map((o) => o.opt));
       const recursive = has.has("R") || has.has("r");
-      if (parsed.operands.length < 2) throw new UsageError("");
-      const sources = parsed.operands.slice(0, -1);
-      const target = parsed.operands[parsed.operands.length - 1];
-      const targetPath = resolvePath(ctx.cwd, target);
-      const targetStat = await ctx.fs.stat(targetPath).catch(() => null);
-      if (sources.length > 1 && !(targetStat && isDirMode(targetStat.mode))) {
-        await warn(ctx.stderr, "cp", target, "Not a directory");
-        return 1;
-      }
-      let status = 0;
-      for (const source of sources) {
-        const src = resolvePath(ctx.cwd, source);
-        const dst = await destinationFor(ctx.fs, src, targetPath);
+      return forEachTransfer(ctx, "cp", parsed.operands, async ({ source, src, dst }) => {
         try {
           const st = await ctx.fs.stat(src);
           if (isDirMode(st.mode)) {
             if (!recursive) {
               await ctx.stderr.write(`cp: ${source} is a directory (not copied).\n`);
-              status = 1;
-              continue;
+              return false;
             }
             if (isInside(src, dst)) {
               await ctx.stderr.write(`cp: cannot copy ${source} into itself (${dst})\n`);
-              status = 1;
-              continue;
+              return false;
             }
             const errors: WalkError[] = [];
             await copyTree(ctx.fs, src, dst, errors);
             for (const { path, error } of errors) await warn(ctx.stderr, "cp", path, error);
-            if (errors.length) status = 1;
-            continue;
+            return errors.length === 0;
           }
           if (src === dst) {
             await ctx.stderr.write(`cp: ${source} and ${dst} are identical (not copied).\n`);
-            status = 1;
-            continue;
+            return false;
           }
           try {
             await copyFile(ctx.fs, src, dst, st.mode);
@@ -67,12 +51,12 @@ const program: Program = {
             await ctx.fs.unlink(dst).catch(() => undefined);
             await copyFile(ctx.fs, src, dst, st.mode);
           }
+          return true;
         } catch (e) {
           await warn(ctx.stderr, "cp", source, e);
-          status = 1;
+          return false;
         }
-      }
-      return status;
+      });
     });
   },
 };

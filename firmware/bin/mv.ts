@@ -2,10 +2,9 @@
 import { KernelError } from "../kernel/errno.ts";
 import type { Program } from "../program.ts";
 import { runUtility, warn } from "./lib/errors.ts";
-import { isDirMode } from "./lib/file-mode.ts";
-import { copyTree, destinationFor, isInside, removeTree, type WalkError } from "./lib/fs-walk.ts";
-import { getopt, UsageError } from "./lib/getopt.ts";
-import { resolvePath } from "./lib/paths.ts";
+import { copyTree, isInside, removeTree, type WalkError } from "./lib/fs-walk.ts";
+import { getopt } from "./lib/getopt.ts";
+import { forEachTransfer } from "./lib/transfer-operands.ts";
 
 const USAGE = `mv - move (rename) files
 
@@ -21,40 +20,26 @@ const program: Program = {
   main(ctx) {
     return runUtility(ctx.stderr, "mv", USAGE, async () => {
       const parsed = getopt(ctx.argv.slice(1), "fi");
-      if (parsed.operands.length < 2) throw new UsageError("");
-      const sources = parsed.operands.slice(0, -1);
-      const target = parsed.operands[parsed.operands.length - 1];
-      const targetPath = resolvePath(ctx.cwd, target);
-      const targetStat = await ctx.fs.stat(targetPath).catch(() => null);
-      if (sources.length > 1 && !(targetStat && isDirMode(targetStat.mode))) {
-        await warn(ctx.stderr, "mv", target, "Not a directory");
-        return 1;
-      }
-      let status = 0;
-      for (const source of sources) {
-        const src = resolvePath(ctx.cwd, source);
-        const dst = await destinationFor(ctx.fs, src, targetPath);
+      return forEachTransfer(ctx, "mv", parsed.operands, async ({ source, src, dst }) => {
         if (src !== dst && isInside(src, dst)) {
           await ctx.stderr.write(`mv: cannot rename ${source} to a subdirectory of itself, ${dst}\n`);
-          status = 1;
-          continue;
+          return false;
         }
         try {
           await ctx.fs.rename(src, dst);
+          return true;
         } catch (e) {
           if (!(e instanceof KernelError && e.errno === "EXDEV")) {
             await warn(ctx.stderr, "mv", `rename ${source} to ${dst}`, e);
-            status = 1;
-            continue;
+            return false;
           }
-          const errors: WalkError[] = [];
-          await copyTree(ctx.fs, src, dst, errors);
-          if (errors.length === 0) await removeTree(ctx.fs, src, errors);
-          for (const { path, error } of errors) await warn(ctx.stderr, "mv", path, error);
-          if (errors.length) status = 1;
         }
-      }
-      return status;
+        const errors: WalkError[] = [];
+        await copyTree(ctx.fs, src, dst, errors);
+        if (errors.length === 0) await removeTree(ctx.fs, src, errors);
+        for (const { path, error } of errors) await warn(ctx.stderr, "mv", path, error);
+        return errors.length === 0;
+      });
     });
   },
 };

@@ -4,7 +4,7 @@ import type { Program } from "../program.ts";
 import { getopt, optionMap } from "./lib/getopt.ts";
 import { ifView, withNet } from "./lib/net-api.ts";
 import { rephrase, runNetUtility } from "./lib/net-errors.ts";
-import { dotLine, formatNicinfo } from "./lib/net-nicinfo-format.ts";
+import { dotLine, dotLines, formatNicinfo } from "./lib/net-nicinfo-format.ts";
 
 const USAGE = `nicinfo - display network interface information
 
@@ -36,12 +36,14 @@ export function formatNicinfoReply(n: Nicinfo, raw: boolean): string {
   }
   if (raw) {
     out += "\n";
-    out += dotLine("Port Packets Received", n.portRxPackets);
-    out += dotLine("Port Bytes Received", n.portRxBytes);
-    out += dotLine("Port Receive Drops", n.portRxDropped);
-    out += dotLine("Port Packets Transmitted", n.portTxPackets);
-    out += dotLine("Port Bytes Transmitted", n.portTxBytes);
-    out += dotLine("Port Transmit Errors", n.portTxErrors);
+    out += dotLines([
+      ["Port Packets Received", n.portRxPackets],
+      ["Port Bytes Received", n.portRxBytes],
+      ["Port Receive Drops", n.portRxDropped],
+      ["Port Packets Transmitted", n.portTxPackets],
+      ["Port Bytes Transmitted", n.portTxBytes],
+      ["Port Transmit Errors", n.portTxErrors],
+    ]);
   }
   return out;
 }

@@ -2,6 +2,7 @@
 import type { Program } from "../program.ts";
 import { runUtility } from "./lib/errors.ts";
 import { getopt, optionMap } from "./lib/getopt.ts";
+import { followSlog } from "./lib/slog-follow.ts";
 import { formatSlog2info, type LogRecord } from "./lib/slog-format.ts";
 import { recordOf } from "./lib/slog-view.ts";
 
@@ -31,29 +32,14 @@ const program: Program = {
         await ctx.stdout.write(records.map((r) => formatSlog2info(r, false)).join("\n") + "\n");
       if (opts.has("c")) slog.clear();
       if (!opts.has("w")) return 0;
-      const queue: LogRecord[] = [];
-      let wake: (() => void) | null = null;
-      const unsubscribe = slog.subscribe((e) => {
-        const r = recordOf(ctx.kernel, e);
-        if (!wanted(r)) return;
-        queue.push(r);
-        wake?.();
-      });
-      const aborted = new Promise<void>((r) =>
-        ctx.signal.addEventListener("abort", () => r(), { once: true }),
+      await followSlog(
+        ctx,
+        (e) => {
+          const r = recordOf(ctx.kernel, e);
+          return wanted(r) ? r : null;
+        },
+        (r) => formatSlog2info(r, false),
       );
-      try {
-        while (!ctx.signal.aborted) {
-          if (queue.length === 0) {
-            await Promise.race([new Promise<void>((r) => (wake = r)), aborted]);
-            wake = null;
-            continue;
-          }
-          await ctx.stdout.write(formatSlog2info(queue.shift()!, false) + "\n");
-        }
-      } finally {
-        unsubscribe();
-      }
       return 0;
     });
   },

@@ -2,6 +2,7 @@
 import type { Program } from "../program.ts";
 import { runUtility } from "./lib/errors.ts";
 import { getopt, optionMap, UsageError } from "./lib/getopt.ts";
+import { followSlog } from "./lib/slog-follow.ts";
 import { formatSloginfo, SLOGINFO_HEADER } from "./lib/slog-format.ts";
 import type { SlogEntry } from "../kernel/slog.ts";
 
@@ -29,37 +30,13 @@ const program: Program = {
       const sev = opts.has("s") ? parseNumber(opts.get("s")!, "severity", 7) : 7;
       const major = opts.has("m") ? parseNumber(opts.get("m")!, "major code") : undefined;
       const wanted = (e: SlogEntry) => e.severity <= sev && (major === undefined || e.major === major);
+      const line = (e: SlogEntry) => formatSloginfo({ ...e, timeMs: e.time }, false);
       const slog = ctx.kernel.slog;
-      const lines = slog
-        .entries()
-        .filter(wanted)
-        .map((e) => formatSloginfo({ ...e, timeMs: e.time }, false));
+      const lines = slog.entries().filter(wanted).map(line);
       await ctx.stdout.write([SLOGINFO_HEADER, ...lines].join("\n") + "\n");
       if (opts.has("c")) slog.clear();
       if (!opts.has("w")) return 0;
-      const queue: SlogEntry[] = [];
-      let wake: (() => void) | null = null;
-      const unsubscribe = slog.subscribe((e) => {
-        if (!wanted(e)) return;
-        queue.push(e);
-        wake?.();
-      });
-      const aborted = new Promise<void>((r) =>
-        ctx.signal.addEventListener("abort", () => r(), { once: true }),
-      );
-      try {
-        while (!ctx.signal.aborted) {
-          if (queue.length === 0) {
-            await Promise.race([new Promise<void>((r) => (wake = r)), aborted]);
-            wake = null;
-            continue;
-          }
-          const e = queue.shift()!;
-          await ctx.stdout.write(formatSloginfo({ ...e, timeMs: e.time }, false) + "\n");
-        }
-      } finally {
-        unsubscribe();
-      }
+      await followSlog(ctx, (e) => (wanted(e) ? e : null), line);
       return 0;
     });
   },

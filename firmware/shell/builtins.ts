@@ -3,6 +3,7 @@
 import type { Builtin } from "./builtin-types.ts";
 import { err, out } from "./builtin-types.ts";
 import { bgBuiltin, fgBuiltin, jobsBuiltin, killBuiltin, waitBuiltin } from "./builtins-jobs.ts";
+import { getoptsBuiltin, localBuiltin, typesetBuiltin } from "./builtins-vars.ts";
 import { evalArith } from "./arith.ts";
 import { ExitRequest, LoopControl, ReturnRequest, ShellError } from "./errors.ts";
 import { normalizePath, toAbs } from "./glob.ts";
@@ -11,6 +12,8 @@ import { shellQuote } from "./interp.ts";
 import { isName } from "./lexer.ts";
 import { printfFormat } from "./printf.ts";
 import { evalTest } from "./test-builtin.ts";
+import { installTrap, TRAPPABLE } from "./traps.ts";
+import { signalName } from "./signals.ts";
 
 const KEYWORDS = new Set([
   "if",
@@ -202,9 +205,13 @@ const set: Builtin = async (sh, argv, io) => {
     if (a === "-o" || a === "+o") {
       const name = argv[i + 1];
       if (name === undefined) {
+        // `set -o` lists states; `set +o` prints commands that restore them.
         let text = "";
         for (const [n, k] of Object.entries(OPTION_NAMES))
-          text += `${n.padEnd(16)}${sh.opts[k] ? "on" : "off"}\n`;
+          text +=
+            a === "-o"
+              ? `${n.padEnd(16)}${sh.opts[k] ? "on" : "off"}\n`
+              : `set ${sh.opts[k] ? "-" : "+"}o ${n}\n`;
         await out(sh, io, text);
         return 0;
       }
@@ -487,18 +494,23 @@ const trap: Builtin = async (sh, argv, io) => {
     await out(sh, io, text);
     return 0;
   }
+  // `trap n …` with a number first resets those signals, as `trap - …` does.
+  const reset = argv[1] === "-" || /^\d+$/.test(argv[1]);
   const action = argv[1];
-  for (const raw of argv.slice(2)) {
-    const sig = raw.toUpperCase().replace(/^SIG/, "");
-    if (action === "-") sh.traps.delete(sig);
-    else sh.traps.set(sig, action);
-    if (sig === "INT" && !sh.isSubshell && !sh.opts.interactive) {
-      if (action === "") sh.os.onSignal("SIGINT", "ignore");
-      else if (action === "-") sh.os.onSignal("SIGINT", "default");
-      else sh.os.onSignal("SIGINT", () => void sh.runSource(action, io).catch(() => undefined));
+  let status = 0;
+  for (const raw of argv.slice(reset && argv[1] !== "-" ? 1 : 2)) {
+    let sig = raw.toUpperCase().replace(/^SIG/, "");
+    if (sig === "0") sig = "EXIT";
+    if (/^\d+$/.test(sig)) sig = signalName(sig)?.slice(3) ?? sig;
+    if (sig !== "EXIT" && !TRAPPABLE.has(sig) && sig !== "ERR") {
+      status = await err(sh, io, "trap", `${raw}: bad trap`);
+      continue;
     }
+    if (reset) sh.traps.delete(sig);
+    else sh.traps.set(sig, action);
+    installTrap(sh, sig);
   }
-  return 0;
+  return status;
 };
 
 const printf: Builtin = async (sh, argv, io) => {
@@ -521,7 +533,8 @@ const HELP: [string, string][] = [
   ["command [-v|-V] name [args]", "run or describe a command, ignoring functions"],
   ["echo [-neE] [arg ...]", "print arguments"],
   ["eval [arg ...]", "run the arguments as a command"],
-  ["exec command [args]", "replace the shell with a command"],
+  ["exec [command [args]] [redirs]", "replace the shell with a command, or redirect the shell"],
+  ["getopts optstring name [args]", "parse options (OPTIND, OPTARG)"],
   ["exit [n]", "leave the shell"],
   ["export [name[=value] ...]", "give variables to child processes"],
   ["false / true / :", "fail / succeed"],
@@ -530,7 +543,8 @@ const HELP: [string, string][] = [
   ["history", "list the command history"],
   ["jobs [-l|-p]", "list jobs"],
   ["kill [-sig] pid|%job ... / kill -l", "send a signal / list signals"],
-  ["let expr ...", "arithmetic"],
+  ["let expr ... / (( expr ))", "arithmetic"],
+  ["local / typeset [-xilu] name[=v]", "variables (local inside a function)"],
   ["printf format [args]", "formatted output"],
   ["pwd", "print the working directory"],
   ["read [-r] [name?prompt] [name ...]", "read a line into variables"],
@@ -608,4 +622,7 @@ export const BUILTINS: ReadonlyMap<string, Builtin> = new Map<string, Builtin>([
   ["bg", bgBuiltin],
   ["kill", killBuiltin],
   ["wait", waitBuiltin],
+  ["typeset", typesetBuiltin],
+  ["local", localBuiltin],
+  ["getopts", getoptsBuiltin],
 ]);

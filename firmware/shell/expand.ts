@@ -124,7 +124,7 @@ async function partString(p: WordPart, host: ExpandHost): Promise<string> {
   }
 }
 
-function arithVars(host: ExpandHost): {
+export function arithVars(host: ExpandHost): {
   get(n: string): string | undefined;
   set(n: string, v: string): void;
 } {
@@ -133,6 +133,8 @@ function arithVars(host: ExpandHost): {
 
 function tilde(user: string, host: ExpandHost): string {
   if (user === "") return host.getVar("HOME") ?? "/";
+  if (user === "+") return host.getVar("PWD") ?? host.cwd;
+  if (user === "-") return host.getVar("OLDPWD") ?? "~-";
   if (user === "root") return "/root";
   return "~" + user;
 }

@@ -15,7 +15,9 @@ import {
   ShellSyntaxError,
 } from "./errors.ts";
 import type { ExpandHost } from "./expand.ts";
-import { expandPattern, expandString, expandWords } from "./expand.ts";
+import { evalArith } from "./arith.ts";
+import { evalCond } from "./cond.ts";
+import { arithVars, expandPattern, expandString, expandWords } from "./expand.ts";
 import { FdInput } from "./fd-input.ts";
 import { matchPattern, toAbs } from "./glob.ts";
 import type { History } from "./history.ts";
@@ -23,6 +25,7 @@ import { Job, JobTable } from "./jobs.ts";
 import type { JobProc } from "./jobs.ts";
 import type { OpenMode, ShellOs } from "./os.ts";
 import { Parser } from "./parser.ts";
+import { shellQuote } from "./quote.ts";
 import { signalNumber } from "./signals.ts";
 
 /** Shell-level descriptor → the shell process's own descriptor. */
@@ -90,8 +93,8 @@ export class Shell implements ExpandHost {
   readonly traps = new Map<string, string>();
   /** One frame per running function: the variables `typeset`/`local` made local, and their outer values. */
   localFrames: Map<string, Var | undefined>[] = [];
-  /** getopts: the position inside a group of option letters (`-abc`). */
-  optCharIndex = 1;
+  /** getopts: the OPTIND it last set, and the position inside a group of letters (`-abc`). */
+  getopts = { optind: "", char: 1 };
   /** Status of the last command substitution of the command being expanded. */
   substStatus: number | null = null;
 
@@ -162,7 +165,7 @@ export class Shell implements ExpandHost {
       sourcing: 0,
       traps: new Map<string, string>(),
       localFrames: [],
-      optCharIndex: this.optCharIndex,
+      getopts: { ...this.getopts },
     });
     return sub;
   }
@@ -452,8 +455,9 @@ export class Shell implements ExpandHost {
       case "group":
         return this.withRedirs(cmd.redirs, io, (io2) => this.runList(cmd.body, io2));
       case "subshell":
+        // Its own descriptor map: `exec >f` inside must not redirect this shell.
         return this.withRedirs(cmd.redirs, io, (io2) =>
-          this.fork().runSubshell((sub) => sub.runList(cmd.body, io2)),
+          this.fork().runSubshell((sub) => sub.runList(cmd.body, new Map(io2))),
         );
       case "if":
         return this.withRedirs(cmd.redirs, io, async (io2) => {
@@ -500,6 +504,14 @@ export class Shell implements ExpandHost {
       case "func":
         this.functions.set(cmd.name, cmd.body);
         return 0;
+      case "arith":
+        return this.withRedirs(cmd.redirs, io, async () => {
+          const text = await expandString(cmd.expr, this);
+          if (this.opts.xtrace) await this.write(io, 2, `+ ((${text}))\n`);
+          return evalArith(text, arithVars(this)) !== 0 ? 0 : 1;
+        });
+      case "cond":
+        return this.withRedirs(cmd.redirs, io, () => evalCond(cmd.tokens, this));
     }
   }
 
@@ -559,6 +571,24 @@ export class Shell implements ExpandHost {
     } finally {
       await this.closeAll(r.opened);
     }
+  }
+
+  /**
+   * `exec` without a command: the redirections stay, for the rest of this shell (its descriptor
+   * map `io` is changed in place). Descriptors an earlier `exec` opened are closed when replaced.
+   */
+  private async redirectShell(redirs: Redir[], io: Io): Promise<number> {
+    const r = await this.applyRedirs(redirs, io);
+    if (!r) return 1;
+    const before = new Set(io.values());
+    io.clear();
+    for (const [k, v] of r.io) io.set(k, v);
+    for (const fd of r.opened) this.shared.execOpened.add(fd);
+    const inUse = new Set(io.values());
+    for (const fd of before) {
+      if (!inUse.has(fd) && this.shared.execOpened.delete(fd)) await this.closeFd(fd);
+    }
+    return 0;
   }
 
   async closeAll(fds: number[]): Promise<void> {
@@ -692,6 +722,10 @@ export class Shell implements ExpandHost {
       return this.substStatus ?? 0;
     }
     const name = argv[0];
+    if (name === "exec" && argv.length === 1) {
+      for (const [k, v] of assigns) this.setVar(k, v);
+      return this.redirectShell(cmd.redirs, io);
+    }
     const special = SPECIAL_BUILTINS.has(name);
     const fn = special ? undefined : this.functions.get(name);
     const builtin = BUILTINS.get(name);
@@ -946,11 +980,7 @@ export class Shell implements ExpandHost {
   }
 }
 
-/** Quotes a string for re-parsing (`'it'\''s'`). */
-export function shellQuote(s: string): string {
-  if (/^[A-Za-z0-9_@%+=:,./-]+$/.test(s)) return s;
-  return `'${s.replace(/'/g, `'\\''`)}'`;
-}
+export { shellQuote } from "./quote.ts";
 
 function isErrexitTarget(cmd: Command): boolean {
   return cmd.t !== "andor" && !(cmd.t === "pipeline" && cmd.bang);

@@ -13,6 +13,7 @@ import { LineEditor } from "./line-editor.ts";
 import type { ShellOs } from "./os.ts";
 import { createRuntimeOs } from "./os-runtime.ts";
 import { Parser } from "./parser.ts";
+import { installTrap, runTrapAction } from "./traps.ts";
 
 const USAGE = `ksh - the netrino command shell (a Korn shell subset)
 
@@ -292,10 +293,16 @@ function terminalInput(
 async function interactiveLoop(sh: Shell, history: History, io: Io): Promise<number> {
   const os = sh.os;
   await loadHistory(sh, history);
-  os.onSignal("SIGINT", () => sh.interrupt());
-  os.onSignal("SIGQUIT", "ignore");
+  // SIGINT abandons the command line; `trap '' INT` ignores it, `trap cmd INT` runs cmd first.
+  os.onSignal("SIGINT", () => {
+    const action = sh.traps.get("INT");
+    if (action === "") return;
+    if (action) void runTrapAction(sh, action);
+    sh.interrupt();
+  });
   os.onSignal("SIGTSTP", "ignore");
-  os.onSignal("SIGTERM", "ignore");
+  installTrap(sh, "QUIT");
+  installTrap(sh, "TERM");
   if (sh.opts.monitor) await os.tty?.setForegroundPgid(os.pgid).catch(() => undefined);
   const input = terminalInput(sh, history);
   let warnedStopped = false;
@@ -308,6 +315,9 @@ async function interactiveLoop(sh: Shell, history: History, io: Io): Promise<num
     for (;;) {
       const line = await input(prompt);
       if (line === "interrupt") {
+        // Ctrl-C at the prompt (the editor's, the terminal's isig is off) runs the INT trap too.
+        const action = sh.traps.get("INT");
+        if (action) await runTrapAction(sh, action);
         cancelled = true;
         break;
       }

@@ -163,7 +163,8 @@ export class Lexer {
     const s = this.src;
     if (s[this.pos] === "~") {
       let j = this.pos + 1;
-      while (j < s.length && (isNameChar(s[j]) || s[j] === "-" || s[j] === ".")) j++;
+      if (s[j] === "+" || s[j] === "-") j++;
+      else while (j < s.length && (isNameChar(s[j]) || s[j] === "-" || s[j] === ".")) j++;
       if (j >= s.length || s[j] === "/" || META.has(s[j])) {
         parts.push({ k: "tilde", user: s.slice(this.pos + 1, j) });
         this.pos = j;
@@ -348,9 +349,7 @@ export class Lexer {
       // Really `$( (…) … )`: a command substitution starting with a subshell.
     }
     if (nx === "(") {
-      const end = this.scanSubst
-        ? this.scanSubst(s, this.pos + 2, this.line)
-        : this.scanParens(this.pos + 2);
+      const end = this.scanSubst ? this.scanSubst(s, this.pos + 2, this.line) : this.scanParens(this.pos + 2);
       const src = s.slice(this.pos + 2, end - 1);
       this.countLines(src);
       this.pos = end;

@@ -20,6 +20,7 @@ import type {
   SimpleCommand,
   Subshell,
   Word,
+  WordPart,
 } from "./ast.ts";
 import { plainText } from "./ast.ts";
 import { IncompleteInput, ShellSyntaxError } from "./errors.ts";
@@ -276,7 +277,7 @@ export class Parser {
 
   /** `[[ … ]]`: the tokens up to `]]`; their meaning is worked out when it runs. */
   private parseCond(): CondCommand {
-    this.next();
+    const line = this.next().line;
     const tokens: CondToken[] = [];
     for (;;) {
       const t = this.next();
@@ -289,7 +290,7 @@ export class Parser {
       } else if (t.t === "op" && ["&&", "||", "(", ")", "<", ">"].includes(t.op)) tokens.push({ op: t.op });
       else this.unexpected(t);
     }
-    if (tokens.length === 0) throw new ShellSyntaxError("'[[' empty condition", 0);
+    if (tokens.length === 0) throw new ShellSyntaxError("'[[' empty condition", line);
     return { t: "cond", tokens, redirs: [] };
   }
 
@@ -480,7 +481,13 @@ function asAssignment(w: Word): Assign | null {
   const eq = p0.text.indexOf("=");
   if (eq <= 0 || !isName(p0.text.slice(0, eq))) return null;
   const rest = p0.text.slice(eq + 1);
-  const parts = rest ? [{ ...p0, text: rest }, ...w.parts.slice(1)] : w.parts.slice(1);
+  const parts: WordPart[] = rest ? [{ ...p0, text: rest }, ...w.parts.slice(1)] : w.parts.slice(1);
+  // `x=~/bin`: a tilde right after `=` expands too.
+  const t = /^~([+-]|[A-Za-z0-9_.-]*)(?=\/|:|$)/.exec(rest);
+  if (t && (t[0].length < rest.length || w.parts.length === 1)) {
+    const after = rest.slice(t[0].length);
+    parts.splice(0, 1, { k: "tilde", user: t[1] }, ...(after ? [{ ...p0, text: after }] : []));
+  }
   return { name: p0.text.slice(0, eq), value: { parts, hasQuotes: w.hasQuotes } };
 }
 

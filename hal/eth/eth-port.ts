@@ -36,6 +36,11 @@ export interface EthPort {
    * not accepted (port closed, link down, frame too short or too long). */
   send(frame: Uint8Array, len?: number): boolean;
   stats(): EthStats;
+  /** Optional receive flow control, the driver's "ring full" signal: while paused the port
+   * stops taking frames from the host, so they wait (and, past the host's buffer, are dropped
+   * there) instead of costing a callback each. Ports that cannot pause leave both out. */
+  pauseReceive?(): void;
+  resumeReceive?(): void;
   /** Stops receiving and releases the host resource. Idempotent. */
   close(): void;
 }

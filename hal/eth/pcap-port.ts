@@ -45,6 +45,9 @@ export class PcapPort extends EthPortBase {
   private carrier: boolean;
   private linkTimer: TimerHandle | null = null;
   private open = true;
+  private paused = false;
+  /** Readable events skipped while paused (libuv polls level-triggered: one per loop turn). */
+  pausedReads = 0;
 
   private constructor(ifname: string, opts: PcapPortOptions) {
     super();
@@ -74,6 +77,7 @@ export class PcapPort extends EthPortBase {
     }
     const hostMac = dropHost ? this.hostMac : null;
     this.session.on("packet", (pkt) => this.receive(pkt.buf, pkt.header, hostMac));
+    this.gateReads();
     if (this.linkPollMs > 0) this.armLinkPoll();
   }
 
@@ -115,6 +119,20 @@ export class PcapPort extends EthPortBase {
     return s;
   }
 
+  /** Leaves frames in the kernel ring until resumed: node-pcap's dispatch empties the whole
+   * ring in one synchronous call, so the only way to bound it is not to call it. */
+  pauseReceive(): void {
+    this.paused = true;
+  }
+
+  resumeReceive(): void {
+    this.paused = false;
+  }
+
+  get receivePaused(): boolean {
+    return this.paused;
+  }
+
   close(): void {
     if (!this.open) return;
     this.open = false;
@@ -129,6 +147,19 @@ export class PcapPort extends EthPortBase {
     const wirelen = header.readUInt32LE(12);
     if (hostMac !== null && sameMac(buf, 6, hostMac)) return;
     this.handOver(buf, caplen, caplen >= wirelen && caplen >= ETH_HEADER_LEN);
+  }
+
+  /** node-pcap calls its binding's `read_callback` property on every readable event; wrapping
+   * it lets a paused port skip the dispatch. Without that hook (another pcap module) the port
+   * simply never pauses. */
+  private gateReads(): void {
+    const binding = (this.session as { session?: { read_callback?: unknown } }).session;
+    const read = binding?.read_callback;
+    if (binding === undefined || typeof read !== "function") return;
+    binding.read_callback = () => {
+      if (this.paused) this.pausedReads++;
+      else (read as () => void)();
+    };
   }
 
   private armLinkPoll(): void {

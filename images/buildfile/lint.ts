@@ -10,7 +10,8 @@ import {
   type ModuleInfo,
 } from "../../firmware/net/modules/catalog.ts";
 import { parseModuleOptions } from "../../firmware/net/module-options.ts";
-import type { Buildfile, Diagnostic, SourcePos } from "./ast.ts";
+import type { Buildfile, Diagnostic } from "./ast.ts";
+import { addError, addWarning } from "./diagnostic.ts";
 import { parseBuildfile } from "./parser.ts";
 import {
   KNOWN_BUILTINS,
@@ -155,28 +156,6 @@ function isRegistered(path: string, registered: ReadonlySet<string>): boolean {
   return false;
 }
 
-function warn(
-  d: Diagnostic[],
-  code: string,
-  pos: SourcePos,
-  length: number,
-  message: string,
-  hint?: string,
-): void {
-  d.push({ severity: "warning", code, pos, length: Math.max(1, length), message, hint });
-}
-
-function error(
-  d: Diagnostic[],
-  code: string,
-  pos: SourcePos,
-  length: number,
-  message: string,
-  hint?: string,
-): void {
-  d.push({ severity: "error", code, pos, length: Math.max(1, length), message, hint });
-}
-
 function checkScript(
   script: readonly CompiledLine[],
   entries: readonly ResolvedEntry[],
@@ -194,7 +173,7 @@ function checkScript(
     }
     if (blocker) {
       // Reported once; the lines after it are still checked so one run shows every problem.
-      warn(
+      addWarning(
         d,
         "unreachable",
         blocker.argvPos[0],
@@ -211,7 +190,7 @@ function checkScript(
     }
     const name = line.argv[0];
     if (!findProgram(name, path, image)) {
-      warn(
+      addWarning(
         d,
         "program-not-found",
         line.argvPos[0],
@@ -249,11 +228,11 @@ function checkBuiltinCommand(
   const [name, ...args] = c.argv;
   const pos = (i: number) => c.argvPos[i] ?? c.pos;
   if (c.background) {
-    warn(d, "background-builtin", c.pos, 1, `"${name}" is a script built-in; '&' has no effect on it`);
+    addWarning(d, "background-builtin", c.pos, 1, `"${name}" is a script built-in; '&' has no effect on it`);
   }
   const checkSeconds = (i: number) => {
     if (args[i] !== undefined && !/^[0-9]+(?:\.[0-9]+)?$/.test(args[i])) {
-      error(
+      addError(
         d,
         "bad-builtin-args",
         pos(i + 1),
@@ -265,7 +244,7 @@ function checkBuiltinCommand(
   const checkPath = (p: string, i: number) => {
     const canonical = image.canonical(p);
     if (!isRegistered(canonical, registered)) {
-      warn(
+      addWarning(
         d,
         "unregistered-path",
         pos(i + 1),
@@ -280,7 +259,7 @@ function checkBuiltinCommand(
       return;
     case "waitfor":
       if (args.length < 1 || args.length > 2) {
-        error(d, "bad-builtin-args", pos(0), name.length, "usage: waitfor path [seconds]");
+        addError(d, "bad-builtin-args", pos(0), name.length, "usage: waitfor path [seconds]");
         return;
       }
       checkSeconds(1);
@@ -288,7 +267,7 @@ function checkBuiltinCommand(
       return;
     case "reopen":
       if (args.length > 2) {
-        error(d, "bad-builtin-args", pos(0), name.length, "usage: reopen [path [seconds]]");
+        addError(d, "bad-builtin-args", pos(0), name.length, "usage: reopen [path [seconds]]");
         return;
       }
       checkSeconds(1);
@@ -296,7 +275,7 @@ function checkBuiltinCommand(
       return;
     case "procmgr_symlink":
       if (args.length !== 2) {
-        error(d, "bad-builtin-args", pos(0), name.length, "usage: procmgr_symlink target link");
+        addError(d, "bad-builtin-args", pos(0), name.length, "usage: procmgr_symlink target link");
         return;
       }
       image.links.set(posix.normalize(args[1]), args[0]);
@@ -314,7 +293,7 @@ function checkIoPkt(c: CompiledCommand, image: ImageView, d: Diagnostic[]): void
     if (a === "-d" || a === "-p") {
       const moduleName = argv[i + 1];
       if (moduleName === undefined || moduleName.startsWith("-")) {
-        error(d, "io-pkt-usage", pos, a.length, `io-pkt: option ${a} requires a module name`);
+        addError(d, "io-pkt-usage", pos, a.length, `io-pkt: option ${a} requires a module name`);
         continue;
       }
       i++;
@@ -327,7 +306,7 @@ function checkIoPkt(c: CompiledCommand, image: ImageView, d: Diagnostic[]): void
         image.paths.has(posix.join("/lib/dll", file)) ||
         image.paths.has(posix.join("/proc/boot", file));
       if (!info && !inImage) {
-        error(
+        addError(
           d,
           "unknown-module",
           c.argvPos[i],
@@ -342,7 +321,7 @@ function checkIoPkt(c: CompiledCommand, image: ImageView, d: Diagnostic[]): void
       if (!info) continue; // a user module: its schema is not known at build time
       const optPos = c.argvPos[i];
       for (const od of parseModuleOptions(info.options, optText, info.name).diagnostics) {
-        error(
+        addError(
           d,
           "module-option",
           { ...optPos, col: optPos.col + od.offset, offset: optPos.offset + od.offset },
@@ -356,12 +335,12 @@ function checkIoPkt(c: CompiledCommand, image: ImageView, d: Diagnostic[]): void
     if (/^-[tPi]$/.test(a)) {
       const v = argv[i + 1];
       if (v === undefined || !/^[0-9]+$/.test(v))
-        error(d, "io-pkt-usage", pos, a.length, `io-pkt: option ${a} requires a number`);
+        addError(d, "io-pkt-usage", pos, a.length, `io-pkt: option ${a} requires a number`);
       i++;
       continue;
     }
     if (/^-[tPi][0-9]+$/.test(a) || a === "-v") continue;
-    error(
+    addError(
       d,
       "io-pkt-usage",
       pos,

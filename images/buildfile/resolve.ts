@@ -23,6 +23,7 @@ import {
   type FileType,
 } from "./attributes.ts";
 import { isScriptFile } from "./parser.ts";
+import { addError } from "./diagnostic.ts";
 import { parsePerms } from "./perms.ts";
 import { inlineText } from "./scanner.ts";
 import { substitute, type Variables } from "./substitute.ts";
@@ -79,17 +80,6 @@ export type AttrState = Map<string, AttrValue>;
 const PROGRAM_EXT = /\.(?:ts|mts|tsx|js|mjs)$/;
 const DEFAULT_PREFIX = "/proc/boot";
 
-function err(
-  d: Diagnostic[],
-  code: string,
-  pos: SourcePos,
-  length: number,
-  message: string,
-  hint?: string,
-): void {
-  d.push({ severity: "error", code, pos, length: Math.max(1, length), message, hint });
-}
-
 /** Applies one bracket group onto `state`, reporting unknown names and bad values. */
 export function applyAttributes(
   group: AttributeGroup | undefined,
@@ -119,7 +109,7 @@ export function applyAttributes(
         specs.map((s) => s.name),
       );
       const valid = `valid: ${specs.map((s) => s.name).join(", ")}`;
-      err(
+      addError(
         d,
         `unknown-${noun}`,
         a.pos,
@@ -130,7 +120,7 @@ export function applyAttributes(
       continue;
     }
     if (spec.kind === "bool" && a.form === "value") {
-      err(
+      addError(
         d,
         "bad-attribute-value",
         a.pos,
@@ -140,7 +130,7 @@ export function applyAttributes(
       continue;
     }
     if (spec.kind === "value" && a.form !== "value") {
-      err(
+      addError(
         d,
         "bad-attribute-value",
         a.pos,
@@ -165,7 +155,7 @@ export function applyAttributes(
             ? "unknown-board"
             : "bad-attribute-value";
       const at = a.value?.pos ?? a.pos;
-      err(d, code, at, a.value?.raw.length ?? a.raw.length, problem);
+      addError(d, code, at, a.value?.raw.length ?? a.raw.length, problem);
       continue;
     }
     state.set(a.name, { value: text, attr: a });
@@ -250,7 +240,7 @@ export function resolveBuildfile(
     const b = state.get("board");
     if (!b || typeof b.value !== "string") return;
     if (board && board.name !== b.value && b.attr.pos !== board.pos) {
-      err(
+      addError(
         d,
         "conflicting-board",
         b.attr.pos,
@@ -275,7 +265,7 @@ export function resolveBuildfile(
     noteBoard(state);
     if (isScriptFile(line.group, line.target) && line.inline) {
       if (script) {
-        err(
+        addError(
           d,
           "duplicate-script",
           line.pos,
@@ -317,7 +307,7 @@ function resolveFile(
   const targetText = substitute(line.target, vars, d);
   const hostText = line.host ? substitute(line.host, vars, d) : undefined;
   if (targetText === "") {
-    err(d, "syntax", line.target.pos, line.target.raw.length, "Empty file name");
+    addError(d, "syntax", line.target.pos, line.target.raw.length, "Empty file name");
     return;
   }
   const explicitType = str(state, "type") as FileType | undefined;
@@ -341,7 +331,7 @@ function resolveFile(
 
   if (explicitType === "link") {
     if (hostText === undefined) {
-      err(
+      addError(
         d,
         "bad-link",
         line.target.pos,
@@ -403,7 +393,7 @@ function resolveFile(
   if (!found) {
     if (optional) return;
     const search = str(state, "search");
-    err(
+    addError(
       d,
       "missing-host-file",
       hostWord.pos,
@@ -419,7 +409,7 @@ function resolveFile(
   try {
     st = statSync(found);
   } catch (e) {
-    err(
+    addError(
       d,
       "missing-host-file",
       hostWord.pos,
@@ -431,7 +421,7 @@ function resolveFile(
   if (st.isDirectory()) {
     const tree = walkHostDir(found);
     if (typeof tree === "string") {
-      err(
+      addError(
         d,
         "host-tree",
         hostWord.pos,

@@ -2,6 +2,7 @@
 // line/column, reads words (bare or quoted), attribute groups and inline `{ … }` bodies.
 // It never throws; problems are pushed onto `diagnostics`.
 import type { Attribute, AttributeGroup, Diagnostic, InlineContents, SourcePos, Word } from "./ast.ts";
+import { addError } from "./diagnostic.ts";
 
 export const ATTRIBUTE_NAME = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
 
@@ -49,7 +50,7 @@ export class Scanner {
   }
 
   error(code: string, pos: SourcePos, length: number, message: string, hint?: string): void {
-    this.diagnostics.push({ severity: "error", code, pos, length: Math.max(1, length), message, hint });
+    addError(this.diagnostics, code, pos, length, message, hint);
   }
 
   /** Skips spaces, tabs and carriage returns, not newlines. */

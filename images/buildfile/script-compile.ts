@@ -4,26 +4,17 @@ import type { Diagnostic, Script, SourcePos } from "./ast.ts";
 import { SCRIPT_MODIFIERS, parsePriority } from "./attributes.ts";
 import { applyAttributes } from "./resolve.ts";
 import { substitute, type Variables } from "./substitute.ts";
+import type { ScriptModifiers } from "../image/format.ts";
 
 /** Commands the script runner itself implements (QNX startup-script built-ins). */
 export const SCRIPT_BUILTINS = ["display_msg", "waitfor", "reopen", "procmgr_symlink"] as const;
-
-export interface CommandModifiers {
-  readonly priority?: number;
-  /** f = FIFO, r = round robin, o = other. */
-  readonly policy?: "f" | "r" | "o";
-  readonly session: boolean;
-  readonly argv0?: string;
-  readonly cpu?: number;
-  readonly external: boolean;
-}
 
 export interface CompiledCommand {
   readonly kind: "exec" | "builtin";
   readonly argv: string[];
   readonly env: Array<[name: string, value: string]>;
   readonly background: boolean;
-  readonly modifiers: CommandModifiers;
+  readonly modifiers: ScriptModifiers;
   readonly line: number;
   /** Source positions of argv words (lint only; not stored in the image). */
   readonly argvPos: SourcePos[];
@@ -41,7 +32,7 @@ export type CompiledLine = CompiledCommand | CompiledEnv;
 
 type ModState = Parameters<typeof applyAttributes>[1];
 
-function modifiersOf(state: ModState): CommandModifiers {
+function modifiersOf(state: ModState): ScriptModifiers {
   const get = (n: string) => state.get(n)?.value;
   const pri = typeof get("pri") === "string" ? parsePriority(get("pri") as string) : undefined;
   const cpu = get("cpu");

@@ -89,17 +89,22 @@ export type RawMeta = Parsed<typeof MetaSchema>;
 export type RawEntry = Parsed<typeof EntrySchema>;
 export type RawScriptLine = Parsed<typeof ScriptLineSchema>;
 
-/** One startup-script line as the boot code sees it. */
-export interface ImageScriptLine {
-  readonly kind: "exec" | "builtin" | "env";
-  readonly line: number;
-  readonly argv: readonly string[];
-  readonly env: ReadonlyArray<readonly [name: string, value: string]>;
-  readonly background: boolean;
+/** How a startup-script command is run: the buildfile's sticky [pri= +session argv0= …]. */
+export interface ScriptModifiers {
   readonly priority?: number;
+  /** f = FIFO, r = round robin, o = other. */
   readonly policy?: "f" | "r" | "o";
   readonly session: boolean;
   readonly argv0?: string;
   readonly cpu?: number;
   readonly external: boolean;
+}
+
+/** One startup-script line as the boot code sees it. */
+export interface ImageScriptLine extends ScriptModifiers {
+  readonly kind: "exec" | "builtin" | "env";
+  readonly line: number;
+  readonly argv: readonly string[];
+  readonly env: ReadonlyArray<readonly [name: string, value: string]>;
+  readonly background: boolean;
 }

@@ -45,7 +45,7 @@ describe.skipIf(skip)("shell on a serial line (socat pty pair)", () => {
     socat = spawn("socat", [`pty,raw,echo=0,link=${board}`, `pty,raw,echo=0,link=${user}`], {
       stdio: "ignore",
     });
-    await until(() => existsSync(board) && existsSync(user), "socat ptys", 5000);
+    await until(() => existsSync(board) && existsSync(user), "socat ptys", 15_000);
     peerFd = openSync(user, "r+");
     peer = createReadStream("", { fd: peerFd, autoClose: false });
     peer.on("data", (b) => (seen += b.toString("utf8")));

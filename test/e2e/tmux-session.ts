@@ -47,12 +47,13 @@ export class TmuxSession {
     this.tmux("send-keys", "-l", text);
   }
 
+  /** The whole scrollback and the visible screen ("-S -": a window would let old prompts scroll out). */
   screen(): string {
-    return this.tmux("capture-pane", "-p", "-S", "-200");
+    return this.tmux("capture-pane", "-p", "-S", "-");
   }
 
   /** Waits until `pattern` is on the screen; returns the screen. */
-  async waitFor(pattern: RegExp | string, timeoutMs = 10_000): Promise<string> {
+  async waitFor(pattern: RegExp | string, timeoutMs = 20_000): Promise<string> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const s = this.screen();
@@ -65,6 +66,17 @@ export class TmuxSession {
   /** How many times `text` appears on the screen (to wait for a new prompt). */
   count(text: string): number {
     return this.screen().split(text).length - 1;
+  }
+
+  /** Waits until `text` appears more than `before` times; returns the screen. */
+  async waitForCount(text: string, before: number, timeoutMs = 20_000): Promise<string> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const s = this.screen();
+      if (s.split(text).length - 1 > before) return s;
+      if (Date.now() > deadline) throw new Error(`timed out waiting for another ${text}; screen:\n${s}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
   }
 
   kill(): void {

@@ -178,9 +178,17 @@ describe.skipIf(skip)("io-pkt with Linux as the peer", () => {
     "writes a tcpdump capture that tshark decodes",
     async () => {
       const capture = rt.sh(["tcpdump", "-i", "en0", "-c", "6", "-w", "/tmp/cap.pcap", "icmp"]);
-      await new Promise((res) => setTimeout(res, 300));
-      const r = await nsExec(nsA, "ping", ["-c", "3", "-i", "0.1", OUR_A], T);
-      expect(parseLinuxPing(r.stdout).rx).toBe(3);
+      let captured = false;
+      void capture.then(() => (captured = true));
+      // Nothing says when tcpdump is listening (loading it can take a while on a busy machine),
+      // so Linux pings in rounds of three until six packets are in. Requests and replies
+      // alternate, so any six in a row are three of each.
+      const deadline = Date.now() + T / 2;
+      while (!captured) {
+        if (Date.now() > deadline) throw new Error("tcpdump -c 6 did not finish");
+        const r = await nsExec(nsA, "ping", ["-c", "3", "-i", "0.1", OUR_A], T);
+        expect(parseLinuxPing(r.stdout).rx, r.stdout + r.stderr).toBe(3);
+      }
       const done = await capture;
       expect(done.status, done.stderr).toBe(0);
       expect(done.stderr).toContain("6 packets captured");

@@ -5,8 +5,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { canUseNetns, hasCommand, requirement } from "../helpers/requirements.ts";
 import { NetnsLab, nsExec, parseLinuxPing } from "./lib/netns.ts";
 import { hasPcapModule } from "./lib/pcap-module.ts";
+import { bootPriorityRig } from "./lib/priority-rig.ts";
 import { rawFlood } from "./lib/raw-flood.ts";
-import { Runtime } from "../unit/netutil/runtime.ts";
+import type { Runtime } from "../unit/netutil/runtime.ts";
 
 const skip = requirement("io-pkt receive priorities", {
   "root and network namespaces": canUseNetns(),
@@ -26,25 +27,10 @@ describe.skipIf(skip)("receive priorities under a flood", () => {
   let loLinuxMac = "";
 
   beforeAll(async () => {
-    nsHi = lab.namespace();
-    nsLo = lab.namespace();
-    const hi = lab.veth(nsHi, "10.75.0.1/24");
-    const lo = lab.veth(nsLo, "10.76.0.1/24");
-    loLinux = lo.linux;
-    loLinuxMac = lo.linuxMac;
-    rt = await Runtime.boot();
-    await rt.startIoPkt([
-      "-t",
-      "2",
-      "-d",
-      "pcap",
-      `if=${hi.ours},priority=50`,
-      "-d",
-      "pcap",
-      `if=${lo.ours},priority=10`,
-    ]);
-    await rt.ok(["ifconfig", "en0", "10.75.0.2/24"]);
-    await rt.ok(["ifconfig", "en1", "10.76.0.2/24"]);
+    const rig = await bootPriorityRig(lab, "10.75.0", "10.76.0", { hi: 50, lo: 10 });
+    ({ rt, nsHi, nsLo } = rig);
+    loLinux = rig.lo.linux;
+    loLinuxMac = rig.lo.linuxMac;
   }, T);
 
   afterAll(async () => {

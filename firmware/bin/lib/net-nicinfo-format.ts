@@ -19,6 +19,11 @@ export function dotLine(label: string, value: string | number, indent = 2): stri
   return `${lead}${".".repeat(dots)} ${value}\n`;
 }
 
+/** One dotLine per `[label, value]` row, in order. */
+export function dotLines(rows: readonly (readonly [string, string | number])[]): string {
+  return rows.map(([label, value]) => dotLine(label, value)).join("");
+}
+
 /** `000bdb e5eec6`: nicinfo's node ID spelling (two groups of six hex digits). */
 export function nodeId(mac: number): string {
   const hex = formatMac(mac).replaceAll(":", "");
@@ -44,19 +49,23 @@ export function formatNicinfo(ifv: IfView): string {
   out += dotLine("Multicast Support", "Enabled");
   const c = ifv.counters;
   out += "\n";
-  out += dotLine("Packets Transmitted OK", c.opackets);
-  out += dotLine("Bytes Transmitted OK", c.obytes);
-  out += dotLine("Broadcast Packets Transmitted OK", c.obcasts);
-  out += dotLine("Multicast Packets Transmitted OK", c.omcasts);
-  out += dotLine("Transmit Errors", c.oerrors);
-  out += dotLine("Packets Dropped on Transmit", c.oqdrops);
+  out += dotLines([
+    ["Packets Transmitted OK", c.opackets],
+    ["Bytes Transmitted OK", c.obytes],
+    ["Broadcast Packets Transmitted OK", c.obcasts],
+    ["Multicast Packets Transmitted OK", c.omcasts],
+    ["Transmit Errors", c.oerrors],
+    ["Packets Dropped on Transmit", c.oqdrops],
+  ]);
   out += "\n";
-  out += dotLine("Packets Received OK", c.ipackets);
-  out += dotLine("Bytes Received OK", c.ibytes);
-  out += dotLine("Broadcast Packets Received OK", c.ibcasts);
-  out += dotLine("Multicast Packets Received OK", c.imcasts);
-  out += dotLine("Receive Errors", c.ierrors);
-  out += dotLine("Packets Dropped on Receive", c.iqdrops);
+  out += dotLines([
+    ["Packets Received OK", c.ipackets],
+    ["Bytes Received OK", c.ibytes],
+    ["Broadcast Packets Received OK", c.ibcasts],
+    ["Multicast Packets Received OK", c.imcasts],
+    ["Receive Errors", c.ierrors],
+    ["Packets Dropped on Receive", c.iqdrops],
+  ]);
   out += "\n";
   out += dotLine("Collisions", c.collisions);
   return out;

@@ -10,6 +10,18 @@ import type { ModuleContext, ModuleDescriptor, ModuleInstance } from "../manager
 import { mediaText, standardDriverOptions } from "./driver-options.ts";
 import { macToBytes } from "./mac-bytes.ts";
 
+/** io-pkt's default receive priority (rx_prio); an interface set below it is a low-priority one. */
+const DEFAULT_RX_PRIO = 21;
+/** Kernel ring of a low-priority interface: about 600 full-size frames. node-pcap hands over
+ * the whole ring in one synchronous call, so this bounds how long a flood on it can hold off
+ * a higher-priority interface (the excess is dropped by the host kernel, as by a NIC ring). */
+export const LOW_PRIORITY_BUFSIZE = 1024 * 1024;
+
+/** undefined: PcapPort's default (a large ring, so bursts survive while JavaScript is busy). */
+export function defaultBufferSize(priority: number | undefined): number | undefined {
+  return priority !== undefined && priority < DEFAULT_RX_PRIO ? LOW_PRIORITY_BUFSIZE : undefined;
+}
+
 const devnpPcap: ModuleDescriptor = {
   kind: "driver",
   name: DEVNP_PCAP.name,
@@ -27,7 +39,7 @@ const devnpPcap: ModuleDescriptor = {
       mac: std.mac === undefined ? undefined : macToBytes(std.mac),
       mtu: std.mtu,
       snaplen: typeof opts.snaplen === "number" ? opts.snaplen : undefined,
-      bufferSize: typeof opts.bufsize === "number" ? opts.bufsize : undefined,
+      bufferSize: typeof opts.bufsize === "number" ? opts.bufsize : defaultBufferSize(std.priority),
       promiscuous: true,
       clock: ctx.clock,
     });

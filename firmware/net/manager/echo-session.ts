@@ -7,6 +7,10 @@ import type { Pbuf } from "../stack/pbuf.ts";
 import type { Stack } from "../stack/stack.ts";
 import { ECHO_EV_ERROR, ECHO_EV_REPLY, ECHO_EV_TIMEOUT, type EchoEvent } from "../control/protocol.ts";
 
+/** An ICMP error quoting an echo request: its 8-byte header, the 20-byte IP header and the
+ * first 8 bytes of the request (RFC 792). */
+const ICMP_ERROR_MIN_LEN = 8 + 20 + 8;
+
 /** Events kept while nobody is receiving; older ones are dropped first. */
 const MAX_QUEUED = 1024;
 
@@ -56,13 +60,22 @@ export class EchoSession implements EchoListener {
     });
   }
 
-  error(from: number, type: number, code: number, seq: number, mtu: number): void {
+  /** `icmpLen`: the error's ICMP length (header, quoted IP header and data), what ping prints as
+   * "N bytes from"; when the stack does not pass it, the minimum an error quoting our request has. */
+  error(
+    from: number,
+    type: number,
+    code: number,
+    seq: number,
+    mtu: number,
+    icmpLen: number = ICMP_ERROR_MIN_LEN,
+  ): void {
     this.push({
       kind: ECHO_EV_ERROR,
       from,
       seq,
       ttl: 0,
-      icmpLen: 0,
+      icmpLen,
       type,
       code,
       mtu,

@@ -15,6 +15,8 @@ import type { L2Workers } from "./workers.ts";
 export const RX_BATCH = 16;
 /** Frames queued per interface before the driver drops (counted as input drops). */
 export const RX_QUEUE_FRAMES = 1024;
+/** Queue length at which a paused port is resumed (flow control with hysteresis). */
+export const RX_RESUME_FRAMES = RX_QUEUE_FRAMES / 2;
 
 export class IfBinding {
   readonly slot: number;
@@ -35,6 +37,10 @@ export class IfBinding {
   private readonly workers: L2Workers;
   private readonly queue = new RxQueue(RX_QUEUE_FRAMES);
   private pulsePending = false;
+  /** Whether the port was asked to stop receiving because the queue filled. */
+  receivePaused = false;
+  /** Times the queue filled and the port was paused. */
+  pauses = 0;
   private closed = false;
   /** The port's frame callback, bound once (no closure per frame). */
   readonly onFrame: (frame: Uint8Array, len: number) => void;
@@ -66,22 +72,36 @@ export class IfBinding {
   private receive(frame: Uint8Array, len: number): void {
     if (this.closed) return;
     const st = this.stack;
+    const counters = this.ifp.counters;
+    // A full queue is checked first so a flood's excess costs two increments, not a buffer.
+    if (this.queue.length === this.queue.capacity) {
+      this.queueDrops++;
+      counters.ipackets++;
+      counters.iqdrops++;
+      this.pauseReceive();
+      return;
+    }
     const pb = len <= st.pool.dataSize ? st.pool.alloc() : st.pool.allocSize(len);
-    if (pb === null || !this.queue.push(pb)) {
-      if (pb !== null) {
-        pbufFree(pb);
-        this.queueDrops++;
-      }
-      // Same accounting as a frame the stack could not take in (netstat -s, nicinfo).
+    if (pb === null) {
+      // Same accounting as a frame the stack could not take in (Stack.input): netstat -s "no buffers".
       st.stats.ether.frames++;
       st.stats.ether.nobufs++;
-      this.ifp.counters.ipackets++;
-      this.ifp.counters.iqdrops++;
+      counters.ipackets++;
+      counters.iqdrops++;
       return;
     }
     pb.bytes.set(len === frame.length ? frame : frame.subarray(0, len), pb.off);
     pb.len = len;
+    this.queue.push(pb);
+    if (this.queue.length === this.queue.capacity) this.pauseReceive();
     if (!this.pulsePending) this.arm();
+  }
+
+  private pauseReceive(): void {
+    if (this.receivePaused) return;
+    this.receivePaused = true;
+    this.pauses++;
+    this.port.pauseReceive?.();
   }
 
   private arm(): void {
@@ -102,6 +122,11 @@ export class IfBinding {
       n++;
       if (this.closed) pbufFree(pb);
       else st.etherInput(ifp, pb);
+    }
+    // Resume below half, not at the first free slot, so the port is not toggled per frame.
+    if (this.receivePaused && this.queue.length <= RX_RESUME_FRAMES) {
+      this.receivePaused = false;
+      this.port.resumeReceive?.();
     }
     if (this.queue.length !== 0 && !this.closed) this.arm();
     return n;

@@ -48,7 +48,8 @@ export interface EchoListener {
     dataLen: number,
   ): void;
   /** An ICMP error quoting one of our echo requests (unreachable, time exceeded …). */
-  error?(from: number, type: number, code: number, seq: number, mtu: number): void;
+  /** `icmpLen`: the error message's ICMP length (header + quoted datagram), what ping prints. */
+  error?(from: number, type: number, code: number, seq: number, mtu: number, icmpLen?: number): void;
 }
 
 const MAX_ECHO_DATA = 65535 - IP_HDR_LEN - ICMP_HDR_LEN;
@@ -205,7 +206,7 @@ export class Icmp implements IpProtocol {
     const mtu = type === ICMP_UNREACH && code === ICMP_UNREACH_NEEDFRAG ? (b[off + 6] << 8) | b[off + 7] : 0;
     if (qproto === IPPROTO_ICMP && avail >= qhlen + ICMP_HDR_LEN && b[q + qhlen] === ICMP_ECHO) {
       const l = this.listeners.get((b[q + qhlen + 4] << 8) | b[q + qhlen + 5]);
-      l?.error?.(from, type, code, (b[q + qhlen + 6] << 8) | b[q + qhlen + 7], mtu);
+      l?.error?.(from, type, code, (b[q + qhlen + 6] << 8) | b[q + qhlen + 7], mtu, pb.len - hlen);
     }
     this.stack.ip.protocol(qproto)?.ctlinput?.(type, code, from, pb, q, avail, mtu);
   }

@@ -125,7 +125,8 @@ describe("fuzz", () => {
     s.stop();
     expect(s.pool.inUse).toBe(0);
     expect(s.pool.stats.doubleFrees).toBe(0);
-  });
+    // CI's million frames take ~10 s on a busy 2-core machine: more than the default timeout allows for.
+  }, 300_000);
 
   it("formatter, filter and pcap reader survive mutated input", () => {
     const seeds = corpus();
@@ -150,5 +151,5 @@ describe("fuzz", () => {
         if ((e as Error).name !== "KernelError") throw e;
       }
     }
-  });
+  }, 300_000);
 });

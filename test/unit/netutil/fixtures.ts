@@ -1,21 +1,6 @@
 // Sample records for the formatting tests: an Ethernet interface with an alias, lo0, routes.
 import type { IfView, RouteView } from "../../../firmware/bin/lib/net-view.ts";
-
-export const zeroCounters = () => ({
-  ipackets: 0,
-  ierrors: 0,
-  opackets: 0,
-  oerrors: 0,
-  collisions: 0,
-  ibytes: 0,
-  obytes: 0,
-  imcasts: 0,
-  omcasts: 0,
-  ibcasts: 0,
-  obcasts: 0,
-  iqdrops: 0,
-  oqdrops: 0,
-});
+import { createIfCounters } from "../../../firmware/net/stack/ifnet.ts";
 
 export const ip = (s: string): number => s.split(".").reduce((v, o) => v * 256 + Number(o), 0);
 
@@ -33,7 +18,7 @@ export function en0(): IfView {
       { addr: ip("192.168.1.100"), prefixLen: 24, broadcast: ip("192.168.1.255") },
       { addr: ip("192.168.1.101"), prefixLen: 24, broadcast: ip("192.168.1.255") },
     ],
-    counters: { ...zeroCounters(), ipackets: 12, opackets: 10, ibytes: 1234, obytes: 980 },
+    counters: { ...createIfCounters(), ipackets: 12, opackets: 10, ibytes: 1234, obytes: 980 },
     driver: "devnp-pcap",
     priority: 21,
   };
@@ -50,7 +35,7 @@ export function lo0(): IfView {
     linkUp: true,
     media: "",
     addrs: [{ addr: ip("127.0.0.1"), prefixLen: 8, broadcast: 0 }],
-    counters: zeroCounters(),
+    counters: createIfCounters(),
   };
 }
 

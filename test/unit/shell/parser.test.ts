@@ -34,6 +34,10 @@ function show(node: Command | List): string {
       return `case[${word(node.word)}:${node.items.map((i) => `${i.patterns.map(word).join("|")}=>${show(i.body)}`).join(",")}]`;
     case "func":
       return `fn ${node.name}${show(node.body)}`;
+    case "arith":
+      return `((${word(node.expr)}))`;
+    case "cond":
+      return `[[${node.tokens.map((t) => ("op" in t ? t.op : word(t.word))).join(" ")}]]`;
   }
 }
 
@@ -58,6 +62,10 @@ function word(w: Word): string {
 
 const TABLE: [string, string][] = [
   ["echo hi", "echo hi"],
+  ["(( x += 2 )) && y", "((' x += 2 ')) && y"],
+  ["( (a) )", "((a))"],
+  ["[[ -f $f && $x == a* ]] > o", "[[-f ${f} && ${x} == a*]]"],
+  ["echo $(case x in a) b;; esac)", "echo $(case x in a) b;; esac)"],
   ["a | b | c", "a | b | c"],
   ["! a | b", "! a | b"],
   ["a && b || c", "a && b || c"],
@@ -96,6 +104,12 @@ describe("parser: every construct", () => {
       expect(show(parse(src))).toBe(expected);
     });
   }
+
+  it("treats deeply nested $( as a syntax error, not a stack overflow", () => {
+    expect(() => parse("echo " + "$(".repeat(200))).toThrow(ShellSyntaxError);
+    expect(isIncomplete("echo $(case a in a) echo")).toBe(true);
+    expect(isIncomplete("[[ a == b")).toBe(true);
+  });
 
   it("keeps the source text of list items for job listings", () => {
     expect(parse("sleep 10 | cat &").items[0].text).toBe("sleep 10 | cat");
