@@ -2,7 +2,7 @@
 //   devc-ser [-b baud] [-c clk[/div]] [-e|-E] [-f|-F] [-s|-S] [-u unit] [-t serial|terminal|mock]
 //            [-o opt,opt…] [device …]
 // Each device operand gets the options seen before it and the next unit number.
-import type { Parity, UartSettings } from "../../hal/uart/uart-port.ts";
+import { DEFAULT_UART_SETTINGS, type Parity, type UartSettings } from "../../hal/uart/uart-port.ts";
 import { UsageError } from "../bin/lib/getopt.ts";
 
 export type SerialBackend = "serial" | "terminal" | "mock";
@@ -77,14 +77,7 @@ function applyOpts(text: string, s: UartSettings): void {
 
 export function parseDevcSerArgs(args: readonly string[]): SerialDeviceSpec[] {
   const specs: SerialDeviceSpec[] = [];
-  const settings: UartSettings = {
-    baudRate: 115200,
-    dataBits: 8,
-    parity: "none",
-    stopBits: 1,
-    rtscts: false,
-    xon: false,
-  };
+  const settings: UartSettings = { ...DEFAULT_UART_SETTINGS };
   let backend: SerialBackend = "serial";
   let edit = true;
   let ixon = false;
