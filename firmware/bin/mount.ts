@@ -1,6 +1,6 @@
 // mount: list what is registered in the pathname space, or ask a manager to mount something.
 import { KernelError } from "../kernel/errno.ts";
-import type { Program } from "../program.ts";
+import type { Program, ProgramContext } from "../program.ts";
 import { runUtility, warn } from "./lib/errors.ts";
 import { getopt, optionMap, UsageError } from "./lib/getopt.ts";
 import { DCMD_MOUNT, encodeMountRequest, mountTypePath } from "./lib/mount-request.ts";
@@ -46,10 +46,10 @@ const program: Program = {
       try {
         await ctx.fs.devctl(mountTypePath(type, ctx.env), DCMD_MOUNT, request);
       } catch (e) {
-        if (e instanceof KernelError && e.errno === "ENOENT") {
-          await ctx.stderr.write(
-            `mount: no manager for type ${type} (${mountTypePath(type, ctx.env)} not found)\n`,
-          );
+        // ENOENT from the manager itself (an unknown module) is not a missing manager.
+        const path = mountTypePath(type, ctx.env);
+        if (e instanceof KernelError && e.errno === "ENOENT" && !(await exists(ctx, path))) {
+          await ctx.stderr.write(`mount: no manager for type ${type} (${path} not found)\n`);
           return 1;
         }
         await warn(ctx.stderr, "mount", special || type, e);
@@ -60,3 +60,12 @@ const program: Program = {
   },
 };
 export default program;
+
+async function exists(ctx: ProgramContext, path: string): Promise<boolean> {
+  try {
+    await ctx.fs.stat(path);
+    return true;
+  } catch {
+    return false;
+  }
+}

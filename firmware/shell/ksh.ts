@@ -275,6 +275,8 @@ function terminalInput(
     try {
       const size = await tty.getSize().catch(() => null);
       editor.width = size?.cols || Number(sh.getVar("COLUMNS")) || 80;
+      // `stty -echo` hides what is typed at the prompt too (as readline does), e.g. a password.
+      editor.echo = saved?.echo ?? true;
       await tty.setAttr({ icanon: false, echo: false, isig: false, onlcr: false }).catch(() => undefined);
       const r = await editor.readLine(prompt);
       if (r.kind === "eof") return null;

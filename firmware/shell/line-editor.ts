@@ -163,6 +163,8 @@ export class LineEditor {
   private pending: string[] = [];
   private killRing = "";
   width = 80;
+  /** Off while the terminal's echo is off (`stty -echo`): keys still edit the line, nothing is shown. */
+  echo = true;
 
   // State of the line being edited.
   private buf: string[] = [];
@@ -256,6 +258,8 @@ export class LineEditor {
       this.pending = chars.slice(i);
       if (result) {
         await this.flush();
+        // Without echo only the line break shows, so output does not run into the prompt.
+        if (!this.echo && result.kind !== "eof") await this.io.write("\r\n");
         return result;
       }
       if (tab) {
@@ -282,7 +286,7 @@ export class LineEditor {
     if (!this.outBuf) return;
     const s = this.outBuf;
     this.outBuf = "";
-    await this.io.write(s);
+    if (this.echo) await this.io.write(s);
   }
 
   private insert(text: string): void {
@@ -434,7 +438,8 @@ export class LineEditor {
     const word = line.slice(res.start, this.pos);
     const cands = [...new Set(res.candidates)].sort();
     if (cands.length === 0) {
-      await this.io.write("\x07");
+      this.outBuf += "\x07";
+      await this.flush();
       return;
     }
     if (cands.length === 1) {

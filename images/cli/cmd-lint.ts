@@ -1,6 +1,6 @@
 // `netrino lint FILE [-D NAME=VALUE]`: every problem, exit 1 on any error.
 import { readFileSync } from "node:fs";
-import { resolve } from "node:path";
+import { dirname, resolve } from "node:path";
 import { analyzeBuildfile, hasErrors } from "../buildfile/lint.ts";
 import { formatDiagnostics, summary } from "../buildfile/report.ts";
 import { parseArgs, parseDefines } from "./args.ts";
@@ -30,7 +30,8 @@ export function lintCommand(argv: readonly string[], io: CliIo): number {
   const { diagnostics } = analyzeBuildfile(source, file, {
     defines: defs.defines,
     env: io.env,
-    baseDir: undefined,
+    // Host paths are relative to the buildfile, wherever the caller's cwd is.
+    baseDir: dirname(resolve(io.cwd, file)),
   });
   io.stdout(formatDiagnostics(diagnostics, source));
   if (diagnostics.length > 0) io.stderr(`${file}: ${summary(diagnostics)}\n`);

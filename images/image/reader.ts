@@ -78,7 +78,8 @@ function decode<S extends AnySchema>(
   problem: ImageProblem,
   what: string,
 ): Parsed<S> {
-  const copy = bytes.slice().buffer;
+  // new Uint8Array(x) copies; a Node Buffer's slice() would be a view of its (pooled) ArrayBuffer.
+  const copy = new Uint8Array(bytes).buffer;
   const reader = new BufferReader(copy, { endianness: "big" });
   let value: Parsed<S>;
   try {
@@ -192,7 +193,7 @@ export function readImage(bytes: Uint8Array, name = "image"): IfsImage {
           `${name}: no such file in the image: ${String(typeof entryOrPath === "string" ? entryOrPath : entryOrPath.path)}`,
         );
       const stored = data.subarray(raw.offset, raw.offset + raw.stored);
-      if (!entry.compressed) return stored.slice();
+      if (!entry.compressed) return new Uint8Array(stored);
       let out: Uint8Array;
       try {
         out = new Uint8Array(inflateSync(stored, { maxOutputLength: Math.max(1, entry.size) }));
