@@ -8,7 +8,9 @@ import { attachDevNull } from "../fs/dev-null.ts";
 import { attachDevRandom } from "../fs/dev-random.ts";
 import { attachDevZero } from "../fs/dev-zero.ts";
 import { Imagefs, type ImageFile } from "../fs/imagefs.ts";
+import { ProcFs } from "../fs/proc.ts";
 import { Ramfs } from "../fs/ramfs.ts";
+import { attachSlog } from "../fs/slog-manager.ts";
 import type { Kernel } from "../kernel/kernel.ts";
 import { SLOG_MAJOR, SLOG_SEVERITY } from "../kernel/slog.ts";
 import * as C from "../resmgr/io-constants.ts";
@@ -47,6 +49,9 @@ export async function startSystemManagers(
 ): Promise<void> {
   await startManager(kernel, { name: "procmgr" }, (rm) => {
     new Imagefs(rm, imageFiles(image)).mount();
+    // /proc/<pid>/… (pidin, cat /proc/self/status) and the system log as a file.
+    new ProcFs(rm).mount();
+    attachSlog(rm);
     attachDevNull(rm);
     attachDevZero(rm);
     attachDevRandom(rm);
