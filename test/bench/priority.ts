@@ -14,6 +14,9 @@ const COUNT = Number(process.env.BENCH_COUNT ?? 500);
 const INTERVAL = Number(process.env.BENCH_INTERVAL ?? 0.01);
 const PRIO_HI = 50;
 const PRIO_LO = 10;
+/** PCAP_BACKEND=thread|nothread: devnp-pcap's capture backend (default: the driver's). */
+const BACKEND = process.env.PCAP_BACKEND === "inline" ? "nothread" : (process.env.PCAP_BACKEND ?? "");
+const BACKEND_OPT = BACKEND === "" ? "" : `,${BACKEND}`;
 
 function why(): string | null {
   if (!canUseNetns()) return "needs root and network namespaces";
@@ -56,10 +59,10 @@ if (skipped !== null) {
       "2",
       "-d",
       "pcap",
-      `if=${hi.ours},priority=${PRIO_HI}`,
+      `if=${hi.ours},priority=${PRIO_HI}${BACKEND_OPT}`,
       "-d",
       "pcap",
-      `if=${lo.ours},priority=${PRIO_LO}`,
+      `if=${lo.ours},priority=${PRIO_LO}${BACKEND_OPT}`,
     ]);
     await rt.ok(["ifconfig", "en0", "10.73.0.2/24"]);
     await rt.ok(["ifconfig", "en1", "10.74.0.2/24"]);
@@ -92,6 +95,7 @@ if (skipped !== null) {
     process.stdout.write(
       JSON.stringify({
         bench: "priority",
+        backend: BACKEND || "default",
         count: COUNT,
         hi_priority: PRIO_HI,
         lo_priority: PRIO_LO,

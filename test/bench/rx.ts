@@ -29,6 +29,8 @@ const SENDERS = Number(process.env.BENCH_SENDERS ?? 1);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const CORE_MS = Number(process.env.BENCH_MS ?? 1500);
 const TARGET = 0.6;
+/** PCAP_BACKEND=thread|nothread: devnp-pcap's capture backend for "ours" (raw stays PcapPort). */
+const BACKEND = process.env.PCAP_BACKEND === "inline" ? "nothread" : (process.env.PCAP_BACKEND ?? "");
 
 const US = 0x0a490002; // 10.73.0.2
 const PEER = 0x0a490001; // 10.73.0.1
@@ -65,7 +67,9 @@ async function rawReceiver(ifname: string): Promise<Receiver> {
 }
 
 async function ourReceiver(ifname: string, peerMac: number): Promise<Receiver> {
-  const s = await startIoPktOnPcap({ ifname, addr: US, prefixLen: 24, peerIp: PEER, peerMac });
+  // The backend flag rides along in if= (startIoPktOnPcap passes `if=${ifname}` through).
+  const drv = BACKEND === "" ? ifname : `${ifname},${BACKEND}`;
+  const s = await startIoPktOnPcap({ ifname: drv, addr: US, prefixLen: 24, peerIp: PEER, peerMac });
   const ip = s.io.stack.stats.ip;
   const b = s.io.bindings()[0];
   return { count: () => ip.total, drops: () => b.queueDrops, close: () => s.stop() };
@@ -147,6 +151,7 @@ try {
   process.stdout.write(
     JSON.stringify({
       bench: "rx",
+      backend: BACKEND || "default",
       seconds: SECONDS,
       rounds: ROUNDS,
       sender: sender.kind,

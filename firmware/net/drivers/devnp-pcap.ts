@@ -2,8 +2,13 @@
 // fits the MTU, a large kernel buffer. The MAC is the host interface's unless mac= is given;
 // the link state follows the host's carrier. Opening fails with a message that names what
 // is missing: the capture privilege (CAP_NET_RAW), libpcap, or the interface.
+// Two backends: `thread` runs libpcap in a capture process and hands frames over in bounded
+// slices per event-loop turn (hal/eth/pcap-worker-port.ts), so a flooded interface cannot hold
+// off the others; `nothread` runs node-pcap on the runtime's own event loop (hal/eth/pcap-port.ts).
 import { KernelError } from "../../kernel/errno.ts";
+import type { EthPort } from "../../../hal/eth/eth-port.ts";
 import { PcapPort } from "../../../hal/eth/pcap-port.ts";
+import { PcapWorkerPort } from "../../../hal/eth/pcap-worker-port.ts";
 import type { OptionValue } from "../module-options.ts";
 import { DEVNP_PCAP } from "../modules/catalog.ts";
 import type { ModuleContext, ModuleDescriptor, ModuleInstance } from "../manager/module-descriptor.ts";
@@ -22,11 +27,24 @@ export function defaultBufferSize(priority: number | undefined): number | undefi
   return priority !== undefined && priority < DEFAULT_RX_PRIO ? LOW_PRIORITY_BUFSIZE : undefined;
 }
 
+export type PcapBackend = "thread" | "nothread";
+/** The backend without thread / nothread. */
+export const DEFAULT_PCAP_BACKEND: PcapBackend = "nothread";
+
+export function pcapBackend(opts: Record<string, OptionValue>): PcapBackend {
+  if (opts.thread === true && opts.nothread === true) {
+    throw new KernelError("EINVAL", "devnp-pcap: thread and nothread exclude each other");
+  }
+  if (opts.thread === true) return "thread";
+  if (opts.nothread === true) return "nothread";
+  return DEFAULT_PCAP_BACKEND;
+}
+
 const devnpPcap: ModuleDescriptor = {
   kind: "driver",
   name: DEVNP_PCAP.name,
   options: DEVNP_PCAP.options,
-  attach(ctx: ModuleContext, opts: Record<string, OptionValue>): ModuleInstance {
+  async attach(ctx: ModuleContext, opts: Record<string, OptionValue>): Promise<ModuleInstance> {
     const std = standardDriverOptions(opts);
     if (typeof opts.if !== "string") {
       throw new KernelError(
@@ -35,14 +53,17 @@ const devnpPcap: ModuleDescriptor = {
       );
     }
     const host = opts.if;
-    const port = PcapPort.open(host, {
+    const backend = pcapBackend(opts);
+    const portOpts = {
       mac: std.mac === undefined ? undefined : macToBytes(std.mac),
       mtu: std.mtu,
       snaplen: typeof opts.snaplen === "number" ? opts.snaplen : undefined,
       bufferSize: typeof opts.bufsize === "number" ? opts.bufsize : defaultBufferSize(std.priority),
       promiscuous: true,
       clock: ctx.clock,
-    });
+    };
+    const port: EthPort & { readonly snaplen: number } =
+      backend === "thread" ? await PcapWorkerPort.open(host, portOpts) : PcapPort.open(host, portOpts);
     try {
       ctx.attachEthPort({
         port,
@@ -51,6 +72,7 @@ const devnpPcap: ModuleDescriptor = {
         details: () => [
           { key: "Host interface", value: host },
           { key: "Capture length", value: String(port.snaplen) },
+          { key: "Capture", value: backend === "thread" ? "own process" : "event loop" },
         ],
       });
     } catch (e) {

@@ -30,6 +30,8 @@ export const DEVNP_PCAP: ModuleInfo = {
       description: "capture length per frame (default 1600)",
     },
     { name: "bufsize", type: "int", min: 65536, max: 1 << 30, description: "capture buffer in bytes" },
+    { name: "thread", type: "flag", description: "capture in a process of its own (bounded work per turn)" },
+    { name: "nothread", type: "flag", description: "capture on the runtime's own event loop" },
     ...STANDARD_DRIVER_OPTIONS,
   ],
 };

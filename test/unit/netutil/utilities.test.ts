@@ -196,16 +196,26 @@ describe("network utilities against io-pkt on a virtual wire", () => {
   it(
     "tcpdump prints live traffic and if_up waits for an address",
     async () => {
-      const cap = rt.sh(["tcpdump", "-n", "-c", "2", "-i", "en0", "icmp"]);
-      await new Promise((r) => setTimeout(r, 100));
-      await rt.ok(["ping", "-c", "1", "10.5.0.2"]);
+      // tcpdump may start listening after the first ping on a loaded machine: ping in rounds
+      // until it has seen four frames, then look for a request followed by its reply.
+      const cap = rt.sh(["tcpdump", "-n", "-c", "4", "-i", "en0", "icmp"]);
+      let captured = false;
+      void cap.then(() => (captured = true));
+      while (!captured) {
+        await rt.ok(["ping", "-c", "1", "10.5.0.2"]);
+        await Promise.race([cap, new Promise((r) => setTimeout(r, 200))]);
+      }
       const out = await cap;
       expect(out.status, out.stderr).toBe(0);
       const lines = out.stdout.trim().split("\n");
-      expect(lines[0]).toMatch(
+      const req = lines.findIndex((l) => l.includes("echo request"));
+      expect(req, out.stdout).toBeGreaterThanOrEqual(0);
+      expect(lines[req]).toMatch(
         /^\d\d:\d\d:\d\d\.\d{6} IP 10\.5\.0\.1 > 10\.5\.0\.2: ICMP echo request, id \d+, seq 0, length 64$/,
       );
-      expect(lines[1]).toMatch(/IP 10\.5\.0\.2 > 10\.5\.0\.1: ICMP echo reply, id \d+, seq 0, length 64$/);
+      expect(lines[req + 1]).toMatch(
+        /IP 10\.5\.0\.2 > 10\.5\.0\.1: ICMP echo reply, id \d+, seq 0, length 64$/,
+      );
       expect(out.stderr).toContain("listening on en0, link-type EN10MB (Ethernet)");
       const bad = await rt.sh(["tcpdump", "-i", "en0", "port", "x"]);
       expect(bad.status).toBe(1);

@@ -1,0 +1,311 @@
+// devnp-pcap's threaded backend: libpcap runs in a capture process of its own (pcap-worker.ts),
+// which drains the host's capture buffer however fast frames arrive and streams them here in
+// batches over a socket. This side hands them to the driver in bounded slices (RX_SLICE per
+// event-loop turn), so a flooded interface costs the runtime at most one slice between any two
+// other events — another interface's frames, timers, clients — instead of a whole kernel ring
+// as node-pcap's dispatch does on the main thread. Transmit goes the other way: frames are
+// gathered during a turn and written to the capture process once, which injects them.
+import { spawn, type ChildProcess } from "node:child_process";
+import { createRequire } from "node:module";
+import type { Readable } from "node:stream";
+import { SystemClock, type Clock, type TimerHandle } from "../../firmware/kernel/clock.ts";
+import { KernelError } from "../../firmware/kernel/errno.ts";
+import { ETH_FRAME_OVERHEAD, ETH_HEADER_LEN, type EthStats } from "./eth-port.ts";
+import { EthPortBase } from "./eth-port-base.ts";
+import { FrameRecordReader, RECORD_HEADER, writeRecord } from "./frame-records.ts";
+import { pcapLoadError, pcapOpenError } from "./pcap-loader.ts";
+import { PCAP_WORKER_SOURCE, type PcapWorkerConfig, type PcapWorkerMessage } from "./pcap-worker.ts";
+import { interfaceExists, readLinkUp, readMac, readMtu, SYSFS_NET } from "./sysfs-net.ts";
+
+/** Frames handed to the driver per event-loop turn. */
+export const RX_SLICE = 64;
+/** Transmit bytes gathered before a write is forced (a turn's frames are written together). */
+const TX_BATCH_BYTES = 64 * 1024;
+/** Transmit bytes allowed in flight to the capture process; past this, send() refuses (ring full). */
+const TX_BACKLOG_BYTES = 4 * 1024 * 1024;
+const OPEN_TIMEOUT_MS = 15_000;
+
+export interface PcapWorkerPortOptions {
+  mac?: Uint8Array;
+  mtu?: number;
+  snaplen?: number;
+  /** Host capture buffer (default 32 MiB, as PcapPort). */
+  bufferSize?: number;
+  promiscuous?: boolean;
+  /** Drop frames whose source is the host interface's MAC, as PcapPort does (default true). */
+  dropHostOutgoing?: boolean;
+  /** Link state poll period in ms; 0 reads sysfs on every `linkUp` (default 1000). */
+  linkPollMs?: number;
+  /** Frames per turn (default RX_SLICE). */
+  rxSlice?: number;
+  clock?: Clock;
+  sysfsRoot?: string;
+  /** For tests: where node-pcap is (default: resolved from here). */
+  pcapPath?: string;
+}
+
+export class PcapWorkerPort extends EthPortBase {
+  readonly name: string;
+  readonly mac: Uint8Array;
+  readonly mtu: number;
+  readonly snaplen: number;
+  private readonly child: ChildProcess;
+  private readonly rx: Readable;
+  private readonly reader = new FrameRecordReader();
+  private readonly rxSlice: number;
+  private readonly clock: Clock;
+  private readonly sysfsRoot: string;
+  private readonly linkPollMs: number;
+  private carrier: boolean;
+  private linkTimer: TimerHandle | null = null;
+  private open = true;
+  private paused = false;
+  private pumpQueued = false;
+  private txBuf = new Uint8Array(TX_BATCH_BYTES);
+  private txUsed = 0;
+  private txFlushQueued = false;
+  private kernelDrops = 0;
+  private workerTxErrors = 0;
+  /** Turns that ended with frames left over for the next one (the slice bound at work). */
+  slicedTurns = 0;
+  private readonly pumpBound = (): void => this.pump();
+  private readonly flushBound = (): void => this.flushTx();
+  private readonly deliverBound = (frame: Uint8Array, caplen: number, wirelen: number): void =>
+    this.handOver(frame, caplen, caplen >= wirelen && caplen >= ETH_HEADER_LEN);
+
+  private constructor(ifname: string, opts: PcapWorkerPortOptions, child: ChildProcess, root: string) {
+    super();
+    this.name = ifname;
+    this.sysfsRoot = root;
+    this.mac = opts.mac ?? readMac(ifname, root);
+    this.mtu = opts.mtu ?? readMtu(ifname, root) ?? 1500;
+    this.snaplen = opts.snaplen ?? Math.max(1600, this.mtu + ETH_FRAME_OVERHEAD);
+    this.rxSlice = opts.rxSlice ?? RX_SLICE;
+    this.clock = opts.clock ?? new SystemClock();
+    this.linkPollMs = opts.linkPollMs ?? 1000;
+    this.carrier = readLinkUp(ifname, root);
+    this.child = child;
+    this.rx = child.stdio[3] as Readable;
+    this.rx.on("data", (chunk: Buffer) => this.arrived(chunk));
+    // The capture process can end under us (EPIPE, reset): that is lost(), not a crash.
+    this.rx.on("error", () => this.lost());
+    child.stdin?.on("error", () => this.lost());
+    child.on("message", (m: PcapWorkerMessage) => {
+      if (m.type === "stats") {
+        this.kernelDrops = m.drop + m.ifdrop;
+        this.workerTxErrors = m.txErrors;
+      }
+    });
+    child.on("exit", () => this.lost());
+    if (this.linkPollMs > 0) this.armLinkPoll();
+  }
+
+  /** Starts the capture process on `ifname` (current network namespace) and resolves once its
+   * session is open. Rejects with KernelError: ENODEV, EPERM, ENOSYS (node-pcap or libpcap
+   * missing), EIO. */
+  static async open(ifname: string, opts: PcapWorkerPortOptions = {}): Promise<PcapWorkerPort> {
+    const root = opts.sysfsRoot ?? SYSFS_NET;
+    if (!interfaceExists(ifname, root)) throw new KernelError("ENODEV", `no network interface "${ifname}"`);
+    let pcapPath = opts.pcapPath;
+    if (pcapPath === undefined) {
+      try {
+        pcapPath = createRequire(import.meta.url).resolve("pcap");
+      } catch (e) {
+        throw pcapLoadError(e);
+      }
+    }
+    const mtu = opts.mtu ?? readMtu(ifname, root) ?? 1500;
+    const cfg: PcapWorkerConfig = {
+      pcapPath,
+      ifname,
+      hostMac: (opts.dropHostOutgoing ?? true) ? hostMacOf(ifname, root) : null,
+      bufferSize: opts.bufferSize ?? 32 * 1024 * 1024,
+      snaplen: opts.snaplen ?? Math.max(1600, mtu + ETH_FRAME_OVERHEAD),
+      promiscuous: opts.promiscuous ?? true,
+      batchBytes: 64 * 1024,
+      statsMs: 500,
+    };
+    // The child is plain JavaScript: no loader, inspector or other flags of ours (NODE_OPTIONS).
+    const env = { ...process.env };
+    delete env.NODE_OPTIONS;
+    const child: ChildProcess = spawn(process.execPath, ["-e", PCAP_WORKER_SOURCE, JSON.stringify(cfg)], {
+      stdio: ["pipe", "ignore", "pipe", "pipe", "ipc"],
+      env,
+    });
+    await opened(child, ifname);
+    // The runtime's lifetime is not tied to its interfaces: the capture process ends when
+    // its IPC channel closes with us.
+    child.unref();
+    child.channel?.unref();
+    for (const s of child.stdio) (s as { unref?: () => void } | null)?.unref?.();
+    return new PcapWorkerPort(ifname, { ...opts, mtu }, child, root);
+  }
+
+  get linkUp(): boolean {
+    if (!this.open) return false;
+    if (this.linkPollMs === 0) this.carrier = readLinkUp(this.name, this.sysfsRoot);
+    return this.carrier;
+  }
+
+  send(frame: Uint8Array, len: number = frame.length): boolean {
+    if (!this.mayTransmit(frame, len, this.open)) return false;
+    const stdin = this.child.stdin;
+    if (stdin === null || stdin.writableLength > TX_BACKLOG_BYTES) {
+      this.counters.txErrors++;
+      return false;
+    }
+    if (this.txUsed + RECORD_HEADER + len > this.txBuf.length) this.flushTx();
+    this.txUsed = writeRecord(this.txBuf, this.txUsed, frame, len, len);
+    this.countTransmitted(len);
+    if (!this.txFlushQueued) {
+      // Frames sent in the same turn leave in one write, right after it.
+      this.txFlushQueued = true;
+      queueMicrotask(this.flushBound);
+    }
+    return true;
+  }
+
+  override stats(): EthStats {
+    const s = super.stats();
+    s.rxDropped += this.kernelDrops;
+    s.txErrors += this.workerTxErrors;
+    return s;
+  }
+
+  pauseReceive(): void {
+    this.paused = true;
+    this.rx.pause();
+  }
+
+  resumeReceive(): void {
+    if (!this.paused) return;
+    this.paused = false;
+    if (this.reader.pending) this.queuePump();
+    else this.rx.resume();
+  }
+
+  get receivePaused(): boolean {
+    return this.paused;
+  }
+
+  close(): void {
+    if (!this.open) return;
+    this.open = false;
+    if (this.linkTimer) this.clock.clearTimer(this.linkTimer);
+    this.dropHandlers();
+    this.rx.destroy();
+    this.child.stdin?.destroy();
+    if (this.child.connected) this.child.disconnect();
+    this.child.kill();
+  }
+
+  private arrived(chunk: Buffer): void {
+    if (!this.open) return;
+    this.reader.feed(chunk);
+    this.pump();
+  }
+
+  /** One slice of frames to the driver; what is left waits for the next turn. */
+  private pump(): void {
+    this.pumpQueued = false;
+    if (!this.open || this.paused) return;
+    this.reader.read(this.deliverBound, this.rxSlice);
+    if (this.reader.pending) {
+      this.slicedTurns++;
+      this.rx.pause();
+      if (!this.paused) this.queuePump();
+    } else if (!this.paused) {
+      this.rx.resume();
+    }
+  }
+
+  private queuePump(): void {
+    if (this.pumpQueued) return;
+    this.pumpQueued = true;
+    setImmediate(this.pumpBound);
+  }
+
+  private flushTx(): void {
+    this.txFlushQueued = false;
+    if (this.txUsed === 0 || !this.open) return;
+    const out = Buffer.from(this.txBuf.subarray(0, this.txUsed));
+    this.txUsed = 0;
+    this.child.stdin?.write(out);
+  }
+
+  /** The capture process ended on its own: the interface has no carrier for us any more. */
+  private lost(): void {
+    if (!this.open) return;
+    const link = this.linkHandler;
+    this.close();
+    link?.(false);
+  }
+
+  private armLinkPoll(): void {
+    this.linkTimer = this.clock.setTimer(this.linkPollMs, () => {
+      if (!this.open) return;
+      const up = readLinkUp(this.name, this.sysfsRoot);
+      if (up !== this.carrier) {
+        this.carrier = up;
+        this.linkHandler?.(up);
+      }
+      this.armLinkPoll();
+    });
+  }
+}
+
+/** Waits for the capture process to report its session open, or why it could not. */
+function opened(child: ChildProcess, ifname: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let stderr = "";
+    child.stderr?.on("data", (d: Buffer) => (stderr += d.toString()));
+    const timer = setTimeout(
+      () => fail(new KernelError("EIO", `pcap: ${ifname}: capture process did not start`)),
+      OPEN_TIMEOUT_MS,
+    );
+    const onMessage = (m: PcapWorkerMessage): void => {
+      if (m.type === "open") done();
+      else if (m.type === "error")
+        fail(
+          m.stage === "load"
+            ? pcapLoadError(new Error(m.message))
+            : pcapOpenError(ifname, new Error(m.message)),
+        );
+    };
+    const onExit = (code: number | null, signal: string | null): void =>
+      fail(
+        new KernelError(
+          "EIO",
+          `pcap: ${ifname}: capture process ended (${signal ?? code}): ${stderr.trim()}`,
+        ),
+      );
+    const onError = (e: Error): void =>
+      fail(new KernelError("EIO", `pcap: cannot start the capture process: ${e.message}`));
+    function cleanup(): void {
+      clearTimeout(timer);
+      child.off("message", onMessage);
+      child.off("exit", onExit);
+      child.off("error", onError);
+    }
+    function done(): void {
+      cleanup();
+      resolve();
+    }
+    function fail(e: KernelError): void {
+      cleanup();
+      child.kill();
+      reject(e);
+    }
+    child.on("message", onMessage);
+    child.on("exit", onExit);
+    child.on("error", onError);
+  });
+}
+
+function hostMacOf(ifname: string, root: string): number[] | null {
+  try {
+    return [...readMac(ifname, root)];
+  } catch {
+    return null;
+  }
+}
