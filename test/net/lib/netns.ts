@@ -74,8 +74,13 @@ export class NetnsLab {
   private readonly children: ChildProcess[] = [];
   readonly tag: string;
 
+  private readonly onExit = (): void => this.cleanup();
+
   constructor(tag: string) {
     this.tag = tag;
+    // A benchmark or test process that dies on an uncaught error skips its finally/afterAll:
+    // the namespaces still go when the process exits (cleanup is synchronous).
+    process.once("exit", this.onExit);
   }
 
   namespace(): string {
@@ -141,6 +146,7 @@ export class NetnsLab {
   }
 
   cleanup(): void {
+    process.off("exit", this.onExit);
     for (const c of this.children) if (c.exitCode === null) c.kill("SIGKILL");
     for (const l of this.links) spawnSync("ip", ["link", "del", l], { stdio: "ignore" });
     for (const ns of this.namespaces) spawnSync("ip", ["netns", "del", ns], { stdio: "ignore" });
