@@ -10,7 +10,7 @@ import { normalizePath, toAbs } from "./glob.ts";
 import type { Io, Shell } from "./interp.ts";
 import { shellQuote } from "./interp.ts";
 import { isName } from "./lexer.ts";
-import { printfFormat } from "./printf.ts";
+import { ESCAPES, printfFormat } from "./printf.ts";
 import { evalTest } from "./test-builtin.ts";
 import { installTrap, TRAPPABLE } from "./traps.ts";
 import { signalName } from "./signals.ts";
@@ -45,19 +45,8 @@ function echoEscapes(s: string): { text: string; stop: boolean } {
       continue;
     }
     const n = s[++i];
-    const map: Record<string, string> = {
-      n: "\n",
-      t: "\t",
-      r: "\r",
-      a: "\x07",
-      b: "\b",
-      f: "\f",
-      v: "\v",
-      "\\": "\\",
-      e: "\x1b",
-    };
     if (n === "c") return { text, stop: true };
-    if (n in map) text += map[n];
+    if (n in ESCAPES) text += ESCAPES[n];
     else if (n === "0") {
       let j = i + 1;
       while (j < s.length && j < i + 4 && s[j] >= "0" && s[j] <= "7") j++;

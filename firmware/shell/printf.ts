@@ -3,7 +3,8 @@
 import { ShellError } from "./errors.ts";
 import { shellQuote } from "./quote.ts";
 
-const ESCAPES: Record<string, string> = {
+/** Single-character backslash escapes shared by printf and echo. */
+export const ESCAPES: Readonly<Record<string, string>> = {
   n: "\n",
   t: "\t",
   r: "\r",

@@ -16,6 +16,7 @@ import { FrameRecordReader, RECORD_HEADER, writeRecord } from "./frame-records.t
 import { pcapLoadError, pcapOpenError } from "./pcap-loader.ts";
 import { PCAP_WORKER_SOURCE, type PcapWorkerConfig, type PcapWorkerMessage } from "./pcap-worker.ts";
 import { interfaceExists, readLinkUp, readMac, readMtu, SYSFS_NET } from "./sysfs-net.ts";
+import type { PcapPortOptions } from "./pcap-port.ts";
 
 /** Frames handed to the driver per event-loop turn. */
 export const RX_SLICE = 64;
@@ -25,21 +26,10 @@ const TX_BATCH_BYTES = 64 * 1024;
 const TX_BACKLOG_BYTES = 4 * 1024 * 1024;
 const OPEN_TIMEOUT_MS = 15_000;
 
-export interface PcapWorkerPortOptions {
-  mac?: Uint8Array;
-  mtu?: number;
-  snaplen?: number;
-  /** Host capture buffer (default 32 MiB, as PcapPort). */
-  bufferSize?: number;
-  promiscuous?: boolean;
-  /** Drop frames whose source is the host interface's MAC, as PcapPort does (default true). */
-  dropHostOutgoing?: boolean;
-  /** Link state poll period in ms; 0 reads sysfs on every `linkUp` (default 1000). */
-  linkPollMs?: number;
+/** PcapPort's options (the capture process loads node-pcap itself, so no `pcap` module). */
+export interface PcapWorkerPortOptions extends Omit<PcapPortOptions, "pcap"> {
   /** Frames per turn (default RX_SLICE). */
   rxSlice?: number;
-  clock?: Clock;
-  sysfsRoot?: string;
   /** For tests: where node-pcap is (default: resolved from here). */
   pcapPath?: string;
 }

@@ -84,21 +84,7 @@ export class ArpTable {
       pbufFree(pb);
       return -1;
     }
-    let entry = e;
-    if (entry === undefined) {
-      entry = {
-        ip,
-        ifp,
-        mac: -1,
-        state: ARP_INCOMPLETE,
-        expires: 0,
-        asked: 0,
-        nextRetry: 0,
-        hold: [],
-        published: false,
-      };
-      this.entries.set(ip, entry);
-    }
+    const entry = e ?? this.create(ip, ifp);
     const st = this.stack.stats.arp;
     if (entry.hold.length >= this.stack.config.arpMaxhold) {
       // Bounded queue: drop the oldest, keep the newest (as BSD does with its one-packet hold).
