@@ -7,6 +7,7 @@
 // gathered during a turn and written to the capture process once, which injects them.
 import { spawn, type ChildProcess } from "node:child_process";
 import { createRequire } from "node:module";
+import { getPriority, setPriority } from "node:os";
 import type { Readable } from "node:stream";
 import { SystemClock, type Clock, type TimerHandle } from "../../firmware/kernel/clock.ts";
 import { KernelError } from "../../firmware/kernel/errno.ts";
@@ -32,6 +33,9 @@ export interface PcapWorkerPortOptions extends Omit<PcapPortOptions, "pcap"> {
   rxSlice?: number;
   /** For tests: where node-pcap is (default: resolved from here). */
   pcapPath?: string;
+  /** Host niceness of the capture process, 0..19 (default 0): how it competes with the runtime
+   * for a CPU. A low-priority interface's should yield to the runtime (devnp-pcap gives 19). */
+  nice?: number;
 }
 
 export class PcapWorkerPort extends EthPortBase {
@@ -39,6 +43,8 @@ export class PcapWorkerPort extends EthPortBase {
   readonly mac: Uint8Array;
   readonly mtu: number;
   readonly snaplen: number;
+  /** The capture process's host niceness (the runtime's own if that is higher than asked). */
+  readonly nice: number;
   private readonly child: ChildProcess;
   private readonly rx: Readable;
   private readonly reader = new FrameRecordReader();
@@ -71,6 +77,7 @@ export class PcapWorkerPort extends EthPortBase {
     this.mtu = opts.mtu ?? readMtu(ifname, root) ?? 1500;
     this.snaplen = opts.snaplen ?? Math.max(1600, this.mtu + ETH_FRAME_OVERHEAD);
     this.rxSlice = opts.rxSlice ?? RX_SLICE;
+    this.nice = opts.nice ?? 0;
     this.clock = opts.clock ?? new SystemClock();
     this.linkPollMs = opts.linkPollMs ?? 1000;
     this.carrier = readLinkUp(ifname, root);
@@ -104,6 +111,10 @@ export class PcapWorkerPort extends EthPortBase {
         throw pcapLoadError(e);
       }
     }
+    const nice = opts.nice ?? 0;
+    if (!Number.isInteger(nice) || nice < 0 || nice > 19) {
+      throw new KernelError("EINVAL", `pcap: ${ifname}: nice ${nice} is out of range (0..19)`);
+    }
     const mtu = opts.mtu ?? readMtu(ifname, root) ?? 1500;
     const cfg: PcapWorkerConfig = {
       pcapPath,
@@ -122,13 +133,29 @@ export class PcapWorkerPort extends EthPortBase {
       stdio: ["pipe", "ignore", "pipe", "pipe", "ipc"],
       env,
     });
+    // Before the session opens, so no frame is captured at the wrong priority. The child
+    // inherits our niceness; raising it needs no privilege (lowering it would).
+    let actualNice = getPriority();
+    if (nice > actualNice && child.pid !== undefined) {
+      try {
+        setPriority(child.pid, nice);
+        actualNice = nice;
+      } catch {
+        // It ended already: opened() reports why.
+      }
+    }
     await opened(child, ifname);
     // The runtime's lifetime is not tied to its interfaces: the capture process ends when
     // its IPC channel closes with us.
     child.unref();
     child.channel?.unref();
     for (const s of child.stdio) (s as { unref?: () => void } | null)?.unref?.();
-    return new PcapWorkerPort(ifname, { ...opts, mtu }, child, root);
+    return new PcapWorkerPort(ifname, { ...opts, mtu, nice: actualNice }, child, root);
+  }
+
+  /** The capture process's pid (pidin, ps). */
+  get capturePid(): number {
+    return this.child.pid ?? 0;
   }
 
   get linkUp(): boolean {

@@ -3,6 +3,7 @@
 // an idle stack, then again while a python3 AF_PACKET sender floods en1 with ICMP echo requests
 // as fast as it can. Prints one JSON line: idle/flood p50/p99 RTT of the high interface, the
 // low interface's processed rate, and the ratio flood p99 / idle p99 (target: within 3x).
+// lo_capture is how en1 captures (nicinfo): by default in its own process at nice 19.
 import { createRequire } from "node:module";
 import { canUseNetns, hasCommand } from "../helpers/requirements.ts";
 import { NetnsLab, nsExec } from "../net/lib/netns.ts";
@@ -90,6 +91,7 @@ if (skipped !== null) {
     const after = await loPackets(rt);
     const sent = await flood;
 
+    const capture = /Capture \.+ (.*)/.exec(await rt.ok(["nicinfo", "en1"]))?.[1] ?? "?";
     const idleP = p50p99us(idleTimes);
     const floodP = p50p99us(floodTimes);
     process.stdout.write(
@@ -99,6 +101,7 @@ if (skipped !== null) {
         count: COUNT,
         hi_priority: PRIO_HI,
         lo_priority: PRIO_LO,
+        lo_capture: capture,
         idle_hi_p50_us: idleP.p50,
         idle_hi_p99_us: idleP.p99,
         flood_hi_p50_us: floodP.p50,

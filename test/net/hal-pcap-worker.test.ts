@@ -2,7 +2,7 @@
 // network namespace with no address, Linux's end in a fresh namespace with 10.78.0.1/24.
 // Linux's arping must arrive, a frame we inject must show up in Linux's tcpdump and must not
 // come back to us, and a burst must reach the driver in bounded slices.
-import type { ChildProcess } from "node:child_process";
+import { getPriority } from "node:os";
 import { describe, expect, it } from "vitest";
 import { PcapWorkerPort } from "../../hal/eth/pcap-worker-port.ts";
 import { canUseNetns, hasCommand, requirement } from "../helpers/requirements.ts";
@@ -60,9 +60,20 @@ describe.skipIf(skip)("PcapWorkerPort on a veth pair with Linux as the peer", ()
     expect(rig.port.slicedTurns).toBeGreaterThan(slicedBefore);
   });
 
+  it("runs the capture process at the niceness asked for, and refuses one out of range", async () => {
+    const p = await PcapWorkerPort.open(rig.ours, { linkPollMs: 0, nice: 19 });
+    try {
+      expect(p.nice).toBe(19);
+      expect(getPriority(p.capturePid)).toBe(19);
+    } finally {
+      p.close();
+    }
+    await expect(PcapWorkerPort.open(rig.ours, { nice: 20 })).rejects.toMatchObject({ errno: "EINVAL" });
+  });
+
   it("ends its capture process on close", async () => {
     const p = await PcapWorkerPort.open(rig.ours, { linkPollMs: 0 });
-    const pid = (p as unknown as { child: ChildProcess }).child.pid as number;
+    const pid = p.capturePid;
     p.close();
     await waitFor(() => {
       try {

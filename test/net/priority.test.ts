@@ -1,6 +1,7 @@
 // The priority test, functional half (timings are in `npm run bench -- priority`): with en0 at
 // receive priority 50 and en1 at 10, a raw flood on en1 must not cost en0 a single ping, and
 // the stack must still make progress on en1 (no starvation either way).
+import { getPriority } from "node:os";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { canUseNetns, hasCommand, requirement } from "../helpers/requirements.ts";
 import { NetnsLab, nsExec, parseLinuxPing } from "./lib/netns.ts";
@@ -37,6 +38,15 @@ describe.skipIf(skip)("receive priorities under a flood", () => {
     await rt?.shutdown();
     lab.cleanup();
   }, T);
+
+  it("captures the low-priority interface in its own process at the host's lowest CPU priority", async () => {
+    const lo = await rt.ok(["nicinfo", "en1"]);
+    const m = /Capture \.+ own process \(pid (\d+), nice (\d+)\)/.exec(lo);
+    expect(m, lo).not.toBeNull();
+    expect(Number(m?.[2])).toBe(19);
+    expect(getPriority(Number(m?.[1]))).toBe(19);
+    expect(await rt.ok(["nicinfo", "en0"])).toMatch(/Capture \.+ event loop/);
+  });
 
   it(
     "answers every ping on the high-priority interface while the low one is flooded",

@@ -211,6 +211,7 @@ export class IoPkt {
       clock: this.kernel.clock,
       fs: this.fs,
       prefix: this.config.prefix,
+      rxPrio: this.config.rxPrio,
       log: (sev, text) => this.log(sev, text),
       attachEthPort: (req) => this.attachEthPort(mod, req),
     };

@@ -38,6 +38,8 @@ export interface ModuleContext {
   readonly fs: FsClient;
   /** The tcpip prefix= of this instance ("" by default): keeps in-process wires per instance apart when asked. */
   readonly prefix: string;
+  /** The tcpip rx_prio= of this instance: an interface whose priority= is below it is a low-priority one. */
+  readonly rxPrio: number;
   /** io-pkt's system-log sink; severity as _SLOG_* (0..7). */
   log(severity: number, text: string): void;
   /**

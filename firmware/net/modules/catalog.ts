@@ -32,6 +32,13 @@ export const DEVNP_PCAP: ModuleInfo = {
     { name: "bufsize", type: "int", min: 65536, max: 1 << 30, description: "capture buffer in bytes" },
     { name: "thread", type: "flag", description: "capture in a process of its own (bounded work per turn)" },
     { name: "nothread", type: "flag", description: "capture on the runtime's own event loop" },
+    {
+      name: "nice",
+      type: "int",
+      min: 0,
+      max: 19,
+      description: "host niceness of the capture process (implies thread; default 19 below rx_prio, else 0)",
+    },
     ...STANDARD_DRIVER_OPTIONS,
   ],
 };

@@ -4,7 +4,13 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { defaultBufferSize, LOW_PRIORITY_BUFSIZE } from "../../../firmware/net/drivers/devnp-pcap.ts";
+import {
+  defaultBufferSize,
+  defaultCaptureNice,
+  LOW_PRIORITY_BUFSIZE,
+  LOW_PRIORITY_NICE,
+  pcapBackend,
+} from "../../../firmware/net/drivers/devnp-pcap.ts";
 import type { PcapModule, PcapSessionOptions } from "../../../hal/eth/pcap-loader.ts";
 import { PcapPort } from "../../../hal/eth/pcap-port.ts";
 
@@ -98,5 +104,19 @@ describe("PcapPort receive flow control", () => {
     const pcap = new RingPcap();
     PcapPort.open("veth0", { pcap, sysfsRoot: root, bufferSize: defaultBufferSize(10) }).close();
     expect(pcap.options?.buffer_size).toBe(LOW_PRIORITY_BUFSIZE);
+  });
+
+  it("captures a low-priority interface in its own process at the host's lowest CPU priority", () => {
+    expect(defaultCaptureNice(10)).toBe(LOW_PRIORITY_NICE);
+    expect(defaultCaptureNice(21)).toBe(0);
+    expect(defaultCaptureNice(undefined)).toBe(0);
+    // Low is relative to this instance's rx_prio.
+    expect(defaultCaptureNice(21, 30)).toBe(LOW_PRIORITY_NICE);
+    expect(defaultBufferSize(21, 30)).toBe(LOW_PRIORITY_BUFSIZE);
+    expect(pcapBackend({}, 10)).toBe("thread");
+    expect(pcapBackend({}, 50)).toBe("nothread");
+    expect(pcapBackend({}, 25, 30)).toBe("thread");
+    expect(pcapBackend({ nice: 5 }, 50)).toBe("thread");
+    expect(() => pcapBackend({ thread: true, nothread: true })).toThrow(/exclude each other/);
   });
 });
