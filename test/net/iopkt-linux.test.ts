@@ -224,6 +224,38 @@ describe.skipIf(skip)("io-pkt with Linux as the peer", () => {
   );
 
   it(
+    "captures lo0 as link-type EN10MB, which tshark decodes",
+    async () => {
+      const capture = rt.sh(["tcpdump", "-i", "lo0", "-c", "2", "-w", "/tmp/lo.pcap", "icmp"]);
+      let captured = false;
+      void capture.then(() => (captured = true));
+      const deadline = Date.now() + T / 2;
+      while (!captured) {
+        if (Date.now() > deadline) throw new Error("tcpdump -i lo0 -c 2 did not finish");
+        await rt.ok(["ping", "-c", "1", "127.0.0.1"]);
+      }
+      expect((await capture).status).toBe(0);
+      const host = join(hostTmp, "lo.pcap");
+      expect((await run(rt.kernel, exportFile(host), ["export", "/tmp/lo.pcap"])).status).toBe(0);
+      const t = await shAsync("tshark", [
+        "-r",
+        host,
+        "-T",
+        "fields",
+        "-e",
+        "eth.type",
+        "-e",
+        "ip.dst",
+        "-e",
+        "icmp.type",
+      ]);
+      expect(t.status, t.stderr).toBe(0);
+      expect(t.stdout.trim().split("\n")).toEqual(["0x0800\t127.0.0.1\t8", "0x0800\t127.0.0.1\t0"]);
+    },
+    T,
+  );
+
+  it(
     "keeps two io-pkt instances with different prefixes apart",
     async () => {
       await rt.startIoPkt(["-d", "vwire", "hub=nu-iso", "-p", "tcpip", "prefix=/alt"], { sock: "/alt" });

@@ -5,9 +5,10 @@ import type { Clock, TimerHandle } from "../../kernel/clock.ts";
 import { KernelError } from "../../kernel/errno.ts";
 import { INADDR_LOOPBACK, formatIpv4 } from "../wire/ipv4-addr.ts";
 import { IPPROTO_ICMP } from "../wire/ipv4.ts";
+import { ETHER_HDR_LEN, ETHERTYPE_IPV4 } from "../wire/ethernet.ts";
 import { formatMac, parseMac } from "../wire/mac.ts";
 import { ArpTable } from "./arp.ts";
-import type { BpfTap } from "./bpf.ts";
+import { BPF_D_OUT, bpfTapList, type BpfTap } from "./bpf.ts";
 import { createStackConfig, type StackConfig } from "./config.ts";
 import { Ether } from "./ether.ts";
 import { Icmp } from "./icmp.ts";
@@ -363,6 +364,7 @@ export class Stack {
     const lo = this.lo0;
     lo.counters.opackets++;
     lo.counters.obytes += pb.len;
+    if (lo.taps.length !== 0 || this.taps.length !== 0) this.tapLoopback(pb);
     if (this.loopQ.length >= LOOP_QUEUE_MAX) {
       lo.counters.iqdrops++;
       pbufFree(pb);
@@ -372,6 +374,30 @@ export class Stack {
     pb.flags = PB_LOOP;
     this.loopQ.push(pb);
     if (!this.looping) this.drainLoopback();
+  }
+
+  /**
+   * tcpdump on lo0 sees each datagram once, as Linux's lo shows it: behind an Ethernet header
+   * with zero addresses and type IPv4, so lo0 captures are link-type EN10MB like every other
+   * interface's and one pcap file can hold them all. The header goes into the headroom.
+   */
+  private tapLoopback(pb: Pbuf): void {
+    let bytes = pb.bytes;
+    let view = pb.view;
+    let off = pb.off - ETHER_HDR_LEN;
+    if (off < 0) {
+      bytes = new Uint8Array(ETHER_HDR_LEN + pb.len);
+      bytes.set(pb.bytes.subarray(pb.off, pb.off + pb.len), ETHER_HDR_LEN);
+      view = new DataView(bytes.buffer);
+      off = 0;
+    }
+    bytes.fill(0, off, off + 12);
+    view.setUint16(off + 12, ETHERTYPE_IPV4);
+    const len = pb.len + ETHER_HDR_LEN;
+    const ts = this.clock.wallTime();
+    const lo = this.lo0;
+    if (lo.taps.length !== 0) bpfTapList(lo.taps, bytes, view, off, len, ts, BPF_D_OUT, lo);
+    if (this.taps.length !== 0) bpfTapList(this.taps, bytes, view, off, len, ts, BPF_D_OUT, lo);
   }
 
   private drainLoopback(): void {

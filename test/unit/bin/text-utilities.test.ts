@@ -83,4 +83,19 @@ describe("cat, head, tail, wc, grep with stdin", () => {
       stderr: "grep: /tmp/none: No such file or directory\n",
     });
   });
+
+  it("grep -A, -B, -C print context with -- between groups", async () => {
+    const text = ["a", "x1", "b", "c", "d", "x2", "e", "f", "g", "h", "x3"].join("\n") + "\n";
+    expect((await run(["grep", "-A", "1", "x"], text)).stdout).toBe("x1\nb\n--\nx2\ne\n--\nx3\n");
+    expect((await run(["grep", "-B", "1", "-n", "x"], text)).stdout).toBe(
+      "1-a\n2:x1\n--\n5-d\n6:x2\n--\n10-h\n11:x3\n",
+    );
+    // Overlapping context joins groups; no line is printed twice.
+    expect((await run(["grep", "-C", "2", "x[12]"], text)).stdout).toBe("a\nx1\nb\nc\nd\nx2\ne\nf\n");
+    expect((await run(["grep", "-c", "-C", "1", "x"], text)).stdout).toBe("3\n");
+    expect(await run(["grep", "-A", "z", "x"], text)).toMatchObject({
+      status: 2,
+      stderr: "grep: z: invalid context length argument\n",
+    });
+  });
 });

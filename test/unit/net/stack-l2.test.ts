@@ -168,6 +168,28 @@ describe("Ethernet input, pfil and BPF", () => {
     expect(tap.seen).toBe(4); // plus the request from 10.0.0.3 and our ARP request for it
   });
 
+  it("lo0 taps see each looped datagram once behind a zero Ethernet header, as Linux's lo", () => {
+    const frames: number[][] = [];
+    const tap: BpfTap = {
+      ifp: s.lo0,
+      dir: BPF_D_INOUT,
+      filter: compileFilter("icmp and host 127.0.0.1"),
+      deliver: (b, off, len) => void frames.push([...b.subarray(off, off + len)]),
+      seen: 0,
+      matched: 0,
+    };
+    s.addTap(tap);
+    expect(s.icmp.sendEcho(ip("127.0.0.1"), 7, 1, pattern(8))).toBe(0);
+    expect(frames).toHaveLength(2); // the request and the reply, each once
+    for (const f of frames) {
+      expect(f.slice(0, 14)).toEqual([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x08, 0x00]);
+      expect(f).toHaveLength(14 + 20 + 16);
+    }
+    expect(frames.map((f) => f[34])).toEqual([8, 0]);
+    s.removeTap(tap);
+    expect(s.pool.inUse).toBe(0);
+  });
+
   it("VLAN: tagged frames reach the VLAN interface, untagged replies go out tagged", () => {
     const v = s.createVlan(en0, 10);
     s.addAddress(v, ip("10.9.0.2"), 24);
