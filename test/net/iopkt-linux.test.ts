@@ -174,43 +174,51 @@ describe.skipIf(skip)("io-pkt with Linux as the peer", () => {
     T,
   );
 
+  /**
+   * Runs `tcpdump … -w /tmp/<name>` until it exits, calling `traffic` in rounds meanwhile:
+   * nothing says when tcpdump is listening (loading it can take a while on a busy machine).
+   * Returns tshark's rows (`fields`, tab-separated) for the file, copied out to the host.
+   */
+  async function captureAndDecode(
+    args: string[],
+    name: string,
+    traffic: () => Promise<void>,
+    fields: string[],
+  ): Promise<string[][]> {
+    const capture = rt.sh(["tcpdump", "-w", `/tmp/${name}`, ...args]);
+    let captured = false;
+    void capture.then(() => (captured = true));
+    const deadline = Date.now() + T / 2;
+    while (!captured) {
+      if (Date.now() > deadline) throw new Error(`tcpdump ${args.join(" ")} did not finish`);
+      await traffic();
+    }
+    const done = await capture;
+    expect(done.status, done.stderr).toBe(0);
+    const host = join(hostTmp, name);
+    expect((await run(rt.kernel, exportFile(host), ["export", `/tmp/${name}`])).status).toBe(0);
+    const t = await shAsync("tshark", ["-r", host, "-T", "fields", ...fields.flatMap((f) => ["-e", f])]);
+    expect(t.status, t.stderr).toBe(0);
+    return t.stdout
+      .trim()
+      .split("\n")
+      .map((l) => l.split("\t"));
+  }
+
   it(
     "writes a tcpdump capture that tshark decodes",
     async () => {
-      const capture = rt.sh(["tcpdump", "-i", "en0", "-c", "6", "-w", "/tmp/cap.pcap", "icmp"]);
-      let captured = false;
-      void capture.then(() => (captured = true));
-      // Nothing says when tcpdump is listening (loading it can take a while on a busy machine),
-      // so Linux pings in rounds of three until six packets are in. Requests and replies
+      // Linux pings in rounds of three until six packets are in. Requests and replies
       // alternate, so any six in a row are three of each.
-      const deadline = Date.now() + T / 2;
-      while (!captured) {
-        if (Date.now() > deadline) throw new Error("tcpdump -c 6 did not finish");
-        const r = await nsExec(nsA, "ping", ["-c", "3", "-i", "0.1", OUR_A], T);
-        expect(parseLinuxPing(r.stdout).rx, r.stdout + r.stderr).toBe(3);
-      }
-      const done = await capture;
-      expect(done.status, done.stderr).toBe(0);
-      expect(done.stderr).toContain("6 packets captured");
-      const host = join(hostTmp, "cap.pcap");
-      expect((await run(rt.kernel, exportFile(host), ["export", "/tmp/cap.pcap"])).status).toBe(0);
-      const t = await shAsync("tshark", [
-        "-r",
-        host,
-        "-T",
-        "fields",
-        "-e",
-        "ip.src",
-        "-e",
-        "ip.dst",
-        "-e",
-        "icmp.type",
-      ]);
-      expect(t.status, t.stderr).toBe(0);
-      const rows = t.stdout
-        .trim()
-        .split("\n")
-        .map((l) => l.split("\t"));
+      const rows = await captureAndDecode(
+        ["-i", "en0", "-c", "6", "icmp"],
+        "cap.pcap",
+        async () => {
+          const r = await nsExec(nsA, "ping", ["-c", "3", "-i", "0.1", OUR_A], T);
+          expect(parseLinuxPing(r.stdout).rx, r.stdout + r.stderr).toBe(3);
+        },
+        ["ip.src", "ip.dst", "icmp.type"],
+      );
       expect(rows).toHaveLength(6);
       expect(rows.filter((x) => x[0] === LINUX_A && x[1] === OUR_A && x[2] === "8")).toHaveLength(3);
       expect(rows.filter((x) => x[0] === OUR_A && x[1] === LINUX_A && x[2] === "0")).toHaveLength(3);
@@ -226,31 +234,16 @@ describe.skipIf(skip)("io-pkt with Linux as the peer", () => {
   it(
     "captures lo0 as link-type EN10MB, which tshark decodes",
     async () => {
-      const capture = rt.sh(["tcpdump", "-i", "lo0", "-c", "2", "-w", "/tmp/lo.pcap", "icmp"]);
-      let captured = false;
-      void capture.then(() => (captured = true));
-      const deadline = Date.now() + T / 2;
-      while (!captured) {
-        if (Date.now() > deadline) throw new Error("tcpdump -i lo0 -c 2 did not finish");
-        await rt.ok(["ping", "-c", "1", "127.0.0.1"]);
-      }
-      expect((await capture).status).toBe(0);
-      const host = join(hostTmp, "lo.pcap");
-      expect((await run(rt.kernel, exportFile(host), ["export", "/tmp/lo.pcap"])).status).toBe(0);
-      const t = await shAsync("tshark", [
-        "-r",
-        host,
-        "-T",
-        "fields",
-        "-e",
-        "eth.type",
-        "-e",
-        "ip.dst",
-        "-e",
-        "icmp.type",
+      const rows = await captureAndDecode(
+        ["-i", "lo0", "-c", "2", "icmp"],
+        "lo.pcap",
+        async () => void (await rt.ok(["ping", "-c", "1", "127.0.0.1"])),
+        ["eth.type", "ip.dst", "icmp.type"],
+      );
+      expect(rows).toEqual([
+        ["0x0800", "127.0.0.1", "8"],
+        ["0x0800", "127.0.0.1", "0"],
       ]);
-      expect(t.status, t.stderr).toBe(0);
-      expect(t.stdout.trim().split("\n")).toEqual(["0x0800\t127.0.0.1\t8", "0x0800\t127.0.0.1\t0"]);
     },
     T,
   );
