@@ -31,12 +31,18 @@ async function lookup(net: NetControl, ifname: string): Promise<IfInfo> {
 
 async function apply(net: NetControl, ifname: string, c: IfChange): Promise<void> {
   // Fails with ENXIO before changing anything.
-  await lookup(net, ifname);
+  const ifi = await lookup(net, ifname);
   if (c.destroy) {
     await net.destroy(ifname);
     return;
   }
-  if (c.mtu !== null) await net.setMtu(ifname, c.mtu);
+  if (c.mtu !== null) {
+    try {
+      await net.setMtu(ifname, c.mtu);
+    } catch (e) {
+      rephrase(e, "EINVAL", `SIOCSIFMTU: ${strerror("EINVAL")} (${ifname} takes 68..${ifi.maxMtu})`);
+    }
+  }
   if (c.promisc !== null) await net.setPromisc(ifname, c.promisc);
   if (c.addrOp === "delete") {
     const addr = c.addr ?? (await net.interface(ifname)).addrs[0]?.addr;

@@ -1,7 +1,7 @@
 // mount: list what is registered in the pathname space, or ask a manager to mount something.
 import { KernelError } from "../kernel/errno.ts";
 import type { Program, ProgramContext } from "../program.ts";
-import { runUtility, warn } from "./lib/errors.ts";
+import { errorDetail, runUtility, warn } from "./lib/errors.ts";
 import { getopt, optionMap, UsageError } from "./lib/getopt.ts";
 import { DCMD_MOUNT, encodeMountRequest, mountTypePath } from "./lib/mount-request.ts";
 import { resolvePath } from "./lib/paths.ts";
@@ -52,7 +52,8 @@ const program: Program = {
           await ctx.stderr.write(`mount: no manager for type ${type} (${path} not found)\n`);
           return 1;
         }
-        await warn(ctx.stderr, "mount", special || type, e);
+        // The manager's reason (a bad module option, a missing host interface) is the useful part.
+        await warn(ctx.stderr, "mount", special || type, errorDetail(e));
         return 1;
       }
       return 0;

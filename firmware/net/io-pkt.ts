@@ -28,10 +28,9 @@ async function loadAll(ctx: ProgramContext, io: IoPkt, args: IoPktArgs): Promise
     try {
       await io.loadModule(m.cls, m.name, m.options);
     } catch (e) {
-      // io-pkt keeps running without the module, as QNX's does; the error goes to the log
-      // and to stderr so the startup script's console shows it.
+      // io-pkt keeps running without the module, as QNX's does; loadModule logged the error,
+      // and stderr shows it on the startup script's console too.
       const text = `Unable to load ${fullModuleName(m.cls, m.name)}.so: ${message(e)}`;
-      io.log(SLOG_SEVERITY.ERROR, `io-pkt: ${text}`);
       await ctx.stderr.write(`io-pkt: ${text}\n`).catch(() => {});
     }
   }

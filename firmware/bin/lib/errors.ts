@@ -11,6 +11,15 @@ export function errorText(e: unknown): string {
   return String(e);
 }
 
+/**
+ * errorText plus the server's own explanation when it gave one: `Invalid argument (Option mtu
+ * requires an argument)`. For utilities whose server knows more than an errno can say.
+ */
+export function errorDetail(e: unknown): string {
+  const text = errorText(e);
+  return e instanceof KernelError && !e.message.includes(text) ? `${text} (${e.message})` : text;
+}
+
 /** The errno name of an error, or undefined when it is not errno-shaped. */
 export function errnoOf(e: unknown): Errno | undefined {
   return e instanceof KernelError ? e.errno : undefined;

@@ -88,6 +88,8 @@ export const IfInfoSchema = bin.object({
   /** IFF_* bits (BSD values: 0x8843 = UP,BROADCAST,RUNNING,SIMPLEX,MULTICAST). */
   flags: bin.u32,
   mtu: bin.u32,
+  /** Largest MTU the interface's port carries (ifconfig mtu above it is EINVAL). */
+  maxMtu: bin.u32,
   /** MAC as "00:11:22:33:44:55" ("" for lo0). */
   mac: bin.string,
   /** ifconfig's media text ("Ethernet autoselect (1000baseT full-duplex)"). */

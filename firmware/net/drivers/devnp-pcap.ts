@@ -100,9 +100,10 @@ const devnpPcap: ModuleDescriptor = {
       );
     }
     const nice = typeof opts.nice === "number" ? opts.nice : defaultCaptureNice(std.priority, ctx.rxPrio);
+    // No mtu here: the port reports the host interface's MTU, the most the interface can
+    // carry; io-pkt refuses an mtu= above it and starts the interface at mtu= if given.
     const portOpts = {
       mac: std.mac === undefined ? undefined : macToBytes(std.mac),
-      mtu: std.mtu,
       snaplen: typeof opts.snaplen === "number" ? opts.snaplen : undefined,
       bufferSize:
         typeof opts.bufsize === "number" ? opts.bufsize : defaultBufferSize(std.priority, ctx.rxPrio),

@@ -50,11 +50,19 @@ const devnpVwire: ModuleDescriptor = {
       if (udp !== undefined && peer !== undefined) {
         throw new KernelError("EINVAL", "devnp-vwire: give either udp= (a hub) or peer= (point to point)");
       }
-      port = await UdpEthPort.open({ hub: udp, peer, local, mac, clock: ctx.clock, impairment });
+      port = await UdpEthPort.open({
+        hub: udp,
+        peer,
+        local,
+        mac,
+        mtu: std.mtu,
+        clock: ctx.clock,
+        impairment,
+      });
       where = peer !== undefined ? `udp peer ${peer}` : `udp ${udp ?? DEFAULT_WIRE_PORT}`;
     } else {
       const hubName = typeof opts.hub === "string" ? opts.hub : DEFAULT_HUB;
-      const wire = hubRegistryFor(ctx.kernel).get(hubName, ctx.clock);
+      const wire = hubRegistryFor(ctx.kernel).get(hubName, ctx.clock, std.mtu);
       if (impairment) wire.setImpairment(impairment);
       port = wire.attach({ mac });
       where = `hub ${hubName}`;

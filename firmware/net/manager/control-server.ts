@@ -57,6 +57,7 @@ function ifInfo(io: IoPkt, ifp: Ifnet): P.IfInfo {
     type: ifp.type,
     flags: ifp.flags >>> 0,
     mtu: ifp.mtu,
+    maxMtu: ifp.maxMtu,
     mac: ifp.isLoopback ? "" : formatMac(ifp.mac),
     media: ifp.media,
     linkUp: ifp.linkUp,

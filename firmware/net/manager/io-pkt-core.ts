@@ -110,10 +110,14 @@ export class IoPkt {
     const name = interfaceName(std, (n) => this.stack.ifunit(n) !== undefined);
     if (this.stack.ifunit(name)) throw new KernelError("EEXIST", `interface ${name} already exists`);
     const port = req.port;
+    if (std.mtu !== undefined && std.mtu > port.mtu) {
+      throw new KernelError("EINVAL", `mtu=${std.mtu} is above the maximum ${port.mtu} of ${port.name}`);
+    }
     const ifp = this.stack.attach({
       name,
       mac: std.mac ?? bytesToMac(port.mac),
       mtu: std.mtu ?? port.mtu,
+      maxMtu: port.mtu,
       output: (frame, len) => port.send(frame, len),
       media: req.media,
       promiscuous: std.promiscuous,
@@ -188,8 +192,23 @@ export class IoPkt {
 
   // ---- modules ----
 
-  /** Loads `spec` (`vwire`, `devnp-vwire.so`, `/lib/dll/devnp-x.js`, `sample`) with `options`. */
+  /**
+   * Loads `spec` (`vwire`, `devnp-vwire.so`, `/lib/dll/devnp-x.js`, `sample`) with `options`.
+   * A failure goes to the system log (`Unable to load devnp-vwire.so: …`), as QNX's io-pkt
+   * logs it, whoever asked for the load; the error is rethrown unchanged.
+   */
   async loadModule(cls: ModuleQuery, spec: string, options: string): Promise<LoadedModule> {
+    try {
+      return await this.load(cls, spec, options);
+    } catch (e) {
+      const text = e instanceof Error ? e.message : String(e);
+      const name = /\.(so|js|mjs)$/.test(spec) || cls === "either" ? spec : `${fullModuleName(cls, spec)}.so`;
+      this.log(SLOG_SEVERITY.ERROR, `io-pkt: Unable to load ${name}: ${text}`);
+      throw e;
+    }
+  }
+
+  private async load(cls: ModuleQuery, spec: string, options: string): Promise<LoadedModule> {
     if (this.stopped) throw new KernelError("ESHUTDOWN");
     const { descriptor, source } = await resolveModule(cls, spec, this.fs);
     const parsed = parseModuleOptions(descriptor.options, options, descriptor.name);

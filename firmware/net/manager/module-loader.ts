@@ -97,5 +97,8 @@ export async function resolveModule(cls: ModuleQuery, spec: string, fs: FsClient
       if (await exists(fs, path)) return { descriptor: await importFile(fs, path), source: path };
     }
   }
-  throw new KernelError("ENOENT", `${full}.so: No such file or directory`);
+  throw new KernelError(
+    "ENOENT",
+    `${full} is not built in, and there is no ${full}.js in ${MODULE_DIRS.join(", ")}`,
+  );
 }

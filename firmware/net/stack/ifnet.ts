@@ -98,6 +98,8 @@ export class Ifnet {
   readonly type: IfType;
   flags: number;
   mtu: number;
+  /** Largest MTU the driver's port can carry (`ifconfig mtu` above it is EINVAL). */
+  readonly maxMtu: number;
   mac: number;
   /** Carrier present (link state), as reported by the driver. */
   linkUp = true;
@@ -127,6 +129,7 @@ export class Ifnet {
     type: IfType;
     flags: number;
     mtu: number;
+    maxMtu?: number;
     mac: number;
     output: IfOutput;
     pfil: PfilHead;
@@ -138,6 +141,7 @@ export class Ifnet {
     this.type = opts.type;
     this.flags = opts.flags;
     this.mtu = opts.mtu;
+    this.maxMtu = opts.maxMtu ?? opts.mtu;
     this.mac = opts.mac;
     this.output = opts.output;
     this.pfil = opts.pfil;

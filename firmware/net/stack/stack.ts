@@ -43,6 +43,15 @@ import { registerStackSysctls } from "./stack-sysctl.ts";
 import { Sysctl } from "./sysctl.ts";
 
 export const LOOPBACK_MTU = 33192;
+/** Default largest MTU of an Ethernet interface whose driver names none. */
+export const JUMBO_MTU = 9216;
+/** IPv4's minimum: a 60-byte header and an 8-byte fragment (RFC 791). */
+const MIN_MTU = 68;
+
+function checkMtu(ifname: string, mtu: number, maxMtu: number): void {
+  if (!Number.isInteger(mtu) || mtu < MIN_MTU || mtu > maxMtu)
+    throw new KernelError("EINVAL", `${ifname}: MTU ${mtu} out of range ${MIN_MTU}..${maxMtu}`);
+}
 /** Period of the slow timer (ARP aging and retries, reassembly timeouts), as BSD's pr_slowtimo. */
 export const SLOW_TIMER_MS = 500;
 /** Loopback packets queued at once; more are dropped (lo0 iqdrops). */
@@ -62,6 +71,8 @@ export interface AttachOptions {
   prefix?: string;
   mac: number | string;
   mtu?: number;
+  /** Largest MTU the port carries (default 9216, a jumbo frame); `mtu` may not exceed it. */
+  maxMtu?: number;
   output: IfOutput;
   media?: string;
   promiscuous?: boolean;
@@ -117,6 +128,7 @@ export class Stack {
       type: "loopback",
       flags: IFF_UP | IFF_LOOPBACK | IFF_RUNNING | IFF_MULTICAST,
       mtu: LOOPBACK_MTU,
+      maxMtu: 65535,
       mac: 0,
       output: () => true,
     });
@@ -158,12 +170,15 @@ export class Stack {
     const mac = typeof opts.mac === "string" ? parseMac(opts.mac) : opts.mac;
     if (mac === null) throw new KernelError("EINVAL", `bad MAC address '${String(opts.mac)}'`);
     const mtu = opts.mtu ?? 1500;
-    if (!Number.isInteger(mtu) || mtu < 68 || mtu > 65535) throw new KernelError("EINVAL", `bad MTU ${mtu}`);
+    const maxMtu = opts.maxMtu ?? JUMBO_MTU;
+    const name = opts.name ?? this.freeName(opts.prefix ?? "en");
+    checkMtu(name, mtu, maxMtu);
     const ifp = this.addIfnet({
-      name: opts.name ?? this.freeName(opts.prefix ?? "en"),
+      name,
       type: "ethernet",
       flags: IFF_BROADCAST | IFF_SIMPLEX | IFF_MULTICAST | IFF_RUNNING | (opts.promiscuous ? IFF_PROMISC : 0),
       mtu,
+      maxMtu,
       mac,
       output: opts.output,
     });
@@ -183,6 +198,7 @@ export class Stack {
       type: "vlan",
       flags: IFF_BROADCAST | IFF_SIMPLEX | IFF_MULTICAST | IFF_RUNNING,
       mtu: parent.mtu,
+      maxMtu: parent.maxMtu,
       mac: parent.mac,
       output: parent.output,
       parent,
@@ -229,8 +245,7 @@ export class Stack {
   }
 
   setMtu(ifp: Ifnet, mtu: number): void {
-    const max = ifp.isLoopback ? 65535 : 9216;
-    if (!Number.isInteger(mtu) || mtu < 68 || mtu > max) throw new KernelError("EINVAL", `bad MTU ${mtu}`);
+    checkMtu(ifp.name, mtu, ifp.maxMtu);
     ifp.mtu = mtu;
   }
 

@@ -88,6 +88,29 @@ describe("io-pkt modules", () => {
     expect(r.again).toBe(0);
   });
 
+  it("refuses mtu= above what the port carries, names why, and logs it", async () => {
+    k = new Kernel({ nodeName: "t" });
+    await startIoPkt(k, ["-d", "vwire", "hub=j0", "-t", "1"]);
+    const r = await withClient(k, "", async (nc) => {
+      const err = await nc.loadModule("vwire", "hub=j0,mtu=9000").catch((e: Error) => e.message);
+      // A hub created for jumbo frames carries them.
+      const jumbo = await nc.loadModule("vwire", "hub=j1,mtu=9000");
+      await nc.setMtu(jumbo[0], 8000);
+      const tooBig = await nc.setMtu(jumbo[0], 9001).catch(errnoOf);
+      return { err, jumbo, ifs: await nc.interfaces(), tooBig };
+    });
+    expect(r.err).toBe("mtu=9000 is above the maximum 1500 of vwire:j0/1");
+    expect(r.ifs.map((i) => [i.name, i.mtu, i.maxMtu])).toEqual([
+      ["lo0", 33192, 65535],
+      ["en0", 1500, 1500],
+      ["en1", 8000, 9000],
+    ]);
+    expect(r.tooBig).toBe("EINVAL");
+    expect(k.slog.entries().map((e) => e.text)).toContain(
+      "io-pkt: Unable to load vwire: mtu=9000 is above the maximum 1500 of vwire:j0/1",
+    );
+  });
+
   it("rejects module loads from non-root clients", async () => {
     k = new Kernel({ nodeName: "t" });
     await startIoPkt(k, ["-t", "1"]);

@@ -44,10 +44,30 @@ describe("network utilities against io-pkt on a virtual wire", () => {
     await rt.ok(["ifconfig", "en0", "mtu", "1400"]);
     expect(await rt.ok(["ifconfig", "en0"])).toMatch(/ mtu 1400\n/);
     await rt.ok(["ifconfig", "en0", "mtu", "1500"]);
+    // The wire carries 1500: a larger MTU would only make frames the port refuses.
+    const big = await rt.sh(["ifconfig", "en0", "mtu", "9000"]);
+    expect(big).toMatchObject({
+      status: 1,
+      stderr: "ifconfig: SIOCSIFMTU: Invalid argument (en0 takes 68..1500)\n",
+    });
+    expect(await rt.ok(["ifconfig", "en0"])).toMatch(/ mtu 1500\n/);
     await rt.ok(["ifconfig", "en0", "down"]);
     expect(await rt.ok(["ifconfig", "-l", "-d"])).toBe("en0\n");
     expect(await rt.ok(["netstat", "-i"])).toMatch(/\nen0\* +1500 /);
     await rt.ok(["ifconfig", "en0", "up"]);
+  });
+
+  it("mount -T io-pkt says why io-pkt refused a module", async () => {
+    expect(await rt.sh(["mount", "-T", "io-pkt", "-o", "hub=nu-m,mtu", "devnp-vwire.so"])).toMatchObject({
+      status: 1,
+      stderr: "mount: devnp-vwire.so: Invalid argument (Option mtu requires an argument)\n",
+    });
+    expect(await rt.sh(["mount", "-T", "io-pkt", "devnp-e9.so"])).toMatchObject({
+      status: 1,
+      stderr:
+        "mount: devnp-e9.so: No such file or directory (devnp-e9 is not built in, and there is no devnp-e9.js in /lib/dll, /proc/boot, /usr/lib/dll)\n",
+    });
+    expect(await rt.ok(["ifconfig", "-l"])).toBe("lo0 en0\n");
   });
 
   it("ifconfig reports a missing interface and a bad address", async () => {
