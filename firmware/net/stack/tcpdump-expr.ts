@@ -4,12 +4,14 @@
 //   [tcp|udp] [src|dst] port N | portrange N-M
 //   ether [src|dst|host] MAC | ether broadcast | ether multicast | broadcast | multicast
 //   ip | ip6 | arp | tcp | udp | icmp | vlan [id] | proto N | ip proto N | less N | greater N
+//   relations: proto[off:size] op value, len, arithmetic (tcpdump-relation.ts)
 // combined with and/&&, or/||, not/!, parentheses; a bare address or number after and/or
 // reuses the previous qualifiers (`host 10.0.0.1 or 10.0.0.2`), as tcpdump does.
 import { KernelError } from "../../kernel/errno.ts";
 import { parseCidr, parseIpv4, prefixToMask } from "../wire/ipv4-addr.ts";
 import { MAC_BROADCAST, parseMac, readMac } from "../wire/mac.ts";
 import type { BpfPredicate } from "./bpf.ts";
+import { mayStartRelation, parseRelation } from "./tcpdump-relation.ts";
 
 type Dir = "src" | "dst" | "either" | "both";
 type Pred = BpfPredicate;
@@ -26,14 +28,24 @@ function syntax(msg: string): KernelError {
 
 function tokenize(text: string): string[] {
   const toks: string[] = [];
-  const re = /\s*(\(|\)|&&|\|\||!=|!|[A-Za-z0-9_.:/\\-]+)/y;
+  const re = /\s*(\(|\)|\[|\]|&&|\|\||!=|==|<=|>=|<<|>>|[!<>=&|^+*%]|[A-Za-z0-9_.:/\\-]+)/y;
   let i = 0;
+  let brackets = 0;
   while (i < text.length) {
     if (/^\s*$/.test(text.slice(i))) break;
     re.lastIndex = i;
     const m = re.exec(text);
     if (m === null) throw syntax(`unexpected '${text.slice(i).trim()[0]}'`);
-    toks.push(m[1]);
+    const t = m[1];
+    if (t === "[") brackets++;
+    if (t === "]") brackets--;
+    // Inside `tcp[13:1]` a colon is the size separator, not part of a MAC address.
+    if (brackets > 0 && t.includes(":") && t !== ":") {
+      for (const [k, part] of t.split(":").entries()) {
+        if (k > 0) toks.push(":");
+        if (part !== "") toks.push(part);
+      }
+    } else toks.push(t);
     i = re.lastIndex;
   }
   return toks;
@@ -166,6 +178,13 @@ class Parser {
     if (this.accept("not", "!")) {
       const p = this.not();
       return (b, v, o, n) => !p(b, v, o, n);
+    }
+    if (mayStartRelation(this.toks, this.i)) {
+      const r = parseRelation(this.toks, this.i);
+      if (r !== null) {
+        this.i = r.next;
+        return r.pred;
+      }
     }
     if (this.accept("(")) {
       const p = this.or();

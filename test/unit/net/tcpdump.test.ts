@@ -89,6 +89,23 @@ describe("tcpdump filter expressions", () => {
     ["less 50", ["arpReq", "arpRep"]],
     ["greater 1000", ["frag2"]],
     ["ip and not (icmp or port 53)", ["http"]],
+    // Relations: loads from a layer's header, arithmetic, named constants.
+    ["icmp[icmptype] = icmp-echo", ["echo"]], // frag2 is not a first fragment
+    ["icmp[icmptype] != icmp-echo", []],
+    ["tcp[tcpflags] & tcp-syn != 0", ["http"]],
+    ["tcp[tcpflags] & (tcp-syn|tcp-ack) == tcp-syn|tcp-ack", ["http"]],
+    ["tcp[13] & tcp-rst != 0", []],
+    ["(tcp[12] >> 4) * 4 >= 20", ["http"]],
+    ["udp[0:2] = 53 or udp[2:2] = 53", ["dns"]],
+    ["ip[6:2] & 0x1fff != 0", ["frag2"]],
+    ["ether[0] & 1 = 1", ["arpReq"]],
+    ["ether[12:2] = 0x8100", ["vlan"]],
+    ["arp[6:2] = 2", ["arpRep"]],
+    ["ip[9] = 17 and len < 100", ["dns"]],
+    ["len > 1000 and ip[0] & 0xf = 5", ["frag2"]],
+    ["ip[1000:4] = 0", []], // past the end: false, not an error
+    ["tcp[100 / 0] = 0", []],
+    ["port 53 or 80", ["dns", "http"]], // a bare number after or is still a port
   ];
   for (const [expr, want] of cases) {
     it(`'${expr}'`, () => {
@@ -113,6 +130,12 @@ describe("tcpdump filter expressions", () => {
     "icmp and",
     "port 70000",
     "@",
+    "tcp[13",
+    "tcp[13:3] = 1",
+    "tcp[13] &",
+    "tcp[13] & 2",
+    "len >",
+    "icmp[icmptype] = icmp-bogus",
   ])("rejects '%s'", (expr) => {
     expect(() => compileFilter(expr)).toThrow(/syntax error/);
   });
