@@ -1,12 +1,16 @@
 // ICMP round-trip time of our stack against Linux's own, in the same run (needs root).
 // Ours: Linux in a namespace pings our io-pkt (devnp-pcap on our end of a veth pair).
 // Baseline: Linux pings Linux across an identical veth pair between two namespaces.
-// Prints one JSON line: ours_p50_us, ours_p99_us, linux_p50_us, linux_p99_us and the ratios.
+// Floor: Linux pings a bare node-pcap responder (lib/pcap-echo-floor.ts) on a third pair, the
+// least any stack on node-pcap can take; ratio_floor_p50 is how much of ours is our stack.
+// Prints one JSON line: ours_p50_us, ours_p99_us, linux_p50_us, linux_p99_us, floor_p50_us,
+// floor_p99_us and the ratios.
 import { createRequire } from "node:module";
 import { canUseNetns, hasCommand } from "../helpers/requirements.ts";
 import { NetnsLab, nsExec } from "../net/lib/netns.ts";
 import { p50p99us, pingTimes } from "../net/lib/rtt.ts";
 import { Runtime } from "../unit/netutil/runtime.ts";
+import { startPcapEchoFloor } from "./lib/pcap-echo-floor.ts";
 
 const COUNT = Number(process.env.BENCH_COUNT ?? 1000);
 const INTERVAL = process.env.BENCH_INTERVAL ?? "0.005";
@@ -51,6 +55,12 @@ if (skipped !== null) {
     lab.vethBetween(nsC, "10.72.0.1/24", nsD, "10.72.0.2/24");
     const linux = p50p99us(await pingRtts(nsC, "10.72.0.2"));
 
+    const nsE = lab.namespace();
+    const f = lab.veth(nsE, "10.73.0.1/24");
+    const floorPort = startPcapEchoFloor(f.ours, "10.73.0.2");
+    const floor = p50p99us(await pingRtts(nsE, "10.73.0.2"));
+    floorPort.close();
+
     process.stdout.write(
       JSON.stringify({
         bench: "icmp",
@@ -60,8 +70,12 @@ if (skipped !== null) {
         ours_p99_us: ours.p99,
         linux_p50_us: linux.p50,
         linux_p99_us: linux.p99,
+        floor_p50_us: floor.p50,
+        floor_p99_us: floor.p99,
         ratio_p50: +(ours.p50 / linux.p50).toFixed(2),
         ratio_p99: +(ours.p99 / linux.p99).toFixed(2),
+        ratio_floor_p50: +(ours.p50 / floor.p50).toFixed(2),
+        ratio_floor_p99: +(ours.p99 / floor.p99).toFixed(2),
       }) + "\n",
     );
   } finally {
