@@ -161,7 +161,7 @@ export class Ether {
   }
 
   private tap(ifp: Ifnet, pb: Pbuf, dir: number): void {
-    const ts = this.stack.clock.wallTime();
+    const ts = this.stack.tapTime.now();
     if (ifp.taps.length !== 0) bpfTapList(ifp.taps, pb.bytes, pb.view, pb.off, pb.len, ts, dir, ifp);
     if (this.stack.taps.length !== 0)
       bpfTapList(this.stack.taps, pb.bytes, pb.view, pb.off, pb.len, ts, dir, ifp);
@@ -212,7 +212,7 @@ export class Ether {
     if (ifp.taps.length !== 0 || this.stack.taps.length !== 0) this.tap(ifp, pb, BPF_D_OUT);
     const wire = parent ?? ifp;
     if (parent !== null && parent.taps.length !== 0) {
-      bpfTapList(parent.taps, b, pb.view, pb.off, pb.len, this.stack.clock.wallTime(), BPF_D_OUT, parent);
+      bpfTapList(parent.taps, b, pb.view, pb.off, pb.len, this.stack.tapTime.now(), BPF_D_OUT, parent);
     }
     const c = ifp.counters;
     if (dstMac === MAC_BROADCAST) c.obcasts++;

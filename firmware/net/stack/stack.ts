@@ -41,6 +41,7 @@ import {
 import { createStackStats, type StackStats } from "./stats.ts";
 import { registerStackSysctls } from "./stack-sysctl.ts";
 import { Sysctl } from "./sysctl.ts";
+import { TapTime } from "./tap-time.ts";
 
 export const LOOPBACK_MTU = 33192;
 /** Default largest MTU of an Ethernet interface whose driver names none. */
@@ -101,6 +102,8 @@ export class Stack {
   readonly pfil = new PfilHead();
   /** BPF taps on every interface (tcpdump -i any). */
   readonly taps: BpfTap[] = [];
+  /** Timestamps for taps, with microseconds. */
+  readonly tapTime: TapTime;
   readonly ether: Ether;
   readonly arp: ArpTable;
   readonly ip: Ip4;
@@ -115,6 +118,7 @@ export class Stack {
 
   constructor(opts: StackOptions) {
     this.clock = opts.clock;
+    this.tapTime = new TapTime(opts.clock);
     this.log = opts.log ?? (() => {});
     this.pool = new PbufPool(opts.poolBuffers ?? 2048);
     this.pool.onExhausted = () => this.log(LOG_WARNING, "Mbufs exhausted");
@@ -409,7 +413,7 @@ export class Stack {
     bytes.fill(0, off, off + 12);
     view.setUint16(off + 12, ETHERTYPE_IPV4);
     const len = pb.len + ETHER_HDR_LEN;
-    const ts = this.clock.wallTime();
+    const ts = this.tapTime.now();
     const lo = this.lo0;
     if (lo.taps.length !== 0) bpfTapList(lo.taps, bytes, view, off, len, ts, BPF_D_OUT, lo);
     if (this.taps.length !== 0) bpfTapList(this.taps, bytes, view, off, len, ts, BPF_D_OUT, lo);
