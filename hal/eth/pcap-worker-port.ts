@@ -43,8 +43,7 @@ export class PcapWorkerPort extends EthPortBase {
   readonly mac: Uint8Array;
   readonly mtu: number;
   readonly snaplen: number;
-  /** The capture process's host niceness (the runtime's own if that is higher than asked). */
-  readonly nice: number;
+  private niceNow: number;
   private readonly child: ChildProcess;
   private readonly rx: Readable;
   private readonly reader = new FrameRecordReader();
@@ -77,7 +76,7 @@ export class PcapWorkerPort extends EthPortBase {
     this.mtu = opts.mtu ?? readMtu(ifname, root) ?? 1500;
     this.snaplen = opts.snaplen ?? Math.max(1600, this.mtu + ETH_FRAME_OVERHEAD);
     this.rxSlice = opts.rxSlice ?? RX_SLICE;
-    this.nice = opts.nice ?? 0;
+    this.niceNow = opts.nice ?? 0;
     this.clock = opts.clock ?? new SystemClock();
     this.linkPollMs = opts.linkPollMs ?? 1000;
     this.carrier = readLinkUp(ifname, root);
@@ -151,6 +150,30 @@ export class PcapWorkerPort extends EthPortBase {
     child.channel?.unref();
     for (const s of child.stdio) (s as { unref?: () => void } | null)?.unref?.();
     return new PcapWorkerPort(ifname, { ...opts, mtu, nice: actualNice }, child, root);
+  }
+
+  /** The capture process's host niceness (the runtime's own if that is higher than asked). */
+  get nice(): number {
+    return this.niceNow;
+  }
+
+  /**
+   * Changes the capture process's niceness (0..19, never below the runtime's own); returns
+   * the niceness it has afterwards. Lowering it needs CAP_SYS_NICE: without, it stays.
+   */
+  setNice(nice: number): number {
+    if (!Number.isInteger(nice) || nice < 0 || nice > 19) {
+      throw new KernelError("EINVAL", `pcap: ${this.name}: nice ${nice} is out of range (0..19)`);
+    }
+    const target = Math.max(nice, getPriority());
+    if (!this.open || this.child.pid === undefined || target === this.niceNow) return this.niceNow;
+    try {
+      setPriority(this.child.pid, target);
+      this.niceNow = target;
+    } catch {
+      // EACCES without CAP_SYS_NICE, or the process is gone: keep what it has.
+    }
+    return this.niceNow;
   }
 
   /** The capture process's pid (pidin, ps). */

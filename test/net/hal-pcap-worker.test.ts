@@ -65,6 +65,10 @@ describe.skipIf(skip)("PcapWorkerPort on a veth pair with Linux as the peer", ()
     try {
       expect(p.nice).toBe(19);
       expect(getPriority(p.capturePid)).toBe(19);
+      // Back down (root has CAP_SYS_NICE), and never below the runtime's own niceness.
+      expect(p.setNice(5)).toBe(Math.max(5, getPriority()));
+      expect(getPriority(p.capturePid)).toBe(p.nice);
+      expect(() => p.setNice(-1)).toThrow(/out of range/);
     } finally {
       p.close();
     }

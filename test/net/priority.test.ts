@@ -48,6 +48,22 @@ describe.skipIf(skip)("receive priorities under a flood", () => {
     expect(await rt.ok(["nicinfo", "en0"])).toMatch(/Capture \.+ event loop/);
   });
 
+  it("puts the capture process back to nice 0 while too few workers make every interface rx_prio", async () => {
+    const captureNice = async () => {
+      const m = /Capture \.+ own process \(pid (\d+), nice (\d+)\)/.exec(await rt.ok(["nicinfo", "en1"]));
+      expect(getPriority(Number(m?.[1]))).toBe(Number(m?.[2]));
+      return Number(m?.[2]);
+    };
+    const third = lab.veth(lab.namespace(), "10.77.0.1/24");
+    // A third interface with two workers: the rule of docs/threading.md puts all at rx_prio.
+    await rt.ok(["mount", "-T", "io-pkt", "-o", `if=${third.ours},priority=30`, "devnp-pcap.so"]);
+    expect(await rt.ok(["nicinfo", "en1"])).toMatch(/Receive Pulse Priority \.+ 21\n/);
+    expect(await captureNice()).toBe(0);
+    await rt.ok(["ifconfig", "en2", "destroy"]);
+    expect(await rt.ok(["nicinfo", "en1"])).toMatch(/Receive Pulse Priority \.+ 10\n/);
+    expect(await captureNice()).toBe(19);
+  });
+
   it(
     "answers every ping on the high-priority interface while the low one is flooded",
     async () => {

@@ -99,7 +99,8 @@ const devnpPcap: ModuleDescriptor = {
         "devnp-pcap: nice= applies to a capture process (thread), not nothread",
       );
     }
-    const nice = typeof opts.nice === "number" ? opts.nice : defaultCaptureNice(std.priority, ctx.rxPrio);
+    const explicitNice = typeof opts.nice === "number";
+    const nice = explicitNice ? (opts.nice as number) : defaultCaptureNice(std.priority, ctx.rxPrio);
     // No mtu here: the port reports the host interface's MTU, the most the interface can
     // carry; io-pkt refuses an mtu= above it and starts the interface at mtu= if given.
     const portOpts = {
@@ -119,6 +120,14 @@ const devnpPcap: ModuleDescriptor = {
         port,
         std,
         media: mediaText(std),
+        // The niceness follows the receive priority io-pkt settles on (a too-few-workers
+        // fallback puts every interface at rx_prio), unless nice= fixed it.
+        onPriority: (priority) => {
+          if (explicitNice || !(port instanceof PcapWorkerPort)) return;
+          const before = port.nice;
+          const after = port.setNice(defaultCaptureNice(priority, ctx.rxPrio));
+          if (after !== before) ctx.log(5, `devnp-pcap: ${host}: capture process now at nice ${after}`);
+        },
         details: () => [
           { key: "Host interface", value: host },
           { key: "Capture length", value: String(port.snaplen) },

@@ -26,9 +26,10 @@ export class IfBinding {
   readonly module: string;
   /** priority= as the driver was given it (undefined: rx_prio). */
   readonly requestedPriority: number | undefined;
-  /** The receive pulse priority in use. */
+  /** The receive pulse priority in use (setPriority changes it). */
   priority: number;
   readonly details: () => DriverDetail[];
+  private readonly onPriority: ((priority: number) => void) | undefined;
   /** Frames dropped because the receive queue was full. */
   queueDrops = 0;
   /** Receive pulses sent (including re-arms). */
@@ -55,6 +56,7 @@ export class IfBinding {
     stack: Stack;
     workers: L2Workers;
     details?: () => DriverDetail[];
+    onPriority?: (priority: number) => void;
   }) {
     this.slot = opts.slot;
     this.ifp = opts.ifp;
@@ -65,7 +67,15 @@ export class IfBinding {
     this.stack = opts.stack;
     this.workers = opts.workers;
     this.details = opts.details ?? (() => []);
+    this.onPriority = opts.onPriority;
     this.onFrame = (frame, len) => this.receive(frame, len);
+  }
+
+  /** Sets the receive priority; the driver hears of a change. */
+  setPriority(priority: number): void {
+    if (priority === this.priority) return;
+    this.priority = priority;
+    this.onPriority?.(priority);
   }
 
   /** Driver context: one received frame (valid only during the call). */

@@ -136,6 +136,7 @@ export class IoPkt {
       stack: this.stack,
       workers: this.workers,
       details: req.details,
+      onPriority: req.onPriority,
     });
     ifp.driverData = b;
     this.slots[slot] = b;
@@ -164,7 +165,7 @@ export class IoPkt {
     }
     this.priorityOverride = tooFew;
     for (const b of all)
-      b.priority = tooFew ? this.config.rxPrio : (b.requestedPriority ?? this.config.rxPrio);
+      b.setPriority(tooFew ? this.config.rxPrio : (b.requestedPriority ?? this.config.rxPrio));
   }
 
   /** `ifconfig en0 destroy`: the driver goes with its last interface. */

@@ -26,6 +26,9 @@ export interface EthAttachRequest {
   media?: string;
   /** Extra lines for nicinfo. */
   details?: () => DriverDetail[];
+  /** Called when io-pkt changes the interface's receive priority after attaching it (the
+   * too-few-workers rule of docs/threading.md), so the driver can follow it. */
+  onPriority?: (priority: number) => void;
 }
 
 /** What io-pkt gives a module while it attaches and runs. */
