@@ -43,6 +43,7 @@ export const BUILTIN_PROGRAMS: Readonly<Record<string, ProgramLoader>> = {
   stty: () => import("./stty.ts"),
   shutdown: () => import("./shutdown.ts"),
   use: () => import("./use.ts"),
+  which: () => import("./which.ts"),
   gpio: () => import("./gpio.ts"),
   "gpio-manager": () => import("../gpio/gpio-manager-program.ts"),
   // drivers and managers

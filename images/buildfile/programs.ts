@@ -38,6 +38,7 @@ export const KNOWN_BUILTINS: readonly string[] = [
   "stty",
   "shutdown",
   "use",
+  "which",
   "gpio",
   "true",
   "false",

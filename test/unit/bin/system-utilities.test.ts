@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { boot, sh } from "./harness.ts";
+import { boot, run, sh } from "./harness.ts";
+import type { Program } from "../../../firmware/program.ts";
 import type { Process } from "../../../firmware/kernel/process.ts";
 import type { Termios, TtyControl } from "../../../firmware/program.ts";
 import { SANE } from "../../../firmware/bin/lib/stty-settings.ts";
@@ -116,6 +117,39 @@ describe("system utilities", () => {
     const u = await sh(k, ["use", "ls"]);
     expect(u.stdout).toMatch(/^ls - list directory contents\n\nusage: ls/);
     expect((await sh(k, ["use", "nonesuch"])).status).toBe(1);
+  });
+
+  it("which finds programs in $PATH, every one with -a, and names what is missing", async () => {
+    const { kernel: k } = await boot();
+    const setup: Program = {
+      name: "setup",
+      usage: "",
+      async main(ctx) {
+        await ctx.fs.mkdir("/tmp/a");
+        await ctx.fs.mkdir("/tmp/b");
+        await ctx.fs.mkdir("/tmp/b/tool"); // a directory is not a program
+        await ctx.fs.writeFile("/tmp/a/tool", "#!/bin/sh\n", { mode: 0o755 });
+        await ctx.fs.writeFile("/tmp/b/data", "x\n", { mode: 0o644 });
+        await ctx.fs.writeFile("/tmp/b/data2", "x\n", { mode: 0o755 });
+        await ctx.fs.writeFile("/tmp/a/data2", "x\n", { mode: 0o755 });
+        return 0;
+      },
+    };
+    expect((await run(k, setup, ["setup"])).status).toBe(0);
+    const env = { PATH: "/tmp/b:/tmp/a" };
+    expect(await sh(k, ["which", "tool"], { env })).toMatchObject({ status: 0, stdout: "/tmp/a/tool\n" });
+    expect((await sh(k, ["which", "-a", "data2"], { env })).stdout).toBe("/tmp/b/data2\n/tmp/a/data2\n");
+    expect(await sh(k, ["which", "data", "tool"], { env })).toMatchObject({
+      status: 1,
+      stdout: "/tmp/a/tool\n",
+      stderr: "which: no data in (/tmp/b:/tmp/a)\n",
+    });
+    expect(await sh(k, ["which", "-s", "data"], { env })).toMatchObject({
+      status: 1,
+      stdout: "",
+      stderr: "",
+    });
+    expect((await sh(k, ["which"], { env })).stderr).toMatch(/^usage: which/);
   });
 
   it("mount lists the pathname space and reports a missing type manager", async () => {
