@@ -1,6 +1,7 @@
 // lsm-sample: the template for filter modules. It hooks pfil in both directions on every
 // interface, counts what it sees, optionally drops one IPv4 protocol (drop=icmp|udp|tcp) and
-// optionally logs each packet (log). Its hook counters show in `netstat -s` under pfil.
+// optionally logs each packet (log). Its hook counters show in `netstat -s` under pfil. It
+// also logs interfaces coming and going and addresses added and removed (pfil's watchers).
 // Load it with `io-pkt -p sample drop=icmp` or `mount -T io-pkt -o drop=icmp lsm-sample.so`.
 import { KernelError } from "../../kernel/errno.ts";
 import type { OptionValue } from "../module-options.ts";
@@ -8,7 +9,8 @@ import { LSM_SAMPLE } from "../modules/catalog.ts";
 import type { ModuleContext, ModuleDescriptor, ModuleInstance } from "../manager/module-descriptor.ts";
 import type { Ifnet } from "../stack/ifnet.ts";
 import type { Pbuf } from "../stack/pbuf.ts";
-import { PFIL_DROP, PFIL_IN, PFIL_OUT, PFIL_PASS } from "../stack/pfil.ts";
+import { PFIL_DROP, PFIL_IN, PFIL_OUT, PFIL_PASS, type PfilWatcher } from "../stack/pfil.ts";
+import { formatIpv4 } from "../wire/ipv4-addr.ts";
 
 const ETHERTYPE_IPV4 = 0x0800;
 const ETHERTYPE_VLAN = 0x8100;
@@ -49,8 +51,24 @@ const lsmSample: ModuleDescriptor = {
       return verdict;
     };
     const hook = ctx.stack.pfil.add({ name: "lsm-sample", dir: PFIL_IN | PFIL_OUT, fn });
+    // Interface and address events: a real filter would re-resolve rules that name them.
+    const watcher: PfilWatcher = {
+      ifnet: (event, ifp) =>
+        ctx.log(5, `lsm-sample: ${ifp.name} ${event === "attach" ? "attached" : "detached"}`),
+      ifaddr: (event, ifp, ia) =>
+        ctx.log(
+          5,
+          `lsm-sample: ${ifp.name} address ${formatIpv4(ia.addr)} ${event === "add" ? "added" : "deleted"}`,
+        ),
+    };
+    ctx.stack.pfilWatchers.add(watcher);
     ctx.log(5, `lsm-sample: attached${drop >= 0 ? `, dropping ${dropName}` : ""}`);
-    return { detach: () => void ctx.stack.pfil.remove(hook) };
+    return {
+      detach: () => {
+        ctx.stack.pfil.remove(hook);
+        ctx.stack.pfilWatchers.remove(watcher);
+      },
+    };
   },
 };
 

@@ -2,7 +2,7 @@
 // interfaces) or to one interface's head, for input and/or output. Hooks run in order of
 // `priority` (lower first, then insertion order) over the whole Ethernet frame, synchronously.
 import type { Pbuf } from "./pbuf.ts";
-import type { Ifnet } from "./ifnet.ts";
+import type { IfAddr, Ifnet } from "./ifnet.ts";
 
 export const PFIL_IN = 1;
 export const PFIL_OUT = 2;
@@ -103,4 +103,49 @@ export function pfilRun(hooks: PfilHook[], pb: Pbuf, ifp: Ifnet, dir: number): n
     else h.counters.passed++;
   }
   return PFIL_PASS;
+}
+
+/**
+ * What a filter hears besides packets (NetBSD's PFIL_IFNET and PFIL_IFADDR hooks): interfaces
+ * coming and going, addresses added and removed, so that rules naming an interface or "our
+ * address" can follow. Called synchronously, in the stack context, after the change; a detaching
+ * interface has lost its addresses (one "delete" each) and is still in the stack.
+ */
+export interface PfilWatcher {
+  ifnet?(event: "attach" | "detach", ifp: Ifnet): void;
+  ifaddr?(event: "add" | "delete", ifp: Ifnet, ia: IfAddr): void;
+}
+
+export class PfilWatchers {
+  private list: PfilWatcher[] = [];
+
+  add(w: PfilWatcher): void {
+    this.list = [...this.list, w];
+  }
+
+  remove(w: PfilWatcher): boolean {
+    const before = this.list.length;
+    this.list = this.list.filter((x) => x !== w);
+    return this.list.length < before;
+  }
+
+  ifnet(event: "attach" | "detach", ifp: Ifnet): void {
+    for (const w of this.list) {
+      try {
+        w.ifnet?.(event, ifp);
+      } catch {
+        // A watcher's failure is its own; the interface change has happened regardless.
+      }
+    }
+  }
+
+  ifaddr(event: "add" | "delete", ifp: Ifnet, ia: IfAddr): void {
+    for (const w of this.list) {
+      try {
+        w.ifaddr?.(event, ifp, ia);
+      } catch {
+        // As above.
+      }
+    }
+  }
 }

@@ -28,7 +28,7 @@ import {
 import { Ip4 } from "./ip4.ts";
 import { LOG_NOTICE, LOG_WARNING, type StackLog } from "./log.ts";
 import { PB_LOOP, PbufPool, pbufFree, type Pbuf } from "./pbuf.ts";
-import { PfilHead } from "./pfil.ts";
+import { PfilHead, PfilWatchers } from "./pfil.ts";
 import {
   RTF_CLONING,
   RTF_GATEWAY,
@@ -100,6 +100,8 @@ export class Stack {
   readonly routes = new RouteTable();
   /** Hooks on every interface (filter modules usually attach here). */
   readonly pfil = new PfilHead();
+  /** Filters that follow interfaces and addresses (pfil's ifnet / ifaddr events). */
+  readonly pfilWatchers = new PfilWatchers();
   /** BPF taps on every interface (tcpdump -i any). */
   readonly taps: BpfTap[] = [];
   /** Timestamps for taps, with microseconds. */
@@ -162,6 +164,7 @@ export class Stack {
     if (this.ifs.has(o.name)) throw new KernelError("EEXIST", `interface ${o.name} already exists`);
     const ifp = new Ifnet({ ...o, index: this.nextIndex++, pfil: new PfilHead() });
     this.ifs.set(ifp.name, ifp);
+    this.pfilWatchers.ifnet("attach", ifp);
     return ifp;
   }
 
@@ -217,6 +220,7 @@ export class Stack {
     if (ifp === this.lo0) throw new KernelError("EBUSY", "lo0 cannot be destroyed");
     for (const v of [...ifp.vlans.values()]) this.detach(v);
     for (const a of [...ifp.addrs]) this.deleteAddress(ifp, a.addr);
+    this.pfilWatchers.ifnet("detach", ifp);
     this.routes.deleteByIfp(ifp);
     this.arp.flush(ifp);
     ifp.flags &= ~(IFF_UP | IFF_RUNNING);
@@ -279,6 +283,7 @@ export class Stack {
       this.routes.add({ dst: ia.addr, prefixLen, gateway: ia.addr, ifp, flags: RTF_CLONING });
     }
     if (ifp.isUp && ifp.linkUp) this.arp.gratuitous(ifp, ia.addr);
+    this.pfilWatchers.ifaddr("add", ifp, ia);
     return ia;
   }
 
@@ -288,6 +293,7 @@ export class Stack {
     if (i < 0) throw new KernelError("EADDRNOTAVAIL");
     const [ia] = ifp.addrs.splice(i, 1);
     this.ip.localAddrs.delete(ia.addr);
+    this.pfilWatchers.ifaddr("delete", ifp, ia);
     const plen = ifp.isLoopback ? 32 : ia.prefixLen;
     const rt = this.routes.get(ia.addr, plen);
     if (rt !== undefined && rt.ifp === ifp && rt.gateway === ia.addr) {

@@ -78,7 +78,9 @@ describe("io-pkt modules", () => {
       await nc.loadModule("sample", "drop=icmp");
       const filtered = await ping(2);
       const pfil = (await nc.stats("pfil")).filter((c) => c.name.endsWith("dropped"));
+      await nc.addAlias("en0", { addr: ip("10.9.0.11"), prefixLen: 24 });
       await nc.unloadModule("lsm-sample.so");
+      await nc.addAlias("en0", { addr: ip("10.9.0.12"), prefixLen: 24 }); // unloaded: not heard
       const again = await ping(3);
       return { first, filtered, pfil, again };
     });
@@ -86,6 +88,8 @@ describe("io-pkt modules", () => {
     expect(r.filtered).toBe(2);
     expect(r.pfil).toEqual([{ group: "pfil", name: "hook.lsm-sample.dropped", value: 1 }]);
     expect(r.again).toBe(0);
+    const heard = k.slog.entries().filter((e) => e.text.startsWith("lsm-sample: en0 address"));
+    expect(heard.map((e) => e.text)).toEqual(["lsm-sample: en0 address 10.9.0.11 added"]);
   });
 
   it("refuses mtu= above what the port carries, names why, and logs it", async () => {

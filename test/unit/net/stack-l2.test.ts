@@ -2,7 +2,15 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { ManualClock } from "../../../firmware/kernel/clock.ts";
 import { BPF_D_INOUT, type BpfTap } from "../../../firmware/net/stack/bpf.ts";
 import { IFF_PROMISC, formatIfFlags, type Ifnet } from "../../../firmware/net/stack/ifnet.ts";
-import { PFIL_DROP, PFIL_IN, PFIL_MODIFIED, PFIL_OUT, PFIL_PASS } from "../../../firmware/net/stack/pfil.ts";
+import {
+  PFIL_DROP,
+  PFIL_IN,
+  PFIL_MODIFIED,
+  PFIL_OUT,
+  PFIL_PASS,
+  type PfilWatcher,
+} from "../../../firmware/net/stack/pfil.ts";
+import { formatIpv4 } from "../../../firmware/net/wire/ipv4-addr.ts";
 import { Stack } from "../../../firmware/net/stack/stack.ts";
 import { compileFilter } from "../../../firmware/net/stack/tcpdump-expr.ts";
 import { internetChecksum } from "../../../firmware/net/wire/checksum.ts";
@@ -188,6 +196,30 @@ describe("Ethernet input, pfil and BPF", () => {
     expect(frames.map((f) => f[34])).toEqual([8, 0]);
     s.removeTap(tap);
     expect(s.pool.inUse).toBe(0);
+  });
+
+  it("pfil watchers hear interfaces and addresses come and go, addresses before their interface", () => {
+    const events: string[] = [];
+    const w: PfilWatcher = {
+      ifnet: (ev, ifp) => void events.push(`${ev} ${ifp.name}`),
+      ifaddr: (ev, ifp, ia) => void events.push(`${ev} ${ifp.name} ${formatIpv4(ia.addr)}/${ia.prefixLen}`),
+    };
+    s.pfilWatchers.add(w);
+    const en1 = s.attach({ mac: MAC_A, output: () => true });
+    s.addAddress(en1, ip("10.8.0.1"), 24);
+    s.addAddress(en1, ip("10.8.0.2"), 24);
+    s.deleteAddress(en1, ip("10.8.0.1"));
+    s.detach(en1);
+    s.pfilWatchers.remove(w);
+    s.addAddress(en0, ip("10.0.0.77"), 24); // no longer watched
+    expect(events).toEqual([
+      "attach en1",
+      "add en1 10.8.0.1/24",
+      "add en1 10.8.0.2/24",
+      "delete en1 10.8.0.1/24",
+      "delete en1 10.8.0.2/24",
+      "detach en1",
+    ]);
   });
 
   it("VLAN: tagged frames reach the VLAN interface, untagged replies go out tagged", () => {
