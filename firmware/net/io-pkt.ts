@@ -89,7 +89,11 @@ const program: Program = {
     await loadAll(ctx, io, args);
     ctx.signal.addEventListener("abort", () => void io.shutdown(), { once: true });
     // The main thread is one of the resource-manager threads; threads_min counts it.
-    rm.start(Math.max(0, tcpip.threadsMin - 1));
+    // threads_max caps the pool as it grows under load, with QNX's warning at the ceiling.
+    rm.start(Math.max(0, tcpip.threadsMin - 1), {
+      maxThreads: tcpip.threadsMax,
+      onExhausted: () => io.log(SLOG_SEVERITY.WARNING, 'Threads exhausted. See "threads_max" option'),
+    });
     ctx.process.detach();
     await rm.loop(t);
     await io.shutdown();

@@ -84,6 +84,18 @@ export class ResourceManager {
   private nextHandle = 1;
   private nextIno = 1;
   private stopped = false;
+  /** The thread pool: loops running, loops waiting in MsgReceive, the ceiling, and whether
+   * the pool has been found exhausted since a thread last became free. */
+  private readonly pool = {
+    live: 0,
+    idle: 0,
+    base: 0,
+    /** 0: a fixed pool (no maxThreads given). */
+    max: 0,
+    grown: 0,
+    exhausted: false,
+    onExhausted: null as (() => void) | null,
+  };
 
   constructor(thread: Thread, opts: ResourceManagerOptions = {}) {
     this.thread = thread;
@@ -144,27 +156,80 @@ export class ResourceManager {
     return a.path === "/" ? `/${rel}` : `${a.path}/${rel}`;
   }
 
-  /** Starts `threads` receive loops (the calling thread's process creates them). */
-  start(threads = 1): void {
+  /**
+   * Starts `threads` receive loops (the calling thread's process creates them). With
+   * `maxThreads` the pool grows: when a message takes the last waiting thread, another is
+   * created, up to `maxThreads` loops in all (counting any the caller runs itself); extra
+   * threads end again once enough others wait. At the ceiling `onExhausted` is called, once
+   * until a thread is free again (io-pkt logs QNX's "Threads exhausted").
+   */
+  start(threads = 1, opts: { maxThreads?: number; onExhausted?: () => void } = {}): void {
+    if (opts.maxThreads !== undefined) this.pool.max = opts.maxThreads;
+    if (opts.onExhausted !== undefined) this.pool.onExhausted = opts.onExhausted;
     for (let i = 0; i < threads; i++) {
       this.thread.process.createThread((t) => this.loop(t), { name: `resmgr-${i + 1}` });
     }
   }
 
+  /** Threads in the pool, and how many of them wait for a message. */
+  get threads(): { live: number; idle: number } {
+    return { live: this.pool.live, idle: this.pool.idle };
+  }
+
   /** Runs a receive loop on the given thread until the manager stops. */
-  async loop(t: Thread): Promise<void> {
-    while (!this.stopped) {
-      let r: Received;
-      try {
-        r = await t.MsgReceive(this.chid);
-      } catch (e) {
-        if (this.stopped || (e instanceof KernelError && (e.errno === "EINVAL" || e.errno === "ESRCH")))
-          return;
-        if (e instanceof KernelError && e.errno === "EINTR") continue;
-        throw e;
+  async loop(t: Thread, extra = false): Promise<void> {
+    const pool = this.pool;
+    if (!extra) {
+      pool.live++;
+      pool.base++;
+    }
+    try {
+      while (!this.stopped) {
+        let r: Received;
+        pool.idle++;
+        try {
+          r = await t.MsgReceive(this.chid);
+        } catch (e) {
+          if (this.stopped || (e instanceof KernelError && (e.errno === "EINVAL" || e.errno === "ESRCH")))
+            return;
+          if (e instanceof KernelError && e.errno === "EINTR") continue;
+          throw e;
+        } finally {
+          pool.idle--;
+        }
+        if (r.pulse) {
+          this.onPulse(r.pulse.code, r.pulse.value);
+          continue;
+        }
+        if (pool.idle === 0) this.grow();
+        await this.dispatch(t, r.rcvid, r.msg, r.info);
+        pool.exhausted = false;
+        // An extra thread goes once the base number of others wait again.
+        if (extra && pool.idle >= pool.base) return;
       }
-      if (r.pulse) this.onPulse(r.pulse.code, r.pulse.value);
-      else await this.dispatch(t, r.rcvid, r.msg, r.info);
+    } finally {
+      pool.live--;
+      if (!extra) pool.base--;
+    }
+  }
+
+  private grow(): void {
+    const pool = this.pool;
+    if (this.stopped || pool.max === 0) return;
+    if (pool.live >= pool.max) {
+      if (!pool.exhausted) {
+        pool.exhausted = true;
+        pool.onExhausted?.();
+      }
+      return;
+    }
+    pool.live++;
+    pool.grown++;
+    const name = `resmgr-x${pool.grown}`;
+    try {
+      this.thread.process.createThread((t) => this.loop(t, true), { name });
+    } catch {
+      pool.live--; // the process is ending
     }
   }
 

@@ -139,3 +139,41 @@ describe("resource manager framework", () => {
     });
   });
 });
+
+describe("resource manager thread pool", () => {
+  it("grows to maxThreads while every thread is busy, warns once at the ceiling, then shrinks back", async () => {
+    const k = newKernel();
+    const gates: Array<() => void> = [];
+    let exhausted = 0;
+    const { rm } = await startManager(k, { name: "slow" }, (m) => {
+      m.attach("/dev/slow", {
+        type: "file",
+        handlers: {
+          devctl: () => new Promise((resolve) => gates.push(() => resolve({ ret: 0 }))),
+        },
+      });
+      m.start(0, { maxThreads: 3, onExhausted: () => exhausted++ });
+    });
+    const call = () =>
+      runAs(k, ROOT, async (t) => {
+        const fd = await client.open(t, "/dev/slow");
+        return (await client.devctl(t, fd, 1)).ret;
+      });
+    const settle = async () => {
+      for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r));
+    };
+    const calls = [call(), call(), call(), call()];
+    await settle();
+    // Three threads hold a request each (the ceiling); the fourth client waits for one.
+    expect(gates).toHaveLength(3);
+    expect(rm.threads).toEqual({ live: 3, idle: 0 });
+    expect(exhausted).toBe(1);
+    for (const g of gates.splice(0)) g();
+    await settle();
+    expect(gates).toHaveLength(1); // the fourth, served by a freed thread
+    gates[0]();
+    expect(await Promise.all(calls)).toEqual([0, 0, 0, 0]);
+    await settle();
+    expect(rm.threads).toEqual({ live: 1, idle: 1 });
+  });
+});
