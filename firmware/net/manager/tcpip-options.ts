@@ -19,6 +19,13 @@ export function defaultTcpipOptions(): TcpipOptions {
   return { prefix: "", rxPrio: 21, timerPrio: 21, threadsMin: 4, threadsMax: 200, forward: false };
 }
 
+/** Options of the reference that do not apply here, with the reason logged when given. */
+const IGNORED: ReadonlyArray<readonly [string, string]> = [
+  ["forward6", "this stack has no IPv6"],
+  ["somaxconn", "this stack has no TCP sockets"],
+  ["reuseport_unicast", "this stack has no UDP sockets"],
+];
+
 /** Applies one `-p tcpip` option string to `into`; returns the messages to log. */
 export function applyTcpipOptions(into: TcpipOptions, text: string): string[] {
   const parsed = parseModuleOptions(TCPIP.options, text, "tcpip");
@@ -34,6 +41,12 @@ export function applyTcpipOptions(into: TcpipOptions, text: string): string[] {
   if (typeof v.threads_min === "number") into.threadsMin = v.threads_min;
   if (typeof v.threads_max === "number") into.threadsMax = v.threads_max;
   if (v.forward === true) into.forward = true;
+  // Known options this stack has nothing to apply to: said, not silently swallowed.
+  if (v.fastforward === 0)
+    messages.push("tcpip: fastforward=0 ignored: forwarding has one path here, the fast one");
+  for (const [name, why] of IGNORED) {
+    if (v[name] !== undefined) messages.push(`tcpip: ${name} ignored: ${why}`);
+  }
   if (into.threadsMax < into.threadsMin) {
     messages.push(
       `tcpip: threads_max ${into.threadsMax} is below threads_min ${into.threadsMin}; using ${into.threadsMin}`,

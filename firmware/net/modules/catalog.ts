@@ -109,7 +109,7 @@ export const TCPIP: ModuleInfo = {
       type: "int",
       min: 1,
       max: 1000,
-      description: "resource-manager threads kept (default 15)",
+      description: "resource-manager threads kept (default 4)",
     },
     {
       name: "threads_max",

@@ -49,6 +49,20 @@ describe("io-pkt command line", () => {
     expect([o.prefix, o.rxPrio, o.forward]).toEqual(["/alt", 30, true]);
   });
 
+  it("tcpip: known options with nothing to apply to here are said to be ignored, and why", () => {
+    const o = defaultTcpipOptions();
+    expect(
+      applyTcpipOptions(o, "forward6,somaxconn=128,reuseport_unicast,fastforward=0,threads_max=8"),
+    ).toEqual([
+      "tcpip: fastforward=0 ignored: forwarding has one path here, the fast one",
+      "tcpip: forward6 ignored: this stack has no IPv6",
+      "tcpip: somaxconn ignored: this stack has no TCP sockets",
+      "tcpip: reuseport_unicast ignored: this stack has no UDP sockets",
+    ]);
+    expect(o.threadsMax).toBe(8);
+    expect(applyTcpipOptions(o, "fastforward")).toEqual([]);
+  });
+
   it("standard driver options: one record for every driver; name= and lan= choose the name", () => {
     const std = standardDriverOptions({ mac: "02aabbccddee", priority: 50, name: "wl", promiscuous: true });
     expect(std.mac).toBe(0x02aabbccddee);
