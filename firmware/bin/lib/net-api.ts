@@ -43,6 +43,7 @@ export function ifView(i: IfInfo): IfView {
     type: i.type,
     flags: i.flags,
     mtu: i.mtu,
+    mru: i.mru,
     mac: i.mac ? (parseMac(i.mac) ?? 0) : 0,
     linkUp: i.linkUp,
     media: i.media,

@@ -43,7 +43,7 @@ export function formatNicinfo(ifv: IfView): string {
     out += dotLine("Current Operation Rate", `${ifv.speedMbps.toFixed(2)} Mb/s ${duplex}`);
   }
   out += dotLine("Maximum Transmittable data Unit", ifv.mtu);
-  out += dotLine("Maximum Receivable data Unit", ifv.mtu);
+  out += dotLine("Maximum Receivable data Unit", ifv.mru ?? ifv.mtu);
   if (ifv.priority !== undefined) out += dotLine("Receive Pulse Priority", ifv.priority);
   out += dotLine("Promiscuous Mode", ifv.flags & IFF_PROMISC ? "On" : "Off");
   out += dotLine("Multicast Support", "Enabled");

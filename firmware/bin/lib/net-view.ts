@@ -32,6 +32,8 @@ export interface IfView {
   /** BSD IFF_* bits. */
   flags: number;
   mtu: number;
+  /** Largest payload received (mru=); the MTU when absent. */
+  mru?: number;
   /** 0 for interfaces without a link address (loopback). */
   mac: number;
   /** Carrier present. */

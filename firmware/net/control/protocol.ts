@@ -90,6 +90,8 @@ export const IfInfoSchema = bin.object({
   mtu: bin.u32,
   /** Largest MTU the interface's port carries (ifconfig mtu above it is EINVAL). */
   maxMtu: bin.u32,
+  /** Largest payload taken in (the driver's mru=, else the MTU). */
+  mru: bin.u32,
   /** MAC as "00:11:22:33:44:55" ("" for lo0). */
   mac: bin.string,
   /** ifconfig's media text ("Ethernet autoselect (1000baseT full-duplex)"). */

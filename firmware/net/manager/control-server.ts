@@ -58,6 +58,7 @@ function ifInfo(io: IoPkt, ifp: Ifnet): P.IfInfo {
     flags: ifp.flags >>> 0,
     mtu: ifp.mtu,
     maxMtu: ifp.maxMtu,
+    mru: b?.mru ?? ifp.mtu,
     mac: ifp.isLoopback ? "" : formatMac(ifp.mac),
     media: ifp.media,
     linkUp: ifp.linkUp,

@@ -2,7 +2,7 @@
 // and the receive pulse. The port's frame callback is the "interrupt": it copies the frame
 // once into a pool buffer, queues it, and sends a receive pulse at the interface's priority
 // unless one is already on its way. A worker then drains a bounded batch and re-arms.
-import type { EthPort } from "../../../hal/eth/eth-port.ts";
+import { ETH_FRAME_OVERHEAD, type EthPort } from "../../../hal/eth/eth-port.ts";
 import type { Ifnet } from "../stack/ifnet.ts";
 import { pbufFree } from "../stack/pbuf.ts";
 import type { Stack } from "../stack/stack.ts";
@@ -30,6 +30,10 @@ export class IfBinding {
   priority: number;
   readonly details: () => DriverDetail[];
   private readonly onPriority: ((priority: number) => void) | undefined;
+  /** mru=: the largest payload taken in (undefined: the MTU's limit, the port's). */
+  readonly mru: number | undefined;
+  /** Longest frame taken in under mru= (payload, header and one VLAN tag). */
+  private readonly maxFrame: number;
   /** Frames dropped because the receive queue was full. */
   queueDrops = 0;
   /** Receive pulses sent (including re-arms). */
@@ -57,6 +61,7 @@ export class IfBinding {
     workers: L2Workers;
     details?: () => DriverDetail[];
     onPriority?: (priority: number) => void;
+    mru?: number;
   }) {
     this.slot = opts.slot;
     this.ifp = opts.ifp;
@@ -68,6 +73,8 @@ export class IfBinding {
     this.workers = opts.workers;
     this.details = opts.details ?? (() => []);
     this.onPriority = opts.onPriority;
+    this.mru = opts.mru;
+    this.maxFrame = opts.mru === undefined ? Number.POSITIVE_INFINITY : opts.mru + ETH_FRAME_OVERHEAD;
     this.onFrame = (frame, len) => this.receive(frame, len);
   }
 
@@ -83,6 +90,10 @@ export class IfBinding {
     if (this.closed) return;
     const st = this.stack;
     const counters = this.ifp.counters;
+    if (len > this.maxFrame) {
+      counters.ierrors++; // longer than mru=: a receive error, as a NIC counts a giant
+      return;
+    }
     // A full queue is checked first so a flood's excess costs two increments, not a buffer.
     if (this.queue.length === this.queue.capacity) {
       this.queueDrops++;

@@ -110,9 +110,19 @@ export class IoPkt {
     const name = interfaceName(std, (n) => this.stack.ifunit(n) !== undefined);
     if (this.stack.ifunit(name)) throw new KernelError("EEXIST", `interface ${name} already exists`);
     const port = req.port;
-    if (std.mtu !== undefined && std.mtu > port.mtu) {
-      throw new KernelError("EINVAL", `mtu=${std.mtu} is above the maximum ${port.mtu} of ${port.name}`);
+    for (const [opt, value] of [
+      ["mtu", std.mtu],
+      ["mru", std.mru],
+    ] as const) {
+      if (value !== undefined && value > port.mtu) {
+        throw new KernelError("EINVAL", `${opt}=${value} is above the maximum ${port.mtu} of ${port.name}`);
+      }
     }
+    // Options of real hardware that a host or virtual port has nothing to apply to.
+    if (std.phy !== undefined)
+      this.log(SLOG_SEVERITY.WARNING, `${mod.name}: phy= ignored: ${port.name} has no PHY to select`);
+    if (std.iftype !== undefined)
+      this.log(SLOG_SEVERITY.WARNING, `${mod.name}: iftype= ignored: ${port.name} is Ethernet`);
     const ifp = this.stack.attach({
       name,
       mac: std.mac ?? bytesToMac(port.mac),
@@ -137,6 +147,7 @@ export class IoPkt {
       workers: this.workers,
       details: req.details,
       onPriority: req.onPriority,
+      mru: std.mru,
     });
     ifp.driverData = b;
     this.slots[slot] = b;

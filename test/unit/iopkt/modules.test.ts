@@ -115,6 +115,37 @@ describe("io-pkt modules", () => {
     );
   });
 
+  it("mru= drops longer frames as receive errors; phy= and iftype= are logged as ignored", async () => {
+    k = new Kernel({ nodeName: "t" });
+    await startIoPkt(k, [
+      "-d",
+      "vwire",
+      "hub=r0,mru=600,phy=1,iftype=x",
+      "-p",
+      "tcpip",
+      "prefix=/a",
+      "-t",
+      "1",
+    ]);
+    await startIoPkt(k, ["-d", "vwire", "hub=r0", "-p", "tcpip", "prefix=/b", "-t", "1"]);
+    await withClient(k, "/a", (nc) => nc.setAddress("en0", { addr: ip("10.6.0.1"), prefixLen: 24 }));
+    const r = await withClient(k, "/b", async (nc) => {
+      await nc.setAddress("en0", { addr: ip("10.6.0.2"), prefixLen: 24 });
+      await nc.echoOpen(1);
+      const ping = async (seq: number, size: number) => {
+        await nc.echoSend({ dst: ip("10.6.0.1"), seq, payload: new Uint8Array(size) });
+        return (await nc.echoReceive(300)).kind;
+      };
+      return { small: await ping(1, 500), big: await ping(2, 1000) };
+    });
+    const a = await withClient(k, "/a", async (nc) => (await nc.interfaces())[1]);
+    expect(r).toEqual({ small: 0, big: 2 });
+    expect([a.mtu, a.mru, a.counters.ierrors]).toEqual([1500, 600, 1]);
+    const logged = k.slog.entries().map((e) => e.text);
+    expect(logged).toContain("devnp-vwire: phy= ignored: vwire:r0/0 has no PHY to select");
+    expect(logged).toContain("devnp-vwire: iftype= ignored: vwire:r0/0 is Ethernet");
+  });
+
   it("rejects module loads from non-root clients", async () => {
     k = new Kernel({ nodeName: "t" });
     await startIoPkt(k, ["-t", "1"]);
