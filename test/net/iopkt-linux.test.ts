@@ -174,6 +174,63 @@ describe.skipIf(skip)("io-pkt with Linux as the peer", () => {
     T,
   );
 
+  it(
+    "redirects Linux to a better first hop on its own link, and Linux takes the redirect",
+    async () => {
+      // 10.63.0.0/24 is reached through 10.61.0.3, a host on A's link (Linux learns it at our
+      // MAC, so the new next hop is resolved, which Linux requires before it accepts).
+      await rt.ok(["route", "add", "-net", "10.63.0.0/24", "10.61.0.3"]);
+      sh("ip", ["-n", nsA, "route", "add", "10.63.0.0/24", "via", OUR_A]);
+      sh("ip", [
+        "-n",
+        nsA,
+        "neigh",
+        "replace",
+        "10.61.0.3",
+        "lladdr",
+        ourMacA,
+        "dev",
+        a.linux,
+        "nud",
+        "permanent",
+      ]);
+      try {
+        const r = await nsExec(nsA, "ping", ["-c", "1", "-W", "1", "10.63.0.5"], T);
+        expect(r.stdout).toMatch(/From 10\.61\.0\.2:? icmp_seq=1 Redirect Host\(New nexthop: 10\.61\.0\.3\)/);
+        expect(sh("ip", ["-n", nsA, "route", "get", "10.63.0.5"]).stdout).toMatch(/via 10\.61\.0\.3/);
+        expect(await rt.ok(["netstat", "-s"])).toMatch(/\n\t1 redirect sent\n/);
+      } finally {
+        await rt.ok(["route", "delete", "-net", "10.63.0.0/24"]);
+      }
+    },
+    T,
+  );
+
+  it(
+    "follows a redirect from Linux acting as its router",
+    async () => {
+      // We are a host here: 10.64.0.0/24 through Linux, which knows a better first hop on
+      // our own link (10.61.0.4) and says so as it forwards our packet back out.
+      await rt.ok(["sysctl", "-w", "net.inet.ip.forwarding=0"]);
+      await rt.ok(["route", "add", "-net", "10.64.0.0/24", LINUX_A]);
+      sh("ip", ["netns", "exec", nsA, "sysctl", "-qw", "net.ipv4.ip_forward=1"]);
+      sh("ip", ["-n", nsA, "route", "add", "10.64.0.0/24", "via", "10.61.0.4"]);
+      try {
+        await rt.sh(["ping", "-c", "1", "-W", "1", "10.64.0.5"]);
+        const got = await rt.ok(["route", "get", "10.64.0.5"]);
+        expect(got).toMatch(/gateway: 10\.61\.0\.4\n/);
+        expect(got).toMatch(/flags: <UP,GATEWAY,HOST,DYNAMIC>/);
+        expect(await rt.ok(["netstat", "-rn"])).toMatch(/\n10\.64\.0\.5 +10\.61\.0\.4 +UGHD /);
+      } finally {
+        sh("ip", ["netns", "exec", nsA, "sysctl", "-qw", "net.ipv4.ip_forward=0"]);
+        await rt.ok(["route", "delete", "-net", "10.64.0.0/24"]);
+        await rt.sh(["route", "delete", "10.64.0.5"]);
+        await rt.ok(["sysctl", "-w", "net.inet.ip.forwarding=1"]);
+      }
+    },
+    T,
+  );
+
   /**
    * Runs `tcpdump … -w /tmp/<name>` until it exits, calling `traffic` in rounds meanwhile:
    * nothing says when tcpdump is listening (loading it can take a while on a busy machine).

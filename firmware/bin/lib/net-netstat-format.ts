@@ -63,6 +63,7 @@ const IP_LINES: ReadonlyArray<readonly [string, string]> = [
   ["noproto", "packet%s for unknown/unsupported protocol"],
   ["forward", "packet%s forwarded"],
   ["cantforward", "packet%s not forwardable"],
+  ["redirectsent", "redirect%s sent"],
   ["noroute", "packet%s no route"],
   ["notmember", "multicast packet%s which we don't join"],
   ["localout", "packet%s sent from this host"],
@@ -115,6 +116,9 @@ const ICMP_LINES_B: ReadonlyArray<readonly [string, string]> = [
   ["checksum", "bad checksum%s"],
   ["badlen", "message%s with bad length"],
   ["bmcastecho", "broadcast/multicast echo request%s ignored"],
+  ["badredirect", "bad routing redirect%s"],
+  ["rtdynamic", "dynamically created route%s"],
+  ["rtnewgateway", "new gateway%s due to redirects"],
 ];
 
 const ARP_LINES: ReadonlyArray<readonly [string, string]> = [

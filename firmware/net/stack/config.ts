@@ -6,6 +6,8 @@ export function createStackConfig() {
     forwarding: 0,
     /** net.inet.ip.ttl: default TTL of packets we originate. */
     ttl: 64,
+    /** net.inet.ip.redirect: tell a sender on the link of a better first hop (ICMP redirect). */
+    redirect: 1,
     /** net.inet.ip.directed-broadcast: forward packets to a directed broadcast address. */
     directedBroadcast: 0,
     /** net.inet.ip.maxfragpackets: datagrams being reassembled at once. */
@@ -18,6 +20,10 @@ export function createStackConfig() {
     bmcastecho: 0,
     /** net.inet.icmp.errppslimit: ICMP errors per second (token bucket); 0 = no limit. */
     errppslimit: 100,
+    /** net.inet.icmp.rediraccept: a host (not forwarding) follows redirects from its gateway. */
+    rediraccept: 1,
+    /** net.inet.icmp.redirtimeout: seconds a route learned from a redirect lasts; 0 = for good. */
+    redirtimeout: 600,
     /** net.inet.icmp.returndatabytes: bytes of the offending datagram's payload quoted in errors. */
     returndatabytes: 8,
     /** net.inet.arp.keep: seconds an entry stays REACHABLE, then as long again STALE. */

@@ -128,10 +128,24 @@ export class Icmp implements IpProtocol {
         this.notify(pb, hlen, type, code);
         pbufFree(pb);
         return;
-      case ICMP_REDIRECT: // we do not accept redirects (net.inet.icmp.rediraccept=0)
+      case ICMP_REDIRECT:
+        this.redirect(pb, hlen, code);
+        pbufFree(pb);
+        return;
       default:
         pbufFree(pb);
     }
+  }
+
+  /** A redirect: the quoted datagram's destination, the new gateway, the router that sent it. */
+  private redirect(pb: Pbuf, hlen: number, code: number): void {
+    const off = pb.off + hlen;
+    if (code > 3 || pb.len < hlen + ICMP_HDR_LEN + IP_HDR_LEN) {
+      this.stack.stats.icmp.badredirect++;
+      return;
+    }
+    const v = pb.view;
+    this.stack.redirect(v.getUint32(off + ICMP_HDR_LEN + 16), v.getUint32(off + 4), v.getUint32(pb.off + 12));
   }
 
   /** Turns the request into the reply in the same buffer and sends it back. */
@@ -213,9 +227,10 @@ export class Icmp implements IpProtocol {
 
   /**
    * icmp_error: reports a problem with the datagram in `pb` (at its IP header) to its sender.
+   * `arg` is the next-hop MTU for fragmentation-needed, the better gateway for a redirect.
    * Does not take `pb`. Silently declines where RFC 1122 forbids an error, and when rate-limited.
    */
-  error(pb: Pbuf, type: number, code: number, mtu: number): void {
+  error(pb: Pbuf, type: number, code: number, arg: number): void {
     const st = this.stack.stats.icmp;
     const cfg = this.stack.config;
     st.error++;
@@ -240,13 +255,14 @@ export class Icmp implements IpProtocol {
     const out = this.stack.pool.alloc();
     if (out === null) return;
     const ob = out.bytes;
-    writeIcmpHeader(
-      ob,
-      out.off,
-      type,
-      code,
-      type === ICMP_UNREACH && code === ICMP_UNREACH_NEEDFRAG ? mtu & 0xffff : 0,
-    );
+    // The header's second word: the next-hop MTU (fragmentation needed), the gateway (redirect).
+    const word =
+      type === ICMP_UNREACH && code === ICMP_UNREACH_NEEDFRAG
+        ? arg & 0xffff
+        : type === ICMP_REDIRECT
+          ? arg >>> 0
+          : 0;
+    writeIcmpHeader(ob, out.off, type, code, word);
     ob.set(b.subarray(off, off + quote), out.off + ICMP_HDR_LEN);
     out.len = ICMP_HDR_LEN + quote;
     icmpFillCksum(ob, out.off, out.len);

@@ -4,6 +4,8 @@ import { ERRNO } from "../../kernel/errno.ts";
 import { cksumAdjust } from "../wire/checksum.ts";
 import { ETHERTYPE_IPV4 } from "../wire/ethernet.ts";
 import {
+  ICMP_REDIRECT,
+  ICMP_REDIRECT_HOST,
   ICMP_TIMXCEED,
   ICMP_TIMXCEED_INTRANS,
   ICMP_UNREACH,
@@ -225,6 +227,17 @@ export class Ip4 {
     b[off + 11] = c & 0xff;
     st.forward++;
     rt.use++;
+    // Back out the way it came, from a sender on that link: it could reach the next hop itself
+    // (ip_forward's redirect rule; not for the default route, as BSD).
+    if (
+      out === pb.rcvif &&
+      this.stack.config.redirect !== 0 &&
+      rt.prefixLen !== 0 &&
+      onLink(out, pb.view.getUint32(off + 12))
+    ) {
+      st.redirectsent++;
+      this.stack.icmp.error(pb, ICMP_REDIRECT, ICMP_REDIRECT_HOST, rt.flags & RTF_GATEWAY ? rt.gateway : dst);
+    }
     pb.flags |= PB_FORWARDED;
     this.transmit(out, rt.flags & RTF_GATEWAY ? rt.gateway : dst, pb, mtu);
   }
@@ -360,4 +373,11 @@ export class Ip4 {
     }
     return this.stack.ether.output(ifp, pb, mac, ETHERTYPE_IPV4);
   }
+}
+
+/** Whether `addr` is on one of `ifp`'s subnets. */
+function onLink(ifp: Ifnet, addr: number): boolean {
+  const addrs = ifp.addrs;
+  for (let i = 0; i < addrs.length; i++) if (((addrs[i].addr ^ addr) & addrs[i].mask) === 0) return true;
+  return false;
 }

@@ -75,6 +75,8 @@ export interface Route {
   use: number;
   /** Path MTU for this route; 0 = the interface MTU. */
   mtu: number;
+  /** When the route goes (stack clock, ms): routes learned from redirects; 0 = never. */
+  expire: number;
 }
 
 export class RouteTable {
@@ -83,9 +85,11 @@ export class RouteTable {
   private lens: number[] = [];
   /** Bumped on every change, so callers can cache lookups. */
   generation = 0;
+  /** Routes with an expiry time (only then does the timer look at the table). */
+  private expiring = 0;
 
   /** Adds a route; EEXIST if that destination/prefix is already there. */
-  add(r: Omit<Route, "mask" | "use" | "mtu"> & { mtu?: number }): Route {
+  add(r: Omit<Route, "mask" | "use" | "mtu" | "expire"> & { mtu?: number; expire?: number }): Route {
     const prefixLen = r.prefixLen;
     const mask = MASKS[prefixLen];
     const dst = (r.dst & mask) >>> 0;
@@ -105,7 +109,9 @@ export class RouteTable {
       flags: r.flags | RTF_UP | (prefixLen === 32 ? RTF_HOST : 0),
       use: 0,
       mtu: r.mtu ?? 0,
+      expire: r.expire ?? 0,
     };
+    if (route.expire !== 0) this.expiring++;
     m.set(dst, route);
     this.generation++;
     return route;
@@ -118,6 +124,7 @@ export class RouteTable {
     const r = m?.get(key);
     if (m === undefined || r === undefined) throw new KernelError("ESRCH", "not in table");
     m.delete(key);
+    if (r.expire !== 0) this.expiring--;
     if (m.size === 0) {
       this.byLen[prefixLen] = undefined;
       this.lens = this.lens.filter((l) => l !== prefixLen);
@@ -147,6 +154,19 @@ export class RouteTable {
     const all: Route[] = [];
     for (const m of this.byLen) if (m) for (const r of m.values()) all.push(r);
     return all.sort((a, b) => a.dst - b.dst || a.prefixLen - b.prefixLen);
+  }
+
+  /** Gives a route an expiry time (0: never), keeping the count of expiring routes right. */
+  setExpire(r: Route, expire: number): void {
+    if ((r.expire !== 0) !== (expire !== 0)) this.expiring += expire !== 0 ? 1 : -1;
+    r.expire = expire;
+  }
+
+  /** Removes the routes whose time has come; returns whether any expiring route remains. */
+  expire(now: number): boolean {
+    if (this.expiring === 0) return false;
+    for (const r of this.list()) if (r.expire !== 0 && r.expire <= now) this.delete(r.dst, r.prefixLen);
+    return this.expiring !== 0;
   }
 
   /** Removes every route through `ifp` (interface destroyed). */

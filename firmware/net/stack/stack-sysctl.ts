@@ -6,6 +6,7 @@ export function registerStackSysctls(stack: Stack): void {
   const c = stack.config;
   s.addInt("net.inet.ip.forwarding", c, "forwarding", "Enable IP forwarding", { min: 0, max: 1 });
   s.addInt("net.inet.ip.ttl", c, "ttl", "Default TTL", { min: 1, max: 255 });
+  s.addInt("net.inet.ip.redirect", c, "redirect", "Send ICMP redirects", { min: 0, max: 1 });
   s.addInt("net.inet.ip.directed-broadcast", c, "directedBroadcast", "Forward directed broadcasts", {
     min: 0,
     max: 1,
@@ -22,6 +23,20 @@ export function registerStackSysctls(stack: Stack): void {
   s.addInt("net.inet.icmp.errppslimit", c, "errppslimit", "ICMP error packets per second (0: no limit)", {
     min: 0,
   });
+  s.addInt("net.inet.icmp.rediraccept", c, "rediraccept", "Accept ICMP redirects (hosts only)", {
+    min: 0,
+    max: 1,
+  });
+  s.addInt(
+    "net.inet.icmp.redirtimeout",
+    c,
+    "redirtimeout",
+    "Seconds a route from a redirect lasts (0: no limit)",
+    {
+      min: 0,
+      max: 86400,
+    },
+  );
   s.addInt("net.inet.icmp.returndatabytes", c, "returndatabytes", "Payload bytes quoted in ICMP errors", {
     min: 8,
     max: 512,

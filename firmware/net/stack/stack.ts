@@ -3,7 +3,7 @@
 // with timers from the injectable clock. No module state: several stacks live in one process.
 import type { Clock, TimerHandle } from "../../kernel/clock.ts";
 import { KernelError } from "../../kernel/errno.ts";
-import { INADDR_LOOPBACK, formatIpv4 } from "../wire/ipv4-addr.ts";
+import { INADDR_LOOPBACK, formatIpv4, isMulticast4 } from "../wire/ipv4-addr.ts";
 import { IPPROTO_ICMP } from "../wire/ipv4.ts";
 import { ETHER_HDR_LEN, ETHERTYPE_IPV4 } from "../wire/ethernet.ts";
 import { formatMac, parseMac } from "../wire/mac.ts";
@@ -31,7 +31,9 @@ import { PB_LOOP, PbufPool, pbufFree, type Pbuf } from "./pbuf.ts";
 import { PfilHead, PfilWatchers } from "./pfil.ts";
 import {
   RTF_CLONING,
+  RTF_DYNAMIC,
   RTF_GATEWAY,
+  RTF_MODIFIED,
   RTF_REJECT,
   RTF_BLACKHOLE,
   RTF_STATIC,
@@ -336,6 +338,59 @@ export class Stack {
     return this.routes.add({ dst, prefixLen, gateway, ifp, flags, mtu: opts.mtu ?? 0 });
   }
 
+  /**
+   * rtredirect: the ICMP redirect from `from` says `dst` is better reached through `gw`. A
+   * host (not forwarding, net.inet.icmp.rediraccept=1) takes it when it comes from the first
+   * hop it uses for `dst` and `gw` is on one of its links: a host route `UGHD` that expires
+   * after net.inet.icmp.redirtimeout, or a new gateway (`M`) for such a route. Every redirect
+   * is treated as a host redirect (RFC 1812). Returns whether the table changed.
+   */
+  redirect(dst: number, gw: number, from: number): boolean {
+    const st = this.stats.icmp;
+    const cfg = this.config;
+    if (cfg.rediraccept === 0 || cfg.forwarding !== 0) return false;
+    const cur = this.routes.lookup(dst);
+    const via = this.routes.lookup(gw);
+    const valid =
+      !this.ip.localAddrs.has(gw) &&
+      !this.ip.localAddrs.has(dst) &&
+      !isMulticast4(dst) &&
+      via !== null &&
+      (via.flags & (RTF_GATEWAY | RTF_REJECT | RTF_BLACKHOLE)) === 0 &&
+      !via.ifp.isLoopback &&
+      cur !== null &&
+      (cur.flags & RTF_GATEWAY) !== 0 &&
+      cur.gateway === from >>> 0 &&
+      gw >>> 0 !== cur.gateway;
+    if (!valid) {
+      st.badredirect++;
+      return false;
+    }
+    const expire = cfg.redirtimeout > 0 ? this.clock.now() + cfg.redirtimeout * 1000 : 0;
+    if (cur.prefixLen === 32) {
+      // A host route already: it gets the new gateway (a static one keeps no expiry).
+      cur.gateway = gw >>> 0;
+      cur.ifp = via.ifp;
+      cur.flags |= RTF_MODIFIED;
+      if (cur.flags & RTF_DYNAMIC) this.routes.setExpire(cur, expire);
+      this.routes.generation++;
+      st.rtnewgateway++;
+    } else {
+      this.routes.add({
+        dst,
+        prefixLen: 32,
+        gateway: gw,
+        ifp: via.ifp,
+        flags: RTF_GATEWAY | RTF_DYNAMIC,
+        expire,
+      });
+      st.rtdynamic++;
+    }
+    this.log(LOG_NOTICE, `redirect from ${formatIpv4(from)}: ${formatIpv4(dst)} via ${formatIpv4(gw)}`);
+    if (expire !== 0) this.armTimer();
+    return true;
+  }
+
   deleteRoute(dst: number, prefixLen: number): Route {
     return this.routes.delete(dst, prefixLen);
   }
@@ -468,8 +523,9 @@ export class Stack {
     const now = this.clock.now();
     const arpBusy = this.arp.tick(now);
     const fragBusy = this.ip.reass.tick(now);
+    const routesBusy = this.routes.expire(now);
     if (this.loopQ.length !== 0) this.drainLoopback();
-    if (arpBusy || fragBusy) this.armTimer();
+    if (arpBusy || fragBusy || routesBusy) this.armTimer();
   }
 
   /** Stops timers and frees held buffers (io-pkt shutting down). */

@@ -19,6 +19,7 @@ export function createIpStats() {
     toolong: 0, // reassembled datagram would exceed 65535 bytes
     forward: 0,
     cantforward: 0, // not for us and not forwardable (forwarding off, TTL, no route, DF)
+    redirectsent: 0, // forwarded back out the interface it came in on, with a redirect to the sender
     noroute: 0,
     notmember: 0, // multicast to a group we did not join
     noproto: 0,
@@ -44,6 +45,9 @@ export function createIcmpStats() {
     badlen: 0,
     reflect: 0, // echo replies / responses sent
     bmcastecho: 0, // broadcast/multicast echo requests ignored
+    badredirect: 0, // redirects refused: not from our first hop, gateway not on a link, …
+    rtdynamic: 0, // host routes created by redirects (flag D)
+    rtnewgateway: 0, // such routes given a new gateway by a later redirect (flag M)
     inhist: new Array<number>(ICMP_MAXTYPE + 1).fill(0),
     outhist: new Array<number>(ICMP_MAXTYPE + 1).fill(0),
   };

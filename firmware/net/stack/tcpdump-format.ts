@@ -169,6 +169,13 @@ function formatIcmp(f: Uint8Array, v: DataView, o: number, end: number, len: num
   }
   if (type === 11)
     return `ICMP ${code === 1 ? "ip reassembly time exceeded" : "time exceeded in-transit"}${tail}`;
+  if (type === 5 && end - o >= 8 + 20) {
+    // tcpdump's print-icmp: "redirect <original destination> to <net|host> <gateway>".
+    const gw = formatIpv4(v.getUint32(o + 4));
+    const qdst = formatIpv4(v.getUint32(o + 8 + 16));
+    const what = code === 0 || code === 2 ? "net" : "host";
+    return `ICMP redirect ${qdst} to ${what} ${gw}${tail}`;
+  }
   const names: Record<number, string> = {
     4: "source quench",
     5: "redirect",

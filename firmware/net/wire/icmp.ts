@@ -6,6 +6,9 @@ export const ICMP_ECHOREPLY = 0;
 export const ICMP_UNREACH = 3;
 export const ICMP_SOURCEQUENCH = 4;
 export const ICMP_REDIRECT = 5;
+/** Redirect codes (RFC 792): for the network, for the host. */
+export const ICMP_REDIRECT_NET = 0;
+export const ICMP_REDIRECT_HOST = 1;
 export const ICMP_ECHO = 8;
 export const ICMP_ROUTERADVERT = 9;
 export const ICMP_ROUTERSOLICIT = 10;

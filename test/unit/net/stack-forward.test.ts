@@ -5,7 +5,25 @@ import {
   ICMP_UNREACH_NEEDFRAG,
   ICMP_UNREACH_NET,
 } from "../../../firmware/net/wire/icmp.ts";
+import { BPF_D_IN } from "../../../firmware/net/stack/bpf.ts";
+import { compileFilter } from "../../../firmware/net/stack/tcpdump-expr.ts";
+import { formatFrame } from "../../../firmware/net/stack/tcpdump-format.ts";
+import { routeFlagLetters } from "../../../firmware/net/stack/route.ts";
+import { internetChecksum } from "../../../firmware/net/wire/checksum.ts";
+import { formatIpv4 } from "../../../firmware/net/wire/ipv4-addr.ts";
+import { ipFrame } from "./frames.ts";
 import { echoRecorder, ip, makeNet, makeStack, pattern, sameBytes } from "./wire-harness.ts";
+
+/** An ICMP message: type, code, the header's second word, the body; checksum filled in. */
+function icmpMessage(type: number, code: number, word: number, body: Uint8Array): Uint8Array {
+  const m = new Uint8Array(8 + body.length);
+  m[0] = type;
+  m[1] = code;
+  new DataView(m.buffer).setUint32(4, word);
+  m.set(body, 8);
+  new DataView(m.buffer).setUint16(2, internetChecksum(m, 0, m.length));
+  return m;
+}
 
 /** A (10.0.1.2) — R (10.0.1.1 | 10.0.2.1, mtu of the second link configurable) — B (10.0.2.2). */
 function routed(mtu2 = 1500) {
@@ -108,5 +126,84 @@ describe("forwarding through a middle stack", () => {
     for (let i = 0; i < 20; i++) a.icmp.sendEcho(ip("10.0.2.2"), 3, i, pattern(8), { ttl: 1 });
     net.pump();
     expect(r.stats.icmp.outhist[ICMP_TIMXCEED]).toBe(10);
+  });
+
+  it("sends a host redirect when it forwards back out the link the sender is on, and still forwards", () => {
+    const { net, a, r } = routed();
+    r.sysctl.set("net.inet.ip.forwarding", 1);
+    // A better first hop for 10.0.9.0/24 sits on A's own link.
+    r.addRoute(ip("10.0.9.0"), 24, ip("10.0.1.3"));
+    const seen: string[] = [];
+    a.addTap({
+      ifp: null,
+      dir: BPF_D_IN,
+      filter: compileFilter("icmp[icmptype] = icmp-redirect"),
+      deliver: (b, off, len) => void seen.push(formatFrame(b.subarray(off, off + len))),
+      seen: 0,
+      matched: 0,
+    });
+    a.icmp.sendEcho(ip("10.0.9.5"), 1, 1, pattern(32));
+    net.pump();
+    expect(r.stats.ip.redirectsent).toBe(1);
+    expect(r.stats.ip.forward).toBe(1); // forwarded all the same (ARP for 10.0.1.3 pending)
+    expect(a.stats.icmp.inhist[5]).toBe(1);
+    expect(seen).toEqual(["IP 10.0.1.1 > 10.0.1.2: ICMP redirect 10.0.9.5 to host 10.0.1.3, length 36"]);
+    // A, a host, follows it: a dynamic host route, and the next packet skips R.
+    const learned = a.routes.get(ip("10.0.9.5"), 32);
+    expect(learned && [formatIpv4(learned.gateway), routeFlagLetters(learned.flags)]).toEqual([
+      "10.0.1.3",
+      "UGHD",
+    ]);
+    expect(a.stats.icmp.rtdynamic).toBe(1);
+    a.icmp.sendEcho(ip("10.0.9.5"), 1, 9, pattern(32));
+    net.pump();
+    expect(r.stats.ip.forward).toBe(1);
+    // It lasts net.inet.icmp.redirtimeout (600 s).
+    net.advance(599_000, 10_000);
+    expect(a.routes.get(ip("10.0.9.5"), 32)).toBeDefined();
+    net.advance(2_000, 500);
+    expect(a.routes.get(ip("10.0.9.5"), 32)).toBeUndefined();
+    // Not for the default route, not with net.inet.ip.redirect=0.
+    r.addRoute(0, 0, ip("10.0.1.4"));
+    a.icmp.sendEcho(ip("10.8.0.1"), 1, 2, pattern(32));
+    r.sysctl.set("net.inet.ip.redirect", 0);
+    a.icmp.sendEcho(ip("10.0.9.6"), 1, 3, pattern(32));
+    net.pump();
+    expect(r.stats.ip.redirectsent).toBe(1);
+    expect(r.stats.ip.forward).toBe(3);
+  });
+
+  it("refuses redirects that do not come from the first hop, or name a gateway off the link", () => {
+    const { net, a, r } = routed();
+    r.sysctl.set("net.inet.ip.forwarding", 1);
+    const redirect = (from: string, dst: string, gw: string) => {
+      // A redirect as R's stack would send it, but from whoever we say.
+      const q = new Uint8Array(28);
+      q[0] = 0x45;
+      new DataView(q.buffer).setUint32(12, ip("10.0.1.2"));
+      new DataView(q.buffer).setUint32(16, ip(dst));
+      const f = ipFrame({
+        src: ip(from),
+        dst: ip("10.0.1.2"),
+        proto: 1,
+        payload: icmpMessage(5, 1, ip(gw), q),
+      });
+      f.set([0x02, 0, 0, 0, 0, 0x0a], 0); // to A's MAC
+      a.input(a.interfaces()[1], f);
+    };
+    redirect("10.0.1.7", "10.0.9.5", "10.0.1.3"); // not A's gateway for 10.0.9.5
+    redirect("10.0.1.1", "10.0.9.5", "10.7.0.1"); // new gateway not on a link of A
+    redirect("10.0.1.1", "10.0.1.2", "10.0.1.3"); // about A itself
+    expect(a.stats.icmp.badredirect).toBe(3);
+    redirect("10.0.1.1", "10.0.9.5", "10.0.1.3");
+    expect(a.stats.icmp.rtdynamic).toBe(1);
+    redirect("10.0.1.3", "10.0.9.5", "10.0.1.4"); // from the new first hop: a new gateway
+    expect(routeFlagLetters(a.routes.get(ip("10.0.9.5"), 32)!.flags)).toBe("UGHDM");
+    expect(a.stats.icmp.rtnewgateway).toBe(1);
+    // A router ignores redirects (it is the one who sends them).
+    a.sysctl.set("net.inet.ip.forwarding", 1);
+    redirect("10.0.1.1", "10.0.9.6", "10.0.1.3");
+    expect(a.routes.get(ip("10.0.9.6"), 32)).toBeUndefined();
+    net.pump();
   });
 });

@@ -274,6 +274,8 @@ describe("sysctl", () => {
     expect(s.sysctl.list("net.inet.icmp")).toEqual([
       "net.inet.icmp.bmcastecho",
       "net.inet.icmp.errppslimit",
+      "net.inet.icmp.rediraccept",
+      "net.inet.icmp.redirtimeout",
       "net.inet.icmp.returndatabytes",
       "net.inet.icmp.stats",
     ]);
