@@ -179,6 +179,7 @@ describe.skipIf(skip)("io-pkt with Linux as the peer", () => {
     async () => {
       // 10.63.0.0/24 is reached through 10.61.0.3, a host on A's link (Linux learns it at our
       // MAC, so the new next hop is resolved, which Linux requires before it accepts).
+      await rt.ok(["sysctl", "-w", "net.inet.ip.forwarding=1"]);
       await rt.ok(["route", "add", "-net", "10.63.0.0/24", "10.61.0.3"]);
       sh("ip", ["-n", nsA, "route", "add", "10.63.0.0/24", "via", OUR_A]);
       sh("ip", [
@@ -216,8 +217,13 @@ describe.skipIf(skip)("io-pkt with Linux as the peer", () => {
       sh("ip", ["netns", "exec", nsA, "sysctl", "-qw", "net.ipv4.ip_forward=1"]);
       sh("ip", ["-n", nsA, "route", "add", "10.64.0.0/24", "via", "10.61.0.4"]);
       try {
-        await rt.sh(["ping", "-c", "1", "-W", "1", "10.64.0.5"]);
-        const got = await rt.ok(["route", "get", "10.64.0.5"]);
+        // Our -W is in milliseconds (NetBSD); the redirect may trail the ping, so wait for it.
+        await rt.sh(["ping", "-c", "1", "-W", "1000", "10.64.0.5"]);
+        let got = "";
+        for (let i = 0; i < 30 && !/gateway: 10\.61\.0\.4\n/.test(got); i++) {
+          if (i > 0) await new Promise((r) => setTimeout(r, 100));
+          got = await rt.ok(["route", "get", "10.64.0.5"]);
+        }
         expect(got).toMatch(/gateway: 10\.61\.0\.4\n/);
         expect(got).toMatch(/flags: <UP,GATEWAY,HOST,DYNAMIC>/);
         expect(await rt.ok(["netstat", "-rn"])).toMatch(/\n10\.64\.0\.5 +10\.61\.0\.4 +UGHD /);
