@@ -108,6 +108,14 @@ async function ping(ctx: ProgramContext, o: PingOptions, dst: number): Promise<n
   const stats = new RttStats();
   const seen = new Uint8Array(65536);
   return withNet(ctx, async (net) => {
+    // -I: like BSD's bind(), an address that is not ours fails before anything is sent.
+    if (
+      o.src !== 0 &&
+      !(await net.interfaces()).some((i) => i.addrs.some((a) => a.addr >>> 0 === o.src >>> 0))
+    ) {
+      await ctx.stderr.write(`ping: bind: ${strerror("EADDRNOTAVAIL")}\n`);
+      return 1;
+    }
     // The session owns an echo identifier; io-pkt hands it only our replies and errors.
     await net.echoOpen(ctx.process.pid);
     try {

@@ -300,6 +300,8 @@ export class Icmp implements IpProtocol {
     opts: { ttl?: number; df?: boolean; src?: number; tos?: number } = {},
   ): number {
     if (data.length > MAX_ECHO_DATA) return ERRNO.EMSGSIZE;
+    if (opts.src !== undefined && opts.src !== 0 && !this.stack.ip.localAddrs.has(opts.src >>> 0))
+      return ERRNO.EADDRNOTAVAIL;
     const pb = this.stack.pool.allocSize(ICMP_HDR_LEN + data.length);
     if (pb === null) return ERRNO.ENOBUFS;
     const b = pb.bytes;

@@ -110,6 +110,15 @@ describe("network utilities against io-pkt on a virtual wire", () => {
       expect(none.stdout).toContain("2 packets transmitted, 0 packets received, 100.0% packet loss\n");
       const unknown = await rt.sh(["ping", "nosuchhost"]);
       expect(unknown).toMatchObject({ status: 1, stderr: "ping: unknown host nosuchhost\n" });
+      // -I names a source address; one that is not ours fails at once, as BSD's bind() does.
+      const notOurs = await rt.sh(["ping", "-c", "1", "-I", "10.5.0.77", "10.5.0.2"]);
+      expect(notOurs).toMatchObject({
+        status: 1,
+        stdout: "",
+        stderr: "ping: bind: Can't assign requested address\n",
+      });
+      const ours = await rt.sh(["ping", "-c", "1", "-I", "10.5.0.1", "10.5.0.2"]);
+      expect(ours.stdout).toContain("1 packets received");
     },
     T,
   );
