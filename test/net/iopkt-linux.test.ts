@@ -349,4 +349,30 @@ describe.skipIf(skip)("io-pkt with Linux as the peer", () => {
     },
     T,
   );
+
+  it(
+    "survives its host interface vanishing (a USB adapter pulled out): link down, Network is down",
+    async () => {
+      const ns = lab.namespace();
+      const d = lab.veth(ns, "10.65.0.1/24");
+      await rt.ok(["mount", "-T", "io-pkt", "-o", `if=${d.ours},name=usb`, "devnp-pcap.so"]);
+      await rt.ok(["ifconfig", "usb0", "10.65.0.2/24"]);
+      expect((await rt.sh(["ping", "-c", "1", "-W", "1000", "10.65.0.1"])).status).toBe(0);
+      sh("ip", ["link", "del", d.ours]);
+      let info = "";
+      for (let i = 0; i < 40 && !/Link is DOWN/.test(info); i++) {
+        await new Promise((r) => setTimeout(r, 100));
+        info = await rt.ok(["nicinfo", "usb0"]);
+      }
+      expect(info).toMatch(/Link is DOWN/);
+      const p = await rt.sh(["ping", "-c", "1", "-W", "300", "10.65.0.1"]);
+      expect(p.stderr).toBe("ping: sendto: Network is down\n");
+      // The rest of the stack carries on, and the dead interface can be removed.
+      const r = await nsExec(nsA, "ping", ["-c", "2", "-i", "0.1", OUR_A], T);
+      expect(parseLinuxPing(r.stdout).rx).toBe(2);
+      await rt.ok(["ifconfig", "usb0", "destroy"]);
+      expect((await rt.ok(["ifconfig", "-l"])).trim()).toBe("lo0 en0 en1");
+    },
+    T,
+  );
 });

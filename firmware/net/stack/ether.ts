@@ -234,6 +234,8 @@ export class Ether {
       }
     }
     pbufFree(pb);
-    return ok === false ? ERRNO.ENOBUFS : 0;
+    if (ok !== false) return 0;
+    // No carrier (cable out, interface gone) says more than "no buffer space".
+    return wire.linkUp ? ERRNO.ENOBUFS : ERRNO.ENETDOWN;
   }
 }

@@ -1,5 +1,6 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { ManualClock } from "../../../firmware/kernel/clock.ts";
+import { ERRNO } from "../../../firmware/kernel/errno.ts";
 import { BPF_D_INOUT, type BpfTap } from "../../../firmware/net/stack/bpf.ts";
 import { IFF_PROMISC, formatIfFlags, type Ifnet } from "../../../firmware/net/stack/ifnet.ts";
 import {
@@ -220,6 +221,17 @@ describe("Ethernet input, pfil and BPF", () => {
       "delete en1 10.8.0.2/24",
       "detach en1",
     ]);
+  });
+
+  it("a port that refuses a frame: ENETDOWN without carrier, ENOBUFS with it", () => {
+    const dead = s.attach({ mac: MAC_A, output: () => false });
+    s.addAddress(dead, ip("10.3.0.1"), 24);
+    s.arp.addStatic(dead, ip("10.3.0.2"), MAC_B);
+    expect(s.icmp.sendEcho(ip("10.3.0.2"), 1, 1, pattern(8))).toBe(ERRNO.ENOBUFS);
+    s.setLinkState(dead, false);
+    expect(s.icmp.sendEcho(ip("10.3.0.2"), 1, 2, pattern(8))).toBe(ERRNO.ENETDOWN);
+    expect(dead.counters.oerrors).toBe(3); // the gratuitous ARP of addAddress too
+    expect(s.pool.inUse).toBe(0);
   });
 
   it("VLAN: tagged frames reach the VLAN interface, untagged replies go out tagged", () => {
