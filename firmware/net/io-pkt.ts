@@ -8,8 +8,8 @@ import { SLOG_SEVERITY } from "../kernel/slog.ts";
 import type { Program, ProgramContext } from "../program.ts";
 import { ResourceManager } from "../resmgr/resmgr.ts";
 import { IO_PKT_USAGE, parseIoPktArgs, type IoPktArgs } from "./manager/command-line.ts";
-import { IoPkt } from "./manager/io-pkt-core.ts";
-import { fullModuleName, moduleBaseName } from "./manager/module-loader.ts";
+import { IoPkt, loadFailureText } from "./manager/io-pkt-core.ts";
+import { moduleBaseName } from "./manager/module-loader.ts";
 import { registerPaths } from "./manager/path-server.ts";
 import { applyTcpipOptions, defaultTcpipOptions } from "./manager/tcpip-options.ts";
 
@@ -30,8 +30,7 @@ async function loadAll(ctx: ProgramContext, io: IoPkt, args: IoPktArgs): Promise
     } catch (e) {
       // io-pkt keeps running without the module, as QNX's does; loadModule logged the error,
       // and stderr shows it on the startup script's console too.
-      const text = `Unable to load ${fullModuleName(m.cls, m.name)}.so: ${message(e)}`;
-      await ctx.stderr.write(`io-pkt: ${text}\n`).catch(() => {});
+      await ctx.stderr.write(`io-pkt: ${loadFailureText(m.cls, m.name, e)}\n`).catch(() => {});
     }
   }
 }

@@ -110,10 +110,7 @@ export class PcapWorkerPort extends EthPortBase {
         throw pcapLoadError(e);
       }
     }
-    const nice = opts.nice ?? 0;
-    if (!Number.isInteger(nice) || nice < 0 || nice > 19) {
-      throw new KernelError("EINVAL", `pcap: ${ifname}: nice ${nice} is out of range (0..19)`);
-    }
+    const nice = checkNice(ifname, opts.nice ?? 0);
     const mtu = opts.mtu ?? readMtu(ifname, root) ?? 1500;
     const cfg: PcapWorkerConfig = {
       pcapPath,
@@ -133,16 +130,9 @@ export class PcapWorkerPort extends EthPortBase {
       env,
     });
     // Before the session opens, so no frame is captured at the wrong priority. The child
-    // inherits our niceness; raising it needs no privilege (lowering it would).
-    let actualNice = getPriority();
-    if (nice > actualNice && child.pid !== undefined) {
-      try {
-        setPriority(child.pid, nice);
-        actualNice = nice;
-      } catch {
-        // It ended already: opened() reports why.
-      }
-    }
+    // inherits our niceness; raising it needs no privilege. (If it ended already, opened()
+    // reports why.)
+    const actualNice = child.pid === undefined ? getPriority() : applyNice(child.pid, nice, getPriority());
     await opened(child, ifname);
     // The runtime's lifetime is not tied to its interfaces: the capture process ends when
     // its IPC channel closes with us.
@@ -162,17 +152,9 @@ export class PcapWorkerPort extends EthPortBase {
    * the niceness it has afterwards. Lowering it needs CAP_SYS_NICE: without, it stays.
    */
   setNice(nice: number): number {
-    if (!Number.isInteger(nice) || nice < 0 || nice > 19) {
-      throw new KernelError("EINVAL", `pcap: ${this.name}: nice ${nice} is out of range (0..19)`);
-    }
-    const target = Math.max(nice, getPriority());
-    if (!this.open || this.child.pid === undefined || target === this.niceNow) return this.niceNow;
-    try {
-      setPriority(this.child.pid, target);
-      this.niceNow = target;
-    } catch {
-      // EACCES without CAP_SYS_NICE, or the process is gone: keep what it has.
-    }
+    checkNice(this.name, nice);
+    if (this.open && this.child.pid !== undefined)
+      this.niceNow = applyNice(this.child.pid, nice, this.niceNow);
     return this.niceNow;
   }
 
@@ -347,5 +329,28 @@ function hostMacOf(ifname: string, root: string): number[] | null {
     return [...readMac(ifname, root)];
   } catch {
     return null;
+  }
+}
+
+function checkNice(ifname: string, nice: number): number {
+  if (!Number.isInteger(nice) || nice < 0 || nice > 19) {
+    throw new KernelError("EINVAL", `pcap: ${ifname}: nice ${nice} is out of range (0..19)`);
+  }
+  return nice;
+}
+
+/**
+ * Gives process `pid` (now at `current`) the niceness `nice`, never below the runtime's own;
+ * returns what it has afterwards. Lowering needs CAP_SYS_NICE: without it, or when the process
+ * is gone, it keeps `current`.
+ */
+function applyNice(pid: number, nice: number, current: number): number {
+  const target = Math.max(nice, getPriority());
+  if (target === current) return current;
+  try {
+    setPriority(pid, target);
+    return target;
+  } catch {
+    return current;
   }
 }

@@ -99,8 +99,8 @@ const devnpPcap: ModuleDescriptor = {
         "devnp-pcap: nice= applies to a capture process (thread), not nothread",
       );
     }
-    const explicitNice = typeof opts.nice === "number";
-    const nice = explicitNice ? (opts.nice as number) : defaultCaptureNice(std.priority, ctx.rxPrio);
+    const explicitNice = typeof opts.nice === "number" ? opts.nice : undefined;
+    const nice = explicitNice ?? defaultCaptureNice(std.priority, ctx.rxPrio);
     // No mtu here: the port reports the host interface's MTU, the most the interface can
     // carry; io-pkt refuses an mtu= above it and starts the interface at mtu= if given.
     const portOpts = {
@@ -123,7 +123,7 @@ const devnpPcap: ModuleDescriptor = {
         // The niceness follows the receive priority io-pkt settles on (a too-few-workers
         // fallback puts every interface at rx_prio), unless nice= fixed it.
         onPriority: (priority) => {
-          if (explicitNice || !(port instanceof PcapWorkerPort)) return;
+          if (explicitNice !== undefined || !(port instanceof PcapWorkerPort)) return;
           const before = port.nice;
           const after = port.setNice(defaultCaptureNice(priority, ctx.rxPrio));
           if (after !== before) ctx.log(5, `devnp-pcap: ${host}: capture process now at nice ${after}`);

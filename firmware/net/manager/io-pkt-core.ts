@@ -213,9 +213,7 @@ export class IoPkt {
     try {
       return await this.load(cls, spec, options);
     } catch (e) {
-      const text = e instanceof Error ? e.message : String(e);
-      const name = /\.(so|js|mjs)$/.test(spec) || cls === "either" ? spec : `${fullModuleName(cls, spec)}.so`;
-      this.log(SLOG_SEVERITY.ERROR, `io-pkt: Unable to load ${name}: ${text}`);
+      this.log(SLOG_SEVERITY.ERROR, `io-pkt: ${loadFailureText(cls, spec, e)}`);
       throw e;
     }
   }
@@ -304,4 +302,10 @@ export class IoPkt {
     this.clock.clearAll();
     this.stack.stop();
   }
+}
+
+/** QNX's words for a module that would not load: `Unable to load devnp-x.so: <reason>`. */
+export function loadFailureText(cls: ModuleQuery, spec: string, e: unknown): string {
+  const name = cls === "either" ? spec : `${fullModuleName(cls, spec)}.so`;
+  return `Unable to load ${name}: ${e instanceof Error ? e.message : String(e)}`;
 }

@@ -162,10 +162,15 @@ export class Ifnet {
     return this.addrs[0];
   }
 
+  /** Our address whose subnet holds `addr` (`addr` is on this link), if any. */
+  subnetOf(addr: number): IfAddr | undefined {
+    for (const a of this.addrs) if (((a.addr ^ addr) & a.mask) === 0) return a;
+    return undefined;
+  }
+
   /** The address whose subnet holds `dst`, else the primary address; for choosing a source. */
   sourceFor(dst: number): number {
-    for (const a of this.addrs) if (((a.addr ^ dst) & a.mask) === 0) return a.addr;
-    return this.addrs.length > 0 ? this.addrs[0].addr : 0;
+    return this.subnetOf(dst)?.addr ?? this.addrs[0]?.addr ?? 0;
   }
 
   /** True when `addr` is a directed broadcast (or the old all-zeros form) of one of our subnets. */

@@ -233,7 +233,7 @@ export class Ip4 {
       out === pb.rcvif &&
       this.stack.config.redirect !== 0 &&
       rt.prefixLen !== 0 &&
-      onLink(out, pb.view.getUint32(off + 12))
+      out.subnetOf(pb.view.getUint32(off + 12)) !== undefined
     ) {
       st.redirectsent++;
       this.stack.icmp.error(pb, ICMP_REDIRECT, ICMP_REDIRECT_HOST, rt.flags & RTF_GATEWAY ? rt.gateway : dst);
@@ -373,11 +373,4 @@ export class Ip4 {
     }
     return this.stack.ether.output(ifp, pb, mac, ETHERTYPE_IPV4);
   }
-}
-
-/** Whether `addr` is on one of `ifp`'s subnets. */
-function onLink(ifp: Ifnet, addr: number): boolean {
-  const addrs = ifp.addrs;
-  for (let i = 0; i < addrs.length; i++) if (((addrs[i].addr ^ addr) & addrs[i].mask) === 0) return true;
-  return false;
 }

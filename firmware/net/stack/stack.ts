@@ -343,12 +343,12 @@ export class Stack {
    * host (not forwarding, net.inet.icmp.rediraccept=1) takes it when it comes from the first
    * hop it uses for `dst` and `gw` is on one of its links: a host route `UGHD` that expires
    * after net.inet.icmp.redirtimeout, or a new gateway (`M`) for such a route. Every redirect
-   * is treated as a host redirect (RFC 1812). Returns whether the table changed.
+   * is treated as a host redirect (RFC 1812).
    */
-  redirect(dst: number, gw: number, from: number): boolean {
+  redirect(dst: number, gw: number, from: number): void {
     const st = this.stats.icmp;
     const cfg = this.config;
-    if (cfg.rediraccept === 0 || cfg.forwarding !== 0) return false;
+    if (cfg.rediraccept === 0 || cfg.forwarding !== 0) return;
     const cur = this.routes.lookup(dst);
     const via = this.routes.lookup(gw);
     const valid =
@@ -364,7 +364,7 @@ export class Stack {
       gw >>> 0 !== cur.gateway;
     if (!valid) {
       st.badredirect++;
-      return false;
+      return;
     }
     const expire = cfg.redirtimeout > 0 ? this.clock.now() + cfg.redirtimeout * 1000 : 0;
     if (cur.prefixLen === 32) {
@@ -388,7 +388,6 @@ export class Stack {
     }
     this.log(LOG_NOTICE, `redirect from ${formatIpv4(from)}: ${formatIpv4(dst)} via ${formatIpv4(gw)}`);
     if (expire !== 0) this.armTimer();
-    return true;
   }
 
   deleteRoute(dst: number, prefixLen: number): Route {

@@ -1,27 +1,27 @@
 import { describe, expect, it } from "vitest";
 import {
+  ICMP_HDR_LEN,
   ICMP_TIMXCEED,
   ICMP_UNREACH,
   ICMP_UNREACH_NEEDFRAG,
   ICMP_UNREACH_NET,
+  icmpFillCksum,
+  writeIcmpHeader,
 } from "../../../firmware/net/wire/icmp.ts";
 import { BPF_D_IN } from "../../../firmware/net/stack/bpf.ts";
 import { compileFilter } from "../../../firmware/net/stack/tcpdump-expr.ts";
 import { formatFrame } from "../../../firmware/net/stack/tcpdump-format.ts";
 import { routeFlagLetters } from "../../../firmware/net/stack/route.ts";
-import { internetChecksum } from "../../../firmware/net/wire/checksum.ts";
 import { formatIpv4 } from "../../../firmware/net/wire/ipv4-addr.ts";
 import { ipFrame } from "./frames.ts";
 import { echoRecorder, ip, makeNet, makeStack, pattern, sameBytes } from "./wire-harness.ts";
 
 /** An ICMP message: type, code, the header's second word, the body; checksum filled in. */
 function icmpMessage(type: number, code: number, word: number, body: Uint8Array): Uint8Array {
-  const m = new Uint8Array(8 + body.length);
-  m[0] = type;
-  m[1] = code;
-  new DataView(m.buffer).setUint32(4, word);
-  m.set(body, 8);
-  new DataView(m.buffer).setUint16(2, internetChecksum(m, 0, m.length));
+  const m = new Uint8Array(ICMP_HDR_LEN + body.length);
+  writeIcmpHeader(m, 0, type, code, word);
+  m.set(body, ICMP_HDR_LEN);
+  icmpFillCksum(m, 0, m.length);
   return m;
 }
 
