@@ -8,6 +8,23 @@
 import type { ImageScriptLine } from "../../images/image/format.ts";
 import { KernelError, strerror } from "../kernel/errno.ts";
 import type { Process } from "../kernel/process.ts";
+import { BUILTIN_PROGRAMS } from "../bin/index.ts";
+
+/** What to add to the buildfile for a program the image lacks. */
+export function missingProgramHint(name: string): string {
+  const base = name.split("/").pop() ?? name;
+  return Object.hasOwn(BUILTIN_PROGRAMS, base)
+    ? `  add it to the buildfile: [type=builtin] ${base}\n`
+    : `  add it to the buildfile: ${base}=path/on/host (or /proc/boot/${base} = ${base}.ts for your own program)\n`;
+}
+
+/** The console shell cannot talk to anyone until something reopened stdio onto a terminal. */
+export function noConsoleHint(name: string): string {
+  return (
+    `[+session] ${name} has no console: nothing reopened the script's stdio onto a terminal\n` +
+    `  add before it in the startup script: devc-ser -t terminal &, waitfor /dev/ser1, reopen /dev/ser1\n`
+  );
+}
 
 export interface ScriptExecOptions {
   env: Record<string, string>;
@@ -76,7 +93,8 @@ async function waitForeground(p: Process): Promise<void> {
   }
 }
 
-async function runBuiltin(rt: ScriptRuntime, argv: readonly string[]): Promise<void> {
+/** Runs a script built-in; true when a `reopen` gave the script a terminal. */
+async function runBuiltin(rt: ScriptRuntime, argv: readonly string[]): Promise<boolean | void> {
   const [name, ...args] = argv;
   switch (name) {
     case "display_msg":
@@ -94,6 +112,7 @@ async function runBuiltin(rt: ScriptRuntime, argv: readonly string[]): Promise<v
       try {
         if (err) throw err;
         await rt.reopen(path);
+        return true;
       } catch (e) {
         await rt.write(2, `Unable to access "${path}" (${reason(e)})\n`);
       }
@@ -120,6 +139,7 @@ export async function runStartupScript(
 ): Promise<ScriptResult> {
   const env: Record<string, string> = { ...baseEnv };
   const result: ScriptResult = { started: [], sessionLeader: null };
+  let reopened = false;
   for (const line of lines) {
     if (line.kind === "env") {
       for (const [k, v] of line.env) env[k] = v;
@@ -128,9 +148,10 @@ export async function runStartupScript(
     if (line.argv.length === 0) continue;
     try {
       if (line.kind === "builtin") {
-        await runBuiltin(rt, line.argv);
+        if ((await runBuiltin(rt, line.argv)) === true) reopened = true;
         continue;
       }
+      if (line.session && !reopened) await rt.write(2, noConsoleHint(line.argv[0]));
       let p: Process;
       try {
         p = await rt.exec(line.argv, {
@@ -141,6 +162,7 @@ export async function runStartupScript(
         });
       } catch (e) {
         await rt.write(2, `Unable to start "${line.argv[0]}" (${reason(e)})\n`);
+        if (KernelError.from(e).errno === "ENOENT") await rt.write(2, missingProgramHint(line.argv[0]));
         continue;
       }
       result.started.push(p);

@@ -10,7 +10,8 @@ export interface SourcePos {
   readonly offset: number;
 }
 
-export type Severity = "error" | "warning";
+/** A note is something accepted and ignored; `--strict` reports notes as warnings. */
+export type Severity = "error" | "warning" | "note";
 
 export interface Diagnostic {
   readonly severity: Severity;
@@ -68,6 +69,8 @@ export interface FileLine {
   readonly target: Word;
   readonly host?: Word;
   readonly inline?: InlineContents;
+  /** `[virtual=…] boot = { … }`: a QNX bootstrap block (parsed, not a file here). */
+  readonly bootstrap?: boolean;
   /** Parsed startup script when this file is the script. */
   readonly script?: Script;
   readonly comment?: string;

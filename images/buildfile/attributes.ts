@@ -6,9 +6,11 @@ import { parsePerms } from "./perms.ts";
 
 export interface AttributeSpec {
   readonly name: string;
-  /** `bool`: `+name`/`-name`; `value`: `name=value`. */
-  readonly kind: "bool" | "value";
+  /** `bool`: `+name`/`-name`; `value`: `name=value`; `either`: both forms (mkifs `compress`). */
+  readonly kind: "bool" | "value" | "either";
   readonly description: string;
+  /** Accepted and ignored, for this reason (a note; a warning under `--strict`). */
+  readonly ignored?: string;
   /** An error message for a bad value, or undefined. */
   readonly check?: (value: string) => string | undefined;
 }
@@ -18,17 +20,23 @@ export type FileType = (typeof FILE_TYPES)[number];
 
 const ID = /^[0-9]{1,10}$/;
 
+/** `uid=*`, `gid=*`, `perms=*`: take it from the host file (mkifs). */
+export const FROM_HOST = "*";
+
 function checkId(what: string) {
   return (v: string) =>
-    ID.test(v) && Number(v) <= 0xffffffff ? undefined : `${what} must be a number, not "${v}"`;
+    v === FROM_HOST || (ID.test(v) && Number(v) <= 0xffffffff)
+      ? undefined
+      : `${what} must be a number or *, not "${v}"`;
 }
 
 function checkPerms(v: string): string | undefined {
+  if (v === FROM_HOST) return undefined;
   const r = parsePerms(v, 0o644);
   return "error" in r ? r.error : undefined;
 }
 
-export const FILE_ATTRIBUTES: readonly AttributeSpec[] = [
+const HONOURED_FILE_ATTRIBUTES: readonly AttributeSpec[] = [
   { name: "uid", kind: "value", description: "owner user id", check: checkId("uid") },
   { name: "gid", kind: "value", description: "owner group id", check: checkId("gid") },
   { name: "perms", kind: "value", description: "file permissions (octal or u+x,go-w)", check: checkPerms },
@@ -56,7 +64,21 @@ export const FILE_ATTRIBUTES: readonly AttributeSpec[] = [
   { name: "search", kind: "value", description: "host directories searched for bare names (a:b:c)" },
   { name: "optional", kind: "bool", description: "a missing host file is skipped, not an error" },
   { name: "script", kind: "bool", description: "this file is the startup script" },
-  { name: "compress", kind: "bool", description: "store the file deflate-compressed" },
+  {
+    name: "compress",
+    kind: "either",
+    description: "store the file deflate-compressed (+compress, or compress=N: 0 is off)",
+  },
+  {
+    name: "cd",
+    kind: "value",
+    description: "host directory relative host paths are looked up in (relative to the buildfile)",
+  },
+  {
+    name: "dupignore",
+    kind: "bool",
+    description: "a later definition of the same target is ignored instead of replacing this one",
+  },
   { name: "followlink", kind: "bool", description: "copy what a host symlink points to (the default)" },
   {
     name: "board",
@@ -67,35 +89,50 @@ export const FILE_ATTRIBUTES: readonly AttributeSpec[] = [
   },
 ];
 
-/** mkifs attributes about physical memory layout and boot images: meaningless here. */
-export const IGNORED_MKIFS_ATTRIBUTES: readonly string[] = [
-  "image",
-  "virtual",
-  "physical",
-  "raw",
-  "cd",
-  "chain",
-  "code",
-  "data",
-  "filter",
-  "keep",
-  "module",
-  "page_align",
-  "ram",
-  "autolink",
-  "bigendian",
-  "linker",
-  "big_pages",
+const ELF = "images hold no ELF executables to relocate, strip or link";
+const LAYOUT = "netrino has no physical image layout: the image is a file the runtime reads";
+
+function ignored(name: string, kind: AttributeSpec["kind"], reason: string): AttributeSpec {
+  return { name, kind, description: `mkifs; ignored here: ${reason}`, ignored: reason };
+}
+
+/** mkifs attributes that mean nothing here: accepted, with a note saying why. */
+const IGNORED_FILE_ATTRIBUTES: readonly AttributeSpec[] = [
+  ignored("image", "value", LAYOUT),
+  ignored("virtual", "value", LAYOUT),
+  ignored("physical", "value", LAYOUT),
+  ignored("raw", "bool", LAYOUT),
+  ignored("chain", "value", LAYOUT),
+  ignored("code", "value", LAYOUT),
+  ignored("data", "value", LAYOUT),
+  ignored("filter", "value", "files are stored as written; no host filter program runs"),
+  ignored("keep", "value", LAYOUT),
+  ignored("module", "value", "netrino modules are io-pkt's, loaded by name"),
+  ignored("page_align", "bool", LAYOUT),
+  ignored("phys_align", "value", LAYOUT),
+  ignored("ram", "value", LAYOUT),
+  ignored("autolink", "bool", ELF),
+  ignored("bigendian", "bool", LAYOUT),
+  ignored("linker", "value", ELF),
+  ignored("big_pages", "bool", LAYOUT),
+  ignored("keeplinked", "bool", ELF),
+  ignored("relocs", "bool", ELF),
+  ignored("debug", "bool", ELF),
+  ignored("keepsection", "value", ELF),
+  ignored("mount", "value", "the image is always mounted at /proc/boot"),
 ];
 
-const PRI = /^([0-9]{1,3})([fro]?)$/;
+export const FILE_ATTRIBUTES: readonly AttributeSpec[] = [...HONOURED_FILE_ATTRIBUTES, ...IGNORED_FILE_ATTRIBUTES];
+
+const PRI = /^([0-9]{1,3})([fro]?)$/i;
 
 export const SCRIPT_MODIFIERS: readonly AttributeSpec[] = [
   {
     name: "pri",
     kind: "value",
-    description: "priority and policy: pri=N[f|r|o]",
+    description: "priority and policy: pri=N[f|r|o] (pri=* inherits)",
     check: (v) => {
+      if (v === FROM_HOST) return undefined;
       const m = PRI.exec(v);
       if (!m || Number(m[1]) > 255) return `Bad priority "${v}": use pri=N[f|r|o] with N in 0..255`;
       return undefined;
@@ -107,12 +144,13 @@ export const SCRIPT_MODIFIERS: readonly AttributeSpec[] = [
     description: "make the command a session leader with the console as controlling terminal",
   },
   { name: "argv0", kind: "value", description: "argv[0] the program sees" },
-  { name: "cpu", kind: "value", description: "run on this CPU", check: checkId("cpu") },
+  { name: "cpu", kind: "value", description: "run on this CPU (cpu=* any)", check: checkId("cpu") },
   {
     name: "external",
     kind: "bool",
     description: "look the command up on PATH even if it is a script built-in",
   },
+  ignored("sched_aps", "value", "netrino has no adaptive partitioning scheduler"),
 ];
 
 export function findAttribute(specs: readonly AttributeSpec[], name: string): AttributeSpec | undefined {
@@ -123,5 +161,5 @@ export function findAttribute(specs: readonly AttributeSpec[], name: string): At
 export function parsePriority(v: string): { priority: number; policy?: "f" | "r" | "o" } | undefined {
   const m = PRI.exec(v);
   if (!m || Number(m[1]) > 255) return undefined;
-  return { priority: Number(m[1]), policy: (m[2] || undefined) as "f" | "r" | "o" | undefined };
+  return { priority: Number(m[1]), policy: (m[2].toLowerCase() || undefined) as "f" | "r" | "o" | undefined };
 }

@@ -18,3 +18,4 @@ function reporter(severity: Severity): Report {
 
 export const addError: Report = reporter("error");
 export const addWarning: Report = reporter("warning");
+export const addNote: Report = reporter("note");

@@ -10,6 +10,12 @@ import {
   type ModuleInfo,
 } from "../../firmware/net/modules/catalog.ts";
 import { parseModuleOptions } from "../../firmware/net/module-options.ts";
+import {
+  IoPktUsageError,
+  parseIoPktArgs,
+  type IoPktArgs,
+  type ModuleArg,
+} from "../../firmware/net/manager/command-line.ts";
 import type { Buildfile, Diagnostic } from "./ast.ts";
 import { addError, addWarning } from "./diagnostic.ts";
 import { parseBuildfile } from "./parser.ts";
@@ -284,69 +290,55 @@ function checkBuiltinCommand(
   }
 }
 
-/** `io-pkt -d drv opts -p proto opts -t n -P prio -i n -v`: modules and their options. */
+/**
+ * `io-pkt -d drv opts -p proto opts -t n -P prio -i n -v` (joined forms too): read by the
+ * runtime's own parser, then each module and its options checked against the catalog.
+ */
 function checkIoPkt(c: CompiledCommand, image: ImageView, d: Diagnostic[]): void {
-  const argv = c.argv;
-  for (let i = 1; i < argv.length; i++) {
-    const a = argv[i];
-    const pos = c.argvPos[i];
-    if (a === "-d" || a === "-p") {
-      const moduleName = argv[i + 1];
-      if (moduleName === undefined || moduleName.startsWith("-")) {
-        addError(d, "io-pkt-usage", pos, a.length, `io-pkt: option ${a} requires a module name`);
-        continue;
-      }
-      i++;
-      const kind = a === "-d" ? "driver" : "protocol";
-      const info: ModuleInfo | undefined =
-        kind === "driver" ? findDriver(moduleName) : findProtocol(moduleName);
-      const file = moduleFileName(kind, moduleName);
-      const inImage =
-        image.paths.has(moduleName) ||
-        image.paths.has(posix.join("/lib/dll", file)) ||
-        image.paths.has(posix.join("/proc/boot", file));
-      if (!info && !inImage) {
-        addError(
-          d,
-          "unknown-module",
-          c.argvPos[i],
-          moduleName.length,
-          `io-pkt: ${kind} module "${file}" is neither built in nor in the image`,
-          kind === "driver" ? "built-in drivers: pcap, vwire" : "built-in: tcpip, sample",
-        );
-      }
-      const optText = argv[i + 1];
-      if (optText === undefined || optText.startsWith("-")) continue;
-      i++;
-      if (!info) continue; // a user module: its schema is not known at build time
-      const optPos = c.argvPos[i];
-      for (const od of parseModuleOptions(info.options, optText, info.name).diagnostics) {
-        addError(
-          d,
-          "module-option",
-          { ...optPos, col: optPos.col + od.offset, offset: optPos.offset + od.offset },
-          od.length,
-          od.message,
-          od.hint,
-        );
-      }
-      continue;
-    }
-    if (/^-[tPi]$/.test(a)) {
-      const v = argv[i + 1];
-      if (v === undefined || !/^[0-9]+$/.test(v))
-        addError(d, "io-pkt-usage", pos, a.length, `io-pkt: option ${a} requires a number`);
-      i++;
-      continue;
-    }
-    if (/^-[tPi][0-9]+$/.test(a) || a === "-v") continue;
-    addError(
-      d,
-      "io-pkt-usage",
-      pos,
-      a.length,
-      `io-pkt: unknown argument "${a}"`,
-      "usage: io-pkt [-d driver [opts]] [-p protocol [opts]] [-t threads] [-P prio] [-i instance] [-v]",
-    );
+  let args: IoPktArgs;
+  try {
+    args = parseIoPktArgs(c.argv.slice(1));
+  } catch (e) {
+    if (!(e instanceof IoPktUsageError)) throw e;
+    const i = Math.min(e.arg + 1, c.argv.length - 1);
+    addError(d, "io-pkt-usage", c.argvPos[i], c.argv[i].length, `io-pkt: ${e.message}`, IO_PKT_SYNOPSIS);
+    return;
   }
+  const check = (kind: "driver" | "protocol", m: ModuleArg) => {
+    const info: ModuleInfo | undefined = kind === "driver" ? findDriver(m.name) : findProtocol(m.name);
+    const file = moduleFileName(kind, m.name);
+    const inImage =
+      image.paths.has(m.name) ||
+      image.paths.has(posix.join("/lib/dll", file)) ||
+      image.paths.has(posix.join("/proc/boot", file));
+    const at = m.nameAt ?? { arg: 0, offset: 0 };
+    const namePos = c.argvPos[at.arg + 1];
+    if (!info && !inImage) {
+      addError(
+        d,
+        "unknown-module",
+        { ...namePos, col: namePos.col + at.offset, offset: namePos.offset + at.offset },
+        m.name.length,
+        `io-pkt: ${kind} module "${file}" is neither built in nor in the image`,
+        kind === "driver" ? "built-in drivers: pcap, vwire" : "built-in: tcpip, sample",
+      );
+    }
+    if (!info || m.optionsArg === undefined) return; // a user module: its schema is unknown
+    const optPos = c.argvPos[m.optionsArg + 1];
+    for (const od of parseModuleOptions(info.options, m.options, info.name).diagnostics) {
+      addError(
+        d,
+        "module-option",
+        { ...optPos, col: optPos.col + od.offset, offset: optPos.offset + od.offset },
+        od.length,
+        od.message,
+        od.hint,
+      );
+    }
+  };
+  for (const m of args.drivers) check("driver", m);
+  for (const m of args.protocols) check("protocol", m);
 }
+
+const IO_PKT_SYNOPSIS =
+  "usage: io-pkt [-d driver [opts]] [-p protocol [opts]] [-t threads] [-P prio] [-i instance] [-v]";

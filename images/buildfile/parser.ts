@@ -20,8 +20,11 @@ export function parseBuildfile(source: string, file = "<buildfile>"): ParseResul
   const diagnostics: Diagnostic[] = [];
   const s = new Scanner(file, source, diagnostics);
   const lines: BuildfileLine[] = [];
+  let lastInline: { line: number; target: string } | undefined;
   while (!s.eof) {
-    lines.push(parseLine(s));
+    const line = parseLine(s, lastInline);
+    if (line.kind === "file" && line.inline) lastInline = { line: line.pos.line, target: line.target.raw };
+    lines.push(line);
     if (s.peek() === "\n") s.advance();
   }
   return { ast: { file, source, lines }, diagnostics };
@@ -33,11 +36,54 @@ function skipRestAsError(s: Scanner, message: string, hint?: string): void {
   s.error("syntax", pos, rest.trimEnd().length, message, hint);
 }
 
-function parseLine(s: Scanner): BuildfileLine {
+/** `[virtual=…] boot = { … }` (or `.bootstrap`): the bootstrap of a QNX image, not a file. */
+export function isBootstrap(group: AttributeGroup | undefined): boolean {
+  return group?.attrs.some((a) => a.name === "virtual" || a.name === "physical") ?? false;
+}
+
+function parseInlineFile(
+  s: Scanner,
+  line: { -readonly [K in keyof FileLine]: FileLine[K] },
+  group: AttributeGroup | undefined,
+  target: Word,
+): void {
+  const inline = s.inline();
+  if (!inline) return;
+  line.inline = inline;
+  if (isBootstrap(group)) line.bootstrap = true;
+  else if (isScriptFile(group, target)) {
+    line.script = parseScript(s.file, s.text, inline.pos, inline.raw.length, s.diagnostics);
+  }
+  s.skipBlanks();
+  if (!s.atLineEnd() && s.peek() !== "#") {
+    const endLine = s.line;
+    const pos = s.pos();
+    const rest = s.restOfLine();
+    s.error(
+      "syntax",
+      pos,
+      rest.trimEnd().length,
+      `Unexpected text after the inline file ${target.raw}, which ends here at line ${endLine}`,
+      "an unescaped } inside an inline file ends it: write a literal } as \\}",
+    );
+  }
+}
+
+function parseLine(s: Scanner, lastInline: { line: number; target: string } | undefined): BuildfileLine {
   s.skipBlanks();
   const pos = s.pos();
   if (s.atLineEnd()) return { kind: "blank", pos };
   if (s.peek() === "#") return { kind: "comment", pos, text: s.comment() };
+  if (s.peek() === "}") {
+    skipRestAsError(
+      s,
+      "Unmatched '}'",
+      lastInline
+        ? `the inline file ${lastInline.target} (line ${lastInline.line}) was already ended by an unescaped }: write a literal } inside it as \\}`
+        : "write a literal } inside an inline file as \\}",
+    );
+    return { kind: "blank", pos };
+  }
   let group: AttributeGroup | undefined;
   if (s.peek() === "[") {
     group = s.attributeGroup();
@@ -45,7 +91,8 @@ function parseLine(s: Scanner): BuildfileLine {
     if (s.atLineEnd()) return { kind: "attributes", pos, group };
     if (s.peek() === "#") return { kind: "attributes", pos, group, comment: s.comment() };
   }
-  const target = s.word("={#[]");
+  // `#` starts a comment only at the start of a word: `a#b` is one name.
+  const target = s.word("={[]");
   if (!target) {
     skipRestAsError(s, `Expected a file name, found '${s.peek()}'`);
     return group ? { kind: "attributes", pos, group } : { kind: "blank", pos };
@@ -55,13 +102,9 @@ function parseLine(s: Scanner): BuildfileLine {
   if (s.peek() === "=") {
     s.advance();
     s.skipBlanks();
-    if (s.peek() === "{") {
-      line.inline = s.inline();
-      if (line.inline && isScriptFile(group, target)) {
-        line.script = parseScript(s.file, s.text, line.inline.pos, line.inline.raw.length, s.diagnostics);
-      }
-    } else {
-      const host = s.word("#");
+    if (s.peek() === "{") parseInlineFile(s, line, group, target);
+    else {
+      const host = s.peek() === "#" ? undefined : s.word("");
       if (host) line.host = host;
       else {
         s.error(
@@ -74,8 +117,12 @@ function parseLine(s: Scanner): BuildfileLine {
       }
     }
   } else if (s.peek() === "{") {
-    s.error("syntax", s.pos(), 1, "Missing '=' before '{'", `write \`${target.raw} = { … }\``);
-    line.inline = s.inline();
+    // mkifs: `/etc/rc {` … `}` is the same as `/etc/rc = {` … `}`.
+    parseInlineFile(s, line, group, target);
+  } else if (!s.atLineEnd() && s.peek() !== "#") {
+    // mkifs: `target hostpath` (whitespace instead of `=`).
+    const host = s.word("");
+    if (host) line.host = host;
   }
   s.skipBlanks();
   if (s.peek() === "#") line.comment = s.comment();

@@ -17,13 +17,13 @@ import type {
 } from "./ast.ts";
 import {
   FILE_ATTRIBUTES,
-  IGNORED_MKIFS_ATTRIBUTES,
+  FROM_HOST,
   findAttribute,
   type AttributeSpec,
   type FileType,
 } from "./attributes.ts";
 import { isScriptFile } from "./parser.ts";
-import { addError } from "./diagnostic.ts";
+import { addError, addNote } from "./diagnostic.ts";
 import { parsePerms } from "./perms.ts";
 import { inlineText } from "./scanner.ts";
 import { substitute, type Variables } from "./substitute.ts";
@@ -45,6 +45,8 @@ export interface ResolvedEntry {
   readonly source: EntrySource;
   readonly linkTarget?: string;
   readonly compress: boolean;
+  /** `+dupignore`: a later definition of this target is ignored. */
+  readonly dupignore?: boolean;
   readonly pos: SourcePos;
 }
 
@@ -87,23 +89,22 @@ export function applyAttributes(
   specs: readonly AttributeSpec[],
   vars: Variables,
   d: Diagnostic[],
-  ignored: readonly string[] = [],
   noun = "attribute",
 ): void {
   if (!group) return;
   for (const a of group.attrs) {
     const spec = findAttribute(specs, a.name);
+    if (spec?.ignored) {
+      addNote(
+        d,
+        `ignored-${noun}`,
+        a.pos,
+        a.raw.length,
+        `${cap(noun)} "${a.name}" is accepted and ignored: ${spec.ignored}`,
+      );
+      continue;
+    }
     if (!spec) {
-      if (ignored.includes(a.name)) {
-        d.push({
-          severity: "warning",
-          code: "ignored-attribute",
-          pos: a.pos,
-          length: a.raw.length,
-          message: `Attribute "${a.name}" is a mkifs memory-layout attribute; netrino ignores it`,
-        });
-        continue;
-      }
       const guess = closestName(
         a.name,
         specs.map((s) => s.name),
@@ -141,7 +142,7 @@ export function applyAttributes(
       continue;
     }
     if (a.conditional && state.has(a.name)) continue;
-    if (spec.kind === "bool") {
+    if (spec.kind === "bool" || (spec.kind === "either" && a.form !== "value")) {
       state.set(a.name, { value: a.form === "set", attr: a });
       continue;
     }
@@ -255,42 +256,79 @@ export function resolveBuildfile(
 
   for (const line of ast.lines) {
     if (line.kind === "attributes") {
-      applyAttributes(line.group, sticky, FILE_ATTRIBUTES, vars, d, IGNORED_MKIFS_ATTRIBUTES);
+      applyAttributes(line.group, sticky, FILE_ATTRIBUTES, vars, d);
       noteBoard(sticky);
       continue;
     }
     if (line.kind !== "file") continue;
     const state: AttrState = new Map(sticky);
-    applyAttributes(line.group, state, FILE_ATTRIBUTES, vars, d, IGNORED_MKIFS_ATTRIBUTES);
+    applyAttributes(line.group, state, FILE_ATTRIBUTES, vars, d);
     noteBoard(state);
+    if (line.bootstrap) {
+      addNote(
+        d,
+        "bootstrap",
+        line.pos,
+        line.target.raw.length,
+        `The bootstrap block ${line.target.text} is parsed and ignored: netrino has no startup program or procnto to place; the runtime is the kernel`,
+      );
+      continue;
+    }
     if (isScriptFile(line.group, line.target) && line.inline) {
-      if (script) {
-        addError(
-          d,
-          "duplicate-script",
-          line.pos,
-          line.target.raw.length,
-          `A second startup script; the first is at line ${script.pos.line}`,
-        );
-      } else if (line.script) {
-        script = { script: line.script, pos: line.pos };
+      // mkifs: a second [+script] file appends to the startup script.
+      if (line.script) {
+        script = script
+          ? { script: { lines: [...script.script.lines, ...line.script.lines] }, pos: script.pos }
+          : { script: line.script, pos: line.pos };
       }
       continue;
     }
     resolveFile(line, state, vars, baseDir, entries, d);
   }
   return {
-    resolved: { board: board?.name ?? DEFAULT_BOARD, boardPos: board?.pos, entries, script, baseDir },
+    resolved: {
+      board: board?.name ?? DEFAULT_BOARD,
+      boardPos: board?.pos,
+      entries: lastDefinitionWins(entries, d),
+      script,
+      baseDir,
+    },
     diagnostics: d,
   };
+}
+
+/**
+ * mkifs: a later definition of a target replaces the earlier one (a note; a warning under
+ * --strict), unless the earlier one is marked +dupignore. Directories merge.
+ */
+function lastDefinitionWins(entries: readonly ResolvedEntry[], d: Diagnostic[]): ResolvedEntry[] {
+  const kept = new Map<string, ResolvedEntry>();
+  for (const e of entries) {
+    const prev = kept.get(e.target);
+    if (prev && !(prev.type === "dir" && e.type === "dir")) {
+      if (prev.dupignore) continue;
+      addNote(
+        d,
+        "duplicate-target",
+        e.pos,
+        1,
+        `${e.target} is defined again; this definition replaces the one at line ${prev.pos.line}`,
+        "mkifs keeps the last definition; mark the first [+dupignore] to keep it instead",
+      );
+      kept.delete(e.target); // the replacement takes the later place in the listing
+    }
+    if (!prev || prev.type !== "dir" || e.type !== "dir") kept.set(e.target, e);
+  }
+  return [...kept.values()];
 }
 
 function hostLookup(name: string, state: AttrState, baseDir: string): string | undefined {
   if (isAbsolute(name)) return existsSync(name) ? name : undefined;
   const search = str(state, "search");
   const dirs = search ? search.split(":").filter(Boolean) : ["."];
+  const cd = resolvePath(baseDir, str(state, "cd") ?? ".");
   for (const dir of dirs) {
-    const p = resolvePath(baseDir, dir, name);
+    const p = resolvePath(cd, dir, name);
     if (existsSync(p)) return p;
   }
   return undefined;
@@ -311,18 +349,34 @@ function resolveFile(
     return;
   }
   const explicitType = str(state, "type") as FileType | undefined;
-  const uid = Number(str(state, "uid") ?? 0);
-  const gid = Number(str(state, "gid") ?? 0);
-  const compress = flag(state, "compress");
+  const idOf = (name: string) => {
+    const v = str(state, name);
+    return v === undefined || v === FROM_HOST ? 0 : Number(v);
+  };
+  const uid = idOf("uid");
+  const gid = idOf("gid");
+  const c = state.get("compress")?.value;
+  const compress = c === true || (typeof c === "string" && c !== "0");
   const optional = flag(state, "optional");
+  const dupignore = flag(state, "dupignore");
   const permsFor = (type: FileType | "program", hostMode?: number) => {
     const p = str(state, "perms");
     const base = defaultPerms(type, hostMode);
+    if (p === FROM_HOST) return hostMode === undefined ? base : hostMode & 0o7777;
     if (p === undefined) return base;
     const r = parsePerms(p, base);
     return "mode" in r ? r.mode : base;
   };
-  const common = { uid, gid, compress, pos: line.pos };
+  // uid=* / gid=*: the host file's owner (only when asked: by default it never leaks in).
+  const owner = (hostPath: string) => {
+    if (str(state, "uid") !== FROM_HOST && str(state, "gid") !== FROM_HOST) return {};
+    const st = statSync(hostPath);
+    return {
+      ...(str(state, "uid") === FROM_HOST ? { uid: st.uid } : {}),
+      ...(str(state, "gid") === FROM_HOST ? { gid: st.gid } : {}),
+    };
+  };
+  const common = { uid, gid, compress, dupignore, pos: line.pos };
   // A lone host file name (`devc-ser`, `/usr/lib/x.so`) goes to <prefix>/<basename>, as in
   // mkifs; every other target is placed as written (relative ones under the prefix).
   const hostLookupForm =
@@ -446,6 +500,7 @@ function resolveFile(
         const source: EntrySource = { kind: "host", path: join(found, child.rel) };
         entries.push({
           ...common,
+          ...owner(source.path),
           target: childTarget,
           type: "file",
           perms: permsFor("file", child.mode),
@@ -467,6 +522,7 @@ function resolveFile(
   }
   entries.push({
     ...common,
+    ...owner(found),
     target,
     type: "file",
     perms: permsFor("file", st.mode),

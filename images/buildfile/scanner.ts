@@ -188,7 +188,8 @@ export class Scanner {
     const start = this.offset;
     while (!this.eof) {
       const c = this.peek();
-      if (c === "\\" && this.peek(1) === "}") {
+      if (c === "\\" && this.offset + 1 < this.end) {
+        // mkifs: a backslash escapes whatever follows (`\}`, `\{`, `\\`, `\"`).
         this.advance();
         this.advance();
         continue;
@@ -214,13 +215,26 @@ export class Scanner {
   }
 }
 
-/** The bytes of an inline file: `\}` becomes `}`; a newline right after `{` is dropped. */
+/** Drops every escaping backslash, as mkifs does: `\}` → `}`, `\\` → `\`, `\"` → `"`. */
+export function unescapeInline(raw: string): string {
+  return raw.replace(/\\([\s\S])/g, "$1");
+}
+
+/**
+ * The bytes of an inline file. Escapes are dropped (`unescapeInline`); a newline right after
+ * `{` and the indentation before the closing `}` are layout. A one-line file (`{ hello }`)
+ * is its text without the blanks around it, ending in a newline.
+ */
 export function inlineText(raw: string): string {
-  let text = raw.replace(/\\\}/g, "}");
+  if (!raw.includes("\n")) {
+    const one = raw.replace(/^[ \t]+|[ \t\r]+$/g, "");
+    return one === "" ? "" : unescapeInline(one) + "\n";
+  }
+  let text = raw;
   if (text.startsWith("\r\n")) text = text.slice(2);
   else if (text.startsWith("\n")) text = text.slice(1);
   // The indentation before the closing brace is layout, not content.
   const lastNl = text.lastIndexOf("\n");
   if (lastNl >= 0 && /^[ \t]*$/.test(text.slice(lastNl + 1))) text = text.slice(0, lastNl + 1);
-  return text;
+  return unescapeInline(text);
 }

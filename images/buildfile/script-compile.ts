@@ -1,7 +1,7 @@
 // Turns the parsed startup script into the structured commands stored in the image: `${VAR}`
 // substituted, sticky modifier lines folded into each command, built-ins told apart.
 import type { Diagnostic, Script, SourcePos } from "./ast.ts";
-import { SCRIPT_MODIFIERS, parsePriority } from "./attributes.ts";
+import { FROM_HOST, SCRIPT_MODIFIERS, parsePriority } from "./attributes.ts";
 import { applyAttributes } from "./resolve.ts";
 import { substitute, type Variables } from "./substitute.ts";
 import type { ScriptModifiers } from "../image/format.ts";
@@ -41,7 +41,7 @@ function modifiersOf(state: ModState): ScriptModifiers {
     policy: pri?.policy,
     session: get("session") === true,
     argv0: typeof get("argv0") === "string" ? (get("argv0") as string) : undefined,
-    cpu: typeof cpu === "string" ? Number(cpu) : undefined,
+    cpu: typeof cpu === "string" && cpu !== FROM_HOST ? Number(cpu) : undefined,
     external: get("external") === true,
   };
 }
@@ -51,7 +51,7 @@ export function compileScript(script: Script, vars: Variables, d: Diagnostic[]):
   const sticky: ModState = new Map();
   for (const line of script.lines) {
     if (line.kind === "modifiers") {
-      applyAttributes(line.group, sticky, SCRIPT_MODIFIERS, vars, d, [], "modifier");
+      applyAttributes(line.group, sticky, SCRIPT_MODIFIERS, vars, d, "modifier");
       continue;
     }
     if (line.kind === "env") {
@@ -61,7 +61,7 @@ export function compileScript(script: Script, vars: Variables, d: Diagnostic[]):
     }
     if (line.kind !== "command") continue;
     const state: ModState = new Map(sticky);
-    applyAttributes(line.modifiers, state, SCRIPT_MODIFIERS, vars, d, [], "modifier");
+    applyAttributes(line.modifiers, state, SCRIPT_MODIFIERS, vars, d, "modifier");
     const modifiers = modifiersOf(state);
     const argv = line.argv.map((w) => substitute(w, vars, d));
     const env = line.env.map((e): [string, string] => [e.name, substitute(e.value, vars, d)]);

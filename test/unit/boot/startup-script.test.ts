@@ -138,12 +138,17 @@ describe("startup script", () => {
     await k.shutdown(10);
   });
 
-  it("prints Unable to start for a missing program and goes on", async () => {
+  it("prints Unable to start for a missing program, says what to add to the buildfile, goes on", async () => {
     const k = new Kernel();
     const f = fake(k);
     f.programs.set("ok", (p) => release(p));
-    await runStartupScript(f.rt, [line("nosuch -x"), line("ok")], {});
-    expect(f.out).toEqual(['2:Unable to start "nosuch" (No such file or directory)\n']);
+    await runStartupScript(f.rt, [line("nosuch -x"), line("/bin/io-pkt -v"), line("ok")], {});
+    expect(f.out).toEqual([
+      '2:Unable to start "nosuch" (No such file or directory)\n',
+      "2:  add it to the buildfile: nosuch=path/on/host (or /proc/boot/nosuch = nosuch.ts for your own program)\n",
+      '2:Unable to start "/bin/io-pkt" (No such file or directory)\n',
+      "2:  add it to the buildfile: [type=builtin] io-pkt\n",
+    ]);
     expect(f.execs.map((e) => e.argv[0])).toEqual(["ok"]);
     await k.shutdown(10);
   });
@@ -194,6 +199,22 @@ describe("startup script", () => {
     const f = fake(k);
     await runStartupScript(f.rt, [line("procmgr_symlink /dev/ser1 /dev/console")], {});
     expect(f.links).toEqual([["/dev/ser1", "/dev/console"]]);
+    await k.shutdown(10);
+  });
+
+  it("a [+session] shell with nothing reopened onto a terminal says what to add", async () => {
+    const k = new Kernel();
+    const f = fake(k);
+    f.programs.set("ksh", (p) => release(p));
+    f.paths.add("/dev/ser1");
+    await runStartupScript(f.rt, [line("ksh", { session: true })], {});
+    expect(f.out).toEqual([
+      "2:[+session] ksh has no console: nothing reopened the script's stdio onto a terminal\n" +
+        "  add before it in the startup script: devc-ser -t terminal &, waitfor /dev/ser1, reopen /dev/ser1\n",
+    ]);
+    f.out.length = 0;
+    await runStartupScript(f.rt, [line("reopen /dev/ser1"), line("ksh", { session: true })], {});
+    expect(f.out).toEqual([]);
     await k.shutdown(10);
   });
 

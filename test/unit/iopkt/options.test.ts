@@ -23,12 +23,23 @@ describe("io-pkt command line", () => {
       "1",
       "-v",
     ]);
-    expect(a.drivers).toEqual([
+    expect(a.drivers).toMatchObject([
       { name: "vwire", options: "hub=a,priority=50" },
       { name: "pcap", options: "" },
     ]);
-    expect(a.protocols).toEqual([{ name: "tcpip", options: "prefix=/alt" }]);
+    expect(a.protocols).toMatchObject([{ name: "tcpip", options: "prefix=/alt" }]);
     expect([a.threads, a.priority, a.instance, a.verbose]).toEqual([2, 30, 1, true]);
+  });
+
+  it("takes joined options as QNX scripts write them (-dmx6x, -ptcpip, -vv), with positions", () => {
+    const a = parseIoPktArgs(["-dvwire", "hub=a", "-ptcpip", "-vv", "-p", "tcpip", "prefix=/x"]);
+    expect(a.drivers).toEqual([{ name: "vwire", options: "hub=a", nameAt: { arg: 0, offset: 2 }, optionsArg: 1 }]);
+    expect(a.protocols).toEqual([
+      { name: "tcpip", options: "", nameAt: { arg: 2, offset: 2 } },
+      { name: "tcpip", options: "prefix=/x", nameAt: { arg: 5, offset: 0 }, optionsArg: 6 },
+    ]);
+    expect(a.verbose).toBe(true);
+    expect(() => parseIoPktArgs(["-vx"])).toThrow("unknown option -vx");
   });
 
   it.each([
