@@ -122,7 +122,10 @@ const IGNORED_FILE_ATTRIBUTES: readonly AttributeSpec[] = [
   ignored("mount", "value", "the image is always mounted at /proc/boot"),
 ];
 
-export const FILE_ATTRIBUTES: readonly AttributeSpec[] = [...HONOURED_FILE_ATTRIBUTES, ...IGNORED_FILE_ATTRIBUTES];
+export const FILE_ATTRIBUTES: readonly AttributeSpec[] = [
+  ...HONOURED_FILE_ATTRIBUTES,
+  ...IGNORED_FILE_ATTRIBUTES,
+];
 
 const PRI = /^([0-9]{1,3})([fro]?)$/i;
 

@@ -9,7 +9,6 @@ import {
   moduleFileName,
   type ModuleInfo,
 } from "../../firmware/net/modules/catalog.ts";
-import { parseModuleOptions } from "../../firmware/net/module-options.ts";
 import {
   IoPktUsageError,
   parseIoPktArgs,
@@ -34,7 +33,8 @@ import {
   type ResolvedBuildfile,
   type ResolvedEntry,
 } from "./resolve.ts";
-import { compileScript, type CompiledCommand, type CompiledLine } from "./script-compile.ts";
+import { SCRIPT_BUILTINS, compileScript, type CompiledCommand, type CompiledLine } from "./script-compile.ts";
+import { closestName, parseModuleOptions } from "../../firmware/net/module-options.ts";
 
 export interface Analysis {
   readonly ast: Buildfile;
@@ -51,13 +51,17 @@ export function hasErrors(diagnostics: readonly Diagnostic[]): boolean {
   return diagnostics.some((d) => d.severity === "error");
 }
 
-export function analyzeBuildfile(source: string, file: string, opts: ResolveOptions = {}): Analysis {
+export interface AnalyzeOptions extends ResolveOptions {
+  /** Report notes (accepted-and-ignored constructs, replaced definitions) as warnings. */
+  readonly strict?: boolean;
+}
+
+export function analyzeBuildfile(source: string, file: string, opts: AnalyzeOptions = {}): Analysis {
   const parsed = parseBuildfile(source, file);
   const { resolved, diagnostics: resolveDiags } = resolveBuildfile(parsed.ast, opts);
   const d: Diagnostic[] = [...parsed.diagnostics, ...resolveDiags];
   const vars = { ...(opts.env ?? {}), ...(opts.defines ?? {}) };
   const script = resolved.script ? compileScript(resolved.script.script, vars, d) : [];
-  checkDuplicates(resolved.entries, d);
   checkBuiltins(resolved.entries, d);
   if (!resolved.script) {
     d.push({
@@ -75,7 +79,15 @@ export function analyzeBuildfile(source: string, file: string, opts: ResolveOpti
     (a, b) =>
       a.pos.offset - b.pos.offset || (a.severity === b.severity ? 0 : a.severity === "error" ? -1 : 1),
   );
-  return { ast: parsed.ast, resolved, script, diagnostics: dedupe(d) };
+  const all = dedupe(d);
+  return {
+    ast: parsed.ast,
+    resolved,
+    script,
+    diagnostics: opts.strict
+      ? all.map((x) => (x.severity === "note" ? { ...x, severity: "warning" } : x))
+      : all,
+  };
 }
 
 /** The same diagnostic twice (a sticky attribute re-applied) is reported once. */
@@ -87,26 +99,6 @@ function dedupe(d: Diagnostic[]): Diagnostic[] {
     seen.add(key);
     return true;
   });
-}
-
-function checkDuplicates(entries: readonly ResolvedEntry[], d: Diagnostic[]): void {
-  const first = new Map<string, ResolvedEntry>();
-  for (const e of entries) {
-    const prev = first.get(e.target);
-    if (!prev) {
-      first.set(e.target, e);
-      continue;
-    }
-    if (prev.type === "dir" && e.type === "dir") continue; // two host trees may share directories
-    d.push({
-      severity: "error",
-      code: "duplicate-target",
-      pos: e.pos,
-      length: 1,
-      message: `Duplicate target ${e.target}`,
-      hint: `first defined at line ${prev.pos.line}`,
-    });
-  }
 }
 
 function checkBuiltins(entries: readonly ResolvedEntry[], d: Diagnostic[]): void {
@@ -172,6 +164,7 @@ function checkScript(
   let path = DEFAULT_SCRIPT_PATH;
   let blocker: CompiledCommand | undefined;
   let reportedUnreachable = false;
+  let reopened = false;
   for (const line of script) {
     if (line.kind === "env") {
       for (const [name, value] of line.env) if (name === "PATH") path = value;
@@ -192,17 +185,33 @@ function checkScript(
     }
     if (line.kind === "builtin") {
       checkBuiltinCommand(line, image, registered, d);
+      if (line.argv[0] === "reopen") reopened = true;
       continue;
     }
     const name = line.argv[0];
     if (!findProgram(name, path, image)) {
+      const builtin = closestName(name, SCRIPT_BUILTINS);
       addWarning(
         d,
         "program-not-found",
         line.argvPos[0],
         name.length,
         `Program "${name}" is not in the image`,
-        name.includes("/") ? undefined : `searched PATH=${path}`,
+        builtin
+          ? `did you mean the script built-in "${builtin}"?`
+          : name.includes("/")
+            ? undefined
+            : `searched PATH=${path}`,
+      );
+    }
+    if (line.modifiers.session && !reopened) {
+      addWarning(
+        d,
+        "session-without-console",
+        line.argvPos[0],
+        name.length,
+        `[+session] ${name} has no console: nothing before it reopens the script's stdio onto a terminal`,
+        "add before it: devc-ser -t terminal &, waitfor /dev/ser1, reopen /dev/ser1",
       );
     }
     if (isIoPkt(baseName(name))) checkIoPkt(line, image, d);

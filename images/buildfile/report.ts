@@ -26,8 +26,35 @@ export function formatDiagnostics(ds: readonly Diagnostic[], source: string): st
 }
 
 export function summary(ds: readonly Diagnostic[]): string {
-  const errors = ds.filter((d) => d.severity === "error").length;
-  const warnings = ds.length - errors;
+  const count = (s: Diagnostic["severity"]) => ds.filter((d) => d.severity === s).length;
   const plural = (n: number, w: string) => `${n} ${w}${n === 1 ? "" : "s"}`;
-  return `${plural(errors, "error")}, ${plural(warnings, "warning")}`;
+  const notes = count("note");
+  const text = `${plural(count("error"), "error")}, ${plural(count("warning"), "warning")}`;
+  return notes > 0 ? `${text}, ${plural(notes, "note")}` : text;
+}
+
+/** One JSON object per diagnostic, for editors and CI (`netrino lint --format json`). */
+export interface JsonDiagnostic {
+  readonly file: string;
+  readonly line: number;
+  readonly column: number;
+  readonly length: number;
+  readonly severity: Diagnostic["severity"];
+  readonly code: string;
+  readonly message: string;
+  readonly hint?: string;
+}
+
+export function diagnosticsJson(ds: readonly Diagnostic[]): string {
+  const out: JsonDiagnostic[] = ds.map((d) => ({
+    file: d.pos.file,
+    line: d.pos.line,
+    column: d.pos.col,
+    length: d.length,
+    severity: d.severity,
+    code: d.code,
+    message: d.message,
+    ...(d.hint !== undefined ? { hint: d.hint } : {}),
+  }));
+  return JSON.stringify(out, null, 2) + "\n";
 }

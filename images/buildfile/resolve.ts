@@ -261,19 +261,19 @@ export function resolveBuildfile(
       continue;
     }
     if (line.kind !== "file") continue;
-    const state: AttrState = new Map(sticky);
-    applyAttributes(line.group, state, FILE_ATTRIBUTES, vars, d);
-    noteBoard(state);
     if (line.bootstrap) {
       addNote(
         d,
         "bootstrap",
-        line.pos,
+        line.target.pos,
         line.target.raw.length,
         `The bootstrap block ${line.target.text} is parsed and ignored: netrino has no startup program or procnto to place; the runtime is the kernel`,
       );
       continue;
     }
+    const state: AttrState = new Map(sticky);
+    applyAttributes(line.group, state, FILE_ATTRIBUTES, vars, d);
+    noteBoard(state);
     if (isScriptFile(line.group, line.target) && line.inline) {
       // mkifs: a second [+script] file appends to the startup script.
       if (line.script) {

@@ -12,7 +12,8 @@ import { REPO_ROOT } from "./paths.ts";
 export const USAGE = `usage: netrino <command> [args]
 
 commands:
-  lint FILE [-D NAME=VALUE]...           check a buildfile; every problem as file:line:col
+  lint FILE [-D NAME=VALUE]... [--strict] [--format text|json]
+                                        check a buildfile; every problem as file:line:col
   fmt FILE... [--check]                  format buildfiles (--check: report, do not write)
   build FILE [-o OUT] [-D NAME=VALUE]... build an image (default images/out/<name>.ifs)
   dump IMAGE                             list an image's files and startup script

@@ -33,7 +33,9 @@ describe("io-pkt command line", () => {
 
   it("takes joined options as QNX scripts write them (-dmx6x, -ptcpip, -vv), with positions", () => {
     const a = parseIoPktArgs(["-dvwire", "hub=a", "-ptcpip", "-vv", "-p", "tcpip", "prefix=/x"]);
-    expect(a.drivers).toEqual([{ name: "vwire", options: "hub=a", nameAt: { arg: 0, offset: 2 }, optionsArg: 1 }]);
+    expect(a.drivers).toEqual([
+      { name: "vwire", options: "hub=a", nameAt: { arg: 0, offset: 2 }, optionsArg: 1 },
+    ]);
     expect(a.protocols).toEqual([
       { name: "tcpip", options: "", nameAt: { arg: 2, offset: 2 } },
       { name: "tcpip", options: "prefix=/x", nameAt: { arg: 5, offset: 0 }, optionsArg: 6 },
