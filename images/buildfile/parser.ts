@@ -92,7 +92,7 @@ function parseLine(s: Scanner, lastInline: { line: number; target: string } | un
     if (s.peek() === "#") return { kind: "attributes", pos, group, comment: s.comment() };
   }
   // `#` starts a comment only at the start of a word: `a#b` is one name.
-  const target = s.word("={[]");
+  const target = s.word("=[]");
   if (!target) {
     skipRestAsError(s, `Expected a file name, found '${s.peek()}'`);
     return group ? { kind: "attributes", pos, group } : { kind: "blank", pos };

@@ -37,6 +37,35 @@ describe("netrino CLI", () => {
     expect(r.err).toMatch(/1 error, 0 warnings/);
   });
 
+  it("lint --format json: file, line, column, severity, code, message, hint", async () => {
+    const r = await run(["lint", "bad.build", "--format", "json"], dir);
+    expect(r.status).toBe(1);
+    const [d] = JSON.parse(r.out) as Array<Record<string, unknown>>;
+    expect(d).toMatchObject({
+      file: "bad.build",
+      line: 2,
+      column: 21,
+      length: 7,
+      severity: "error",
+      code: "module-option",
+      message: 'Unknown option "priorty" for devnp-vwire',
+    });
+    expect(d.hint).toMatch(/did you mean "priority"/);
+    expect((await run(["lint", "bad.build", "--format", "xml"], dir)).status).toBe(2);
+  });
+
+  it("lint --strict reports notes (accepted and ignored) as warnings; the exit status stays 0", async () => {
+    writeFileSync(
+      join(dir, "notes.build"),
+      "[+script] .script = {\n    display_msg hi\n}\n[+keeplinked] /etc/x = { x }\n",
+    );
+    const plain = await run(["lint", "notes.build"], dir);
+    expect([plain.status, plain.err]).toEqual([0, "notes.build: 0 errors, 0 warnings, 1 note\n"]);
+    expect(plain.out).toMatch(/^notes.build:4:2: note: Attribute "keeplinked" is accepted and ignored/);
+    const strict = await run(["lint", "--strict", "notes.build"], dir);
+    expect([strict.status, strict.err]).toEqual([0, "notes.build: 0 errors, 1 warning\n"]);
+  });
+
   it("lint: -D defines variables; a clean file exits 0", async () => {
     expect((await run(["lint", "ok.build"], dir)).status).toBe(1);
     expect((await run(["lint", "ok.build", "-D", "WHO=me"], dir)).status).toBe(0);

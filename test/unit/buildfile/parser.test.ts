@@ -2,6 +2,7 @@
 import { describe, expect, it } from "vitest";
 import { parseBuildfile } from "../../../images/buildfile/parser.ts";
 import { parsePerms } from "../../../images/buildfile/perms.ts";
+import { inlineText } from "../../../images/buildfile/scanner.ts";
 import type { FileLine, ScriptCommand } from "../../../images/buildfile/ast.ts";
 import { analyze, fixtureDir } from "./helpers.ts";
 
@@ -62,6 +63,29 @@ describe("grammar", () => {
   it("inline files span lines; \\} escapes; ${…} does not close", () => {
     const l = only<FileLine>("/etc/x = {\nline ${A:-b} \\} end\n}\n");
     expect(l.inline?.raw).toBe("\nline ${A:-b} \\} end\n");
+  });
+
+  it("inline bytes: mkifs drops every escaping backslash (exact bytes)", () => {
+    // Before the fix `\\` and `\"` were kept and the file got wrong bytes silently.
+    const l = only<FileLine>('/etc/x = {\na\\{b\\}c \\\\ d\\"e\n}\n');
+    const bytes = new TextEncoder().encode(inlineText(l.inline!.raw));
+    expect([...bytes]).toEqual([97, 123, 98, 125, 99, 32, 92, 32, 100, 34, 101, 10]); // a{b}c \ d"e\n
+    // `\\}` is an escaped backslash, then the closing brace.
+    const m = only<FileLine>("/etc/y = { a\\\\}\n");
+    expect(inlineText(m.inline!.raw)).toBe("a\\\n");
+    expect(inlineText(" hello ")).toBe("hello\n");
+    expect(inlineText("")).toBe("");
+  });
+
+  it("mkifs forms: inline without =, target and host separated by blanks, # only at word start", () => {
+    const a = only<FileLine>("/etc/rc {\necho\n}\n");
+    expect(a.inline?.raw).toBe("\necho\n");
+    const b = only<FileLine>("/bin/tool\thost/tool.bin # c\n");
+    expect([b.target.text, b.host?.text, b.comment]).toEqual(["/bin/tool", "host/tool.bin", " c"]);
+    const c = only<FileLine>("/a#b=x#y\n");
+    expect([c.target.text, c.host?.text, c.comment]).toEqual(["/a#b", "x#y", undefined]);
+    const d = only<FileLine>("[virtual=x86_64,bios] boot = {\nstartup-x86\n}\n");
+    expect([d.bootstrap, d.script]).toEqual([true, undefined]);
   });
 
   it("positions are 1-based line and column", () => {
