@@ -8,7 +8,8 @@ import * as textmate from "vscode-textmate";
 
 const require = createRequire(import.meta.url);
 const ROOT = join(import.meta.dirname, "../../..");
-const GRAMMAR = join(ROOT, "images/buildfile/buildfile.tmLanguage.json");
+const EXTENSION = join(ROOT, "editors/vscode");
+const GRAMMAR = join(EXTENSION, "syntaxes/buildfile.tmLanguage.json");
 
 async function loadGrammar(): Promise<textmate.IGrammar> {
   const wasm = readFileSync(require.resolve("vscode-oniguruma/release/onig.wasm"));
@@ -62,6 +63,64 @@ describe("buildfile TextMate grammar", async () => {
     expect(scopesOf(lines, "/proc/boot/ksh")).toContain("string.unquoted.host-path.buildfile");
     // Inline files are data.
     expect(scopesOf(lines, "127.0.0.1\tlocalhost")).toContain("string.unquoted.inline.buildfile");
+  });
+
+  it("the VS Code extension contributes the language, its configuration and this grammar", () => {
+    const pkg = JSON.parse(readFileSync(join(EXTENSION, "package.json"), "utf8"));
+    const [lang] = pkg.contributes.languages;
+    const [grammar] = pkg.contributes.grammars;
+    expect(lang.extensions).toContain(".build");
+    expect(grammar).toMatchObject({ language: lang.id, scopeName: "source.buildfile" });
+    expect(join(EXTENSION, grammar.path)).toBe(GRAMMAR);
+    const config = JSON.parse(readFileSync(join(EXTENSION, lang.configuration), "utf8"));
+    expect(config.comments.lineComment).toBe("#");
+  });
+
+  const corpus = join(ROOT, "test/corpus");
+  // A buildfile with a syntax error (an unmatched }) has no well-defined end state.
+  const wellFormed = readdirSync(corpus).filter(
+    (f) =>
+      f.endsWith(".build") &&
+      !readFileSync(join(corpus, "expected", f.replace(/\.build$/, ".lint")), "utf8").includes(": error:"),
+  );
+  it.each(wellFormed)("corpus %s: every line tokenizes, and the top level resumes after each block", (f) => {
+    const lines = tokenize(g, readFileSync(join(corpus, f), "utf8"));
+    expect(lines[0][0][1]).toContain("comment.line.number-sign.buildfile");
+    // The last non-empty line is never left inside an inline file, script or bootstrap.
+    const last = lines.filter((l) => l.length > 0 && l.some(([t]) => t.trim() !== "")).at(-1)!;
+    const closing = last.filter(([t]) => t.trim() !== "").at(-1)!;
+    expect(
+      closing[1].some(
+        (s) =>
+          s.startsWith("punctuation.section") ||
+          s.startsWith("entity") ||
+          s.startsWith("string.unquoted.host") ||
+          s.startsWith("punctuation.definition.attributes"),
+      ),
+    ).toBe(true);
+  });
+
+  it("mkifs forms: inline files without =, escapes, bootstrap blocks, target and host path", () => {
+    const lines = tokenize(
+      g,
+      [
+        "[virtual=x86_64,bios] boot = {",
+        "    startup-x86 -v",
+        "}",
+        "/etc/rc {",
+        "a \\} still inside",
+        "}",
+        "/bin/tool host/tool.bin",
+        "/a#b=x",
+      ].join("\n"),
+    );
+    expect(lines[1].every(([, s]) => s.includes("meta.bootstrap.buildfile"))).toBe(true);
+    expect(scopesOf(lines, "-v")).toContain("variable.parameter.option.buildfile");
+    expect(scopesOf(lines, "\\}")).toContain("constant.character.escape.buildfile");
+    expect(scopesOf(lines, " still inside")).toContain("string.unquoted.inline.buildfile");
+    expect(scopesOf(lines, "host/tool.bin")).toContain("string.unquoted.host-path.buildfile");
+    expect(scopesOf(lines, "/bin/tool")).not.toContain("string.unquoted.inline.buildfile");
+    expect(lines[7].some(([, s]) => s.some((x) => x.startsWith("comment")))).toBe(false);
   });
 
   it("a ${VAR} inside the script does not end it", () => {
