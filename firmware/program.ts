@@ -118,6 +118,8 @@ export interface FileHandle {
   readonly fd: number;
   read(length: number, position?: number): Promise<Uint8Array>;
   write(data: string | Uint8Array, position?: number): Promise<number>;
+  /** lseek(2): moves the shared file offset; whence 0 SEEK_SET, 1 SEEK_CUR, 2 SEEK_END. */
+  seek(offset: number, whence?: number): Promise<number>;
   stat(): Promise<Stat>;
   devctl(cmd: number, data?: Uint8Array, replyMax?: number): Promise<Uint8Array>;
   close(): Promise<void>;

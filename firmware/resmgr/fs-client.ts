@@ -75,6 +75,7 @@ export function fileHandle(on: Runner, fd: number): FileHandle {
     fd,
     read: (length, position) => on((t) => client.read(t, fd, length, position)),
     write: (data, position) => on((t) => client.write(t, fd, asBytes(data), position)),
+    seek: (offset, whence) => on((t) => client.lseek(t, fd, offset, whence)),
     stat: () => on(async (t) => toStat(await client.fstat(t, fd))),
     devctl: (cmd, data, replyMax) => on(async (t) => (await client.devctl(t, fd, cmd, data, replyMax)).data),
     close: () => on((t) => client.close(t, fd)),

@@ -1,8 +1,9 @@
 // Line input from one of the shell's descriptors, shared by everything in the shell that reads
 // it (the script reader for a piped stdin, `read`, `read -u n`). As real shells do, a regular
-// file is read in chunks (nobody else can see the read-ahead: the shell owns the read), while
-// pipes and terminals are read a byte at a time, so a command started by the script finds the
-// input exactly where the shell stopped.
+// file is read in chunks and the read-ahead is given back with lseek before the shell starts
+// another program (`giveBack`, called by the interpreter before every exec), while pipes and terminals are read a byte at a time, so a command started by
+// the script finds the input exactly where the shell stopped: in `{ read a; cat; } < file`
+// cat starts at the second line.
 import type { ShellOs } from "./os.ts";
 
 const CHUNK = 4096;
@@ -25,6 +26,15 @@ export class FdInput {
   /** Bytes read ahead and not yet handed out (0 for pipes and terminals). */
   get buffered(): number {
     return this.buf.length - this.pos;
+  }
+
+  /** Seeks the descriptor back over the read-ahead, so others sharing it start where we stopped. */
+  async giveBack(): Promise<void> {
+    const n = this.buffered;
+    if (n === 0) return;
+    this.buf = new Uint8Array(0);
+    this.pos = 0;
+    await this.os.unread(this.fd, n);
   }
 
   /**

@@ -27,6 +27,7 @@ import type { OpenMode, ShellOs } from "./os.ts";
 import { Parser } from "./parser.ts";
 import { shellQuote } from "./quote.ts";
 import { signalNumber } from "./signals.ts";
+import { runTrapAction } from "./traps.ts";
 
 /** Shell-level descriptor → the shell process's own descriptor. */
 export type Io = Map<number, number>;
@@ -91,6 +92,8 @@ export class Shell implements ExpandHost {
   /** >0 while a `.` script runs (return is allowed there). */
   sourcing = 0;
   readonly traps = new Map<string, string>();
+  /** Set while the ERR trap runs: a failure inside it does not run it again. */
+  private inErrTrap = false;
   /** One frame per running function: the variables `typeset`/`local` made local, and their outer values. */
   localFrames: Map<string, Var | undefined>[] = [];
   /** getopts: the OPTIND it last set, and the position inside a group of letters (`-abc`). */
@@ -406,8 +409,19 @@ export class Shell implements ExpandHost {
       }
       status = await this.exec(item.cmd, io);
       this.lastStatus = status;
-      if (status !== 0 && this.opts.errexit && this.condDepth === 0 && isErrexitTarget(item.cmd))
-        throw new ExitRequest(status);
+      if (status !== 0 && this.condDepth === 0 && isErrexitTarget(item.cmd)) {
+        // ksh: the ERR trap runs where errexit would fire (with $? the failing status), then -e exits.
+        const onErr = this.traps.get("ERR");
+        if (onErr && !this.inErrTrap) {
+          this.inErrTrap = true;
+          try {
+            await runTrapAction(this, onErr);
+          } finally {
+            this.inErrTrap = false;
+          }
+        }
+        if (this.opts.errexit) throw new ExitRequest(status);
+      }
     }
     return status;
   }
@@ -823,6 +837,9 @@ export class Shell implements ExpandHost {
       const name = ext.argv[0];
       const path = (await this.findCommand(name)) ?? name;
       const env = this.environ(Object.fromEntries(ext.assigns));
+      // The child shares our open files: give back what `read` took ahead, so in
+      // `{ read a; cat; } < f` cat starts at the second line (ksh and bash lseek back too).
+      for (const inp of this.shared.inputs.values()) await inp.giveBack();
       try {
         const proc = await this.os.exec(path, ext.argv, { fds: new Map(r.io), env, cwd: this.cwd, pgid });
         return { pid: proc.pid, proc, status: null, stopped: false };

@@ -115,6 +115,9 @@ export function createRuntimeOs(ctx: ProgramContext): ShellOs {
       if (!handles.has(fd) && std[fd]) return std[fd].write(data);
       await handle(fd).write(data);
     },
+    async unread(fd: number, bytes: number): Promise<void> {
+      await handle(fd).seek(-bytes, C.SEEK_CUR);
+    },
     async isRegularFile(fd: number): Promise<boolean> {
       // The inherited stdio streams are not stat-able here; treating them as pipes is always safe.
       const h = handles.get(fd);

@@ -50,6 +50,8 @@ export interface ShellOs {
   read(fd: number, max: number): Promise<Uint8Array | null>;
   write(fd: number, data: string | Uint8Array): Promise<void>;
   isatty(fd: number): boolean;
+  /** Moves a descriptor's offset back by `bytes` (giving back read-ahead on a regular file). */
+  unread(fd: number, bytes: number): Promise<void>;
   /** True for a regular file: the shell may read ahead on it (pipes and terminals it may not). */
   isRegularFile(fd: number): Promise<boolean>;
   /** Monotonic milliseconds from the system clock ($SECONDS). */

@@ -284,6 +284,12 @@ export class FakeOs implements ShellOs {
   /** Reads from each descriptor kind, so tests can tell buffered reads from byte reads. */
   readonly readSizes: { kind: string; max: number }[] = [];
 
+  async unread(fd: number, bytes: number): Promise<void> {
+    const h = this.handle(fd);
+    if (h.kind !== "file") throw new KernelLikeError("ESPIPE", "Illegal seek");
+    h.pos -= bytes;
+  }
+
   async isRegularFile(fd: number): Promise<boolean> {
     return this.fds.get(fd)?.kind === "file";
   }

@@ -44,6 +44,17 @@ describe("line input shared by the script reader and read", () => {
     expect(fileReads.every((x) => x.max > 1)).toBe(true);
   });
 
+  it("a redirected group shares one open file: `{ read a; cat; } < file` (read-ahead given back)", async () => {
+    const os = makeOs();
+    os.writeFileSync("/tmp/g", "first\nsecond\nthird\n");
+    const r = await run('{ read a; cat; read b; echo "a=$a b=$b"; } < /tmp/g', { os });
+    expect(r.out).toBe("second\nthird\na=first b=\n");
+    const os2 = makeOs();
+    os2.writeFileSync("/tmp/g", "1\n2\n3\n4\n");
+    const r2 = await run('{ read a; read b; cat; } < /tmp/g; echo "$a$b"', { os: os2 });
+    expect(r2.out).toBe("3\n4\n12\n");
+  });
+
   it("joins backslash-newline continuations unless -r", async () => {
     const os = makeOs();
     os.writeFileSync("/tmp/c", "a \\\nb\nc\\\nd\n");
@@ -208,6 +219,35 @@ describe("options, traps, special parameters, tilde", () => {
     expect(r.os.stdout).toBe("trap -- 'echo caught' TERM\ntrap -- '' INT\ncaught\n");
     const bad = await run("trap 'x' NOSUCH; echo $?");
     expect(bad.err).toBe("ksh: trap: NOSUCH: bad trap\n");
+  });
+
+  it("runs the ERR trap where errexit would fire, with $? the failing status", async () => {
+    await table([
+      ["trap 'echo err $?' ERR; false; echo next; (exit 3); true", "err 1\nnext\nerr 3\n"],
+      // Not in conditions, && / || left sides, or after !.
+      [
+        "trap 'echo err' ERR; if false; then :; fi; false || true; ! true; while false; do :; done; echo ok",
+        "ok\n",
+      ],
+      // Inside functions too; then set -e exits after the trap.
+      ["trap 'echo err $?' ERR; f() { return 4; }; f; set -e; false; echo never", "err 4\nerr 1\n"],
+      // A failure inside the trap does not run it again; trap - ERR removes it.
+      ["trap 'false; echo in' ERR; false; trap - ERR; false; echo done", "in\ndone\n"],
+    ]);
+  });
+
+  it("functions see their callers' locals (dynamic scope, as QNX's ksh), both definition forms", async () => {
+    await table([
+      [
+        "x=global; function show { echo $x; }; function f { typeset x=f-local; show; }; f; show",
+        "f-local\nglobal\n",
+      ],
+      ["x=g; show() { echo $x; }; g() { typeset x=g-local; show; }; g; show", "g-local\ng\n"],
+      [
+        "function inner { x=set-by-inner; }; function outer { typeset x=o; inner; echo $x; }; outer; echo ${x-unset}",
+        "set-by-inner\nunset\n",
+      ],
+    ]);
   });
 
   it("runs the INT trap of an interactive shell on SIGINT", async () => {
