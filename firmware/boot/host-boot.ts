@@ -22,7 +22,8 @@ export interface HostBootOptions {
   env?: Readonly<Record<string, string | undefined>>;
   /**
    * "terminal" (default): early output on the host terminal. `{ uartPath }`: the console is a
-   * host serial device, offered to the buildfile as `${CONSOLE_DEVICE}`.
+   * host serial device, offered to the buildfile as `${CONSOLE_DEVICE}` with
+   * `${CONSOLE_BACKEND}` = serial (devc-ser's -t).
    */
   console?: "terminal" | { uartPath: string };
   /** Node name (hostname) of the runtime (default "localhost"). */
@@ -58,7 +59,10 @@ export async function loadBootImage(
     }
   }
   const defines = { ...opts.defines };
-  if (typeof opts.console === "object") defines.CONSOLE_DEVICE ??= opts.console.uartPath;
+  if (typeof opts.console === "object") {
+    defines.CONSOLE_DEVICE ??= opts.console.uartPath;
+    defines.CONSOLE_BACKEND ??= "serial";
+  }
   const env = (opts.env ?? process.env) as Record<string, string | undefined>;
   const cleanEnv = Object.fromEntries(
     Object.entries(env).filter((kv): kv is [string, string] => kv[1] !== undefined),

@@ -63,7 +63,14 @@ export function compileScript(script: Script, vars: Variables, d: Diagnostic[]):
     const state: ModState = new Map(sticky);
     applyAttributes(line.modifiers, state, SCRIPT_MODIFIERS, vars, d, "modifier");
     const modifiers = modifiersOf(state);
-    const argv = line.argv.map((w) => substitute(w, vars, d));
+    // As in the shell, an unquoted word that expands to nothing is no argument at all
+    // (`devc-ser ${CONSOLE_DEVICE:-}` without a device), so argvPos stays aligned with argv.
+    const words = line.argv.filter((w, i) => {
+      if (i === 0 || w.quoted) return true;
+      const problems: Diagnostic[] = [];
+      return substitute(w, vars, problems) !== "" || problems.length > 0;
+    });
+    const argv = words.map((w) => substitute(w, vars, d));
     const env = line.env.map((e): [string, string] => [e.name, substitute(e.value, vars, d)]);
     const isBuiltin = (SCRIPT_BUILTINS as readonly string[]).includes(argv[0]) && !modifiers.external;
     out.push({
@@ -73,7 +80,7 @@ export function compileScript(script: Script, vars: Variables, d: Diagnostic[]):
       background: line.background,
       modifiers,
       line: line.pos.line,
-      argvPos: line.argv.map((w) => w.pos),
+      argvPos: words.map((w) => w.pos),
       pos: line.pos,
     });
   }

@@ -1,4 +1,6 @@
-// `netrino boot FILE [-D NAME=VALUE]...`: boots a buildfile or an image on this machine.
+// `netrino boot FILE [-D NAME=VALUE]... [--console terminal|DEVICE]`: boots a buildfile or an
+// image on this machine. --console DEVICE puts the console on a host serial device or pty
+// (the buildfile gets ${CONSOLE_DEVICE} and ${CONSOLE_BACKEND}=serial for devc-ser).
 // The runtime lives in firmware/boot/host-boot.ts (`bootHost(opts)`); it is imported lazily
 // here, so lint/build/dump do not load it. The specifier is a literal so the runtime bundle
 // (bundle-cache.js) follows it.
@@ -7,7 +9,8 @@ import { resolve } from "node:path";
 import { parseArgs, parseDefines } from "./args.ts";
 import type { CliIo } from "./io.ts";
 
-export const BOOT_USAGE = "usage: netrino boot FILE [-D NAME=VALUE]...   (FILE: a buildfile or an image)\n";
+export const BOOT_USAGE =
+  "usage: netrino boot FILE [-D NAME=VALUE]... [--console terminal|DEVICE]   (FILE: a buildfile or an image)\n";
 
 /** What bootHost receives: the file (buildfile or image) and the build definitions. */
 export interface BootRequest {
@@ -17,7 +20,7 @@ export interface BootRequest {
 }
 
 export async function bootCommand(argv: readonly string[], io: CliIo): Promise<number> {
-  const args = parseArgs(argv, ["-D"], []);
+  const args = parseArgs(argv, ["-D", "--console"], []);
   const defs = parseDefines(args.options.get("-D") ?? []);
   if (args.error || "error" in defs || args.positional.length !== 1) {
     io.stderr(
@@ -30,7 +33,9 @@ export async function bootCommand(argv: readonly string[], io: CliIo): Promise<n
     io.stderr(`netrino boot: ${args.positional[0]}: No such file or directory\n`);
     return 1;
   }
+  const consoleArg = args.options.get("--console")?.at(-1) ?? "terminal";
+  const where = consoleArg === "terminal" ? "terminal" : { uartPath: resolve(io.cwd, consoleArg) };
   const { bootHost } = await import("../../firmware/boot/host-boot.ts");
-  const status = await bootHost({ file, defines: defs.defines, env: io.env });
+  const status = await bootHost({ file, defines: defs.defines, env: io.env, console: where });
   return typeof status === "number" ? status : 0;
 }

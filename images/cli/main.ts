@@ -17,7 +17,8 @@ commands:
   fmt FILE... [--check]                  format buildfiles (--check: report, do not write)
   build FILE [-o OUT] [-D NAME=VALUE]... build an image (default images/out/<name>.ifs)
   dump IMAGE                             list an image's files and startup script
-  boot FILE [-D NAME=VALUE]...           boot a buildfile or an image on this machine
+  boot FILE [-D NAME=VALUE]... [--console terminal|DEVICE]
+                                        boot a buildfile or an image on this machine
   help                                   this text
   --version                              print the version
 `;

@@ -52,7 +52,7 @@ describe.skipIf(skip)("shell on a serial line (socat pty pair)", () => {
     peer.on("error", () => undefined);
     runtime = spawn(
       process.execPath,
-      ["images/cli/netrino.js", "boot", "test/e2e/fixtures/serial.build", "-D", `CONSOLE_DEVICE=${board}`],
+      ["images/cli/netrino.js", "boot", "test/e2e/fixtures/serial.build", "--console", board],
       { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] },
     );
     let log = "";

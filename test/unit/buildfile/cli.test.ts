@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { main } from "../../../images/cli/main.ts";
+import { analyzeBuildfile } from "../../../images/buildfile/lint.ts";
 import type { CliIo } from "../../../images/cli/io.ts";
 
 function run(argv: string[], cwd: string, env: Record<string, string> = {}) {
@@ -64,6 +65,20 @@ describe("netrino CLI", () => {
     expect(plain.out).toMatch(/^notes.build:4:2: note: Attribute "keeplinked" is accepted and ignored/);
     const strict = await run(["lint", "--strict", "notes.build"], dir);
     expect([strict.status, strict.err]).toEqual([0, "notes.build: 0 errors, 1 warning\n"]);
+  });
+
+  it("host.build's console follows netrino boot --console (CONSOLE_BACKEND, CONSOLE_DEVICE)", async () => {
+    const hostBuild = join(import.meta.dirname, "../../../buildfiles/host.build");
+    const src = readFileSync(hostBuild, "utf8");
+    const devcSer = (defines: Record<string, string>) =>
+      analyzeBuildfile(src, hostBuild, { defines, env: {} }).script.find(
+        (l) => l.kind === "exec" && l.argv[0] === "devc-ser",
+      );
+    // An unquoted word that expands to nothing is no argument, as in the shell.
+    expect(devcSer({})).toMatchObject({ argv: ["devc-ser", "-t", "terminal"] });
+    expect(devcSer({ CONSOLE_BACKEND: "serial", CONSOLE_DEVICE: "/dev/pts/7" })).toMatchObject({
+      argv: ["devc-ser", "-t", "serial", "/dev/pts/7"],
+    });
   });
 
   it("lint: -D defines variables; a clean file exits 0", async () => {
