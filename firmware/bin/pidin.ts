@@ -2,7 +2,7 @@
 import type { Program } from "../program.ts";
 import { runUtility } from "./lib/errors.ts";
 import { getopt, optionMap, UsageError } from "./lib/getopt.ts";
-import { processViews } from "./lib/kernel-view.ts";
+import { processViews, withOffsets } from "./lib/kernel-view.ts";
 import { formatArgs, formatFds, formatMem, formatThreads } from "./lib/pidin-format.ts";
 
 const USAGE = `pidin - display system information
@@ -51,7 +51,7 @@ const program: Program = {
           break;
         case "fds":
         case "fd":
-          lines = formatFds(procs);
+          lines = formatFds(await withOffsets(ctx.thread, procs));
           break;
         case "mem":
           lines = formatMem(procs);

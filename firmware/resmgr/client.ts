@@ -360,6 +360,21 @@ export async function dupEntry(t: Thread, ownerPid: number, entry: FdEntry): Pro
   }
 }
 
+/** Where `entry` of process `ownerPid` is in its file (_IO_FDINFO; the owner or root may ask). */
+export async function fdOffset(t: Thread, ownerPid: number, entry: FdEntry): Promise<number> {
+  if (entry.coid < 0) throw new KernelError("EBADF");
+  const conn = t.kernel.procs.get(ownerPid)?.connections.get(entry.coid);
+  if (!conn) throw new KernelError("EBADF");
+  const coid = t.ConnectAttach(conn.nd, conn.pid, conn.chid);
+  try {
+    return decodeLseekReply(
+      await t.MsgSend(coid, encodeRequest({ type: C.IO_FDINFO, handle: entry.handle, srcPid: ownerPid })),
+    );
+  } finally {
+    detachQuietly(t, coid);
+  }
+}
+
 /** dup(2): the lowest free descriptor, sharing the open file (and its offset). */
 export async function dup(t: Thread, fd: number): Promise<number> {
   const e = entryOf(t, fd);

@@ -11,6 +11,8 @@ export const IO_NOTIFY = 0x105;
 export const IO_DEVCTL = 0x106;
 export const IO_LSEEK = 0x109;
 export const IO_CHMOD = 0x10a;
+/** _IO_FDINFO: the offset of another process's open file (pidin fds). */
+export const IO_FDINFO = 0x10e;
 export const IO_CHOWN = 0x10b;
 export const IO_UTIME = 0x10c;
 export const IO_DUP = 0x115;

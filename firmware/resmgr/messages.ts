@@ -15,6 +15,7 @@ import {
   IO_CONNECT,
   IO_DEVCTL,
   IO_DUP,
+  IO_FDINFO,
   IO_LSEEK,
   IO_MAX_DATA,
   IO_NOTIFY,
@@ -197,8 +198,9 @@ export interface UtimeRequest {
   atime: number;
   mtime: number;
 }
+/** A handle of another process, named with its owner: _IO_DUP shares it, _IO_FDINFO reads its offset. */
 export interface DupRequest {
-  type: typeof IO_DUP;
+  type: typeof IO_DUP | typeof IO_FDINFO;
   handle: number;
   srcPid: number;
 }
@@ -354,6 +356,7 @@ export function encodeRequest(req: IoRequest): Uint8Array {
     case IO_UTIME:
       return encodeWith(UtimeFixed, { ...req, combine: 0 });
     case IO_DUP:
+    case IO_FDINFO:
       return encodeWith(DupFixed, { ...req, combine: 0 });
     case IO_NOTIFY:
       return encodeWith(NotifyFixed, { ...req, combine: 0 });
@@ -439,9 +442,10 @@ export function decodeRequest(bytes: Uint8Array): IoRequest {
       const f = decodeWith(UtimeFixed, bytes);
       return { type: IO_UTIME, handle: f.handle, atime: f.atime, mtime: f.mtime };
     }
-    case IO_DUP: {
+    case IO_DUP:
+    case IO_FDINFO: {
       const f = decodeWith(DupFixed, bytes);
-      return { type: IO_DUP, handle: f.handle, srcPid: f.srcPid };
+      return { type: f.type === IO_DUP ? IO_DUP : IO_FDINFO, handle: f.handle, srcPid: f.srcPid };
     }
     case IO_NOTIFY: {
       const f = decodeWith(NotifyFixed, bytes);

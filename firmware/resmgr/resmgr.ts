@@ -337,7 +337,8 @@ export class ResourceManager {
       attach = this.attachments.get(req.handle);
     } else {
       entry = this.handles.get(req.handle);
-      if (entry && req.type !== C.IO_DUP && entry.scoid !== info.scoid) entry = undefined;
+      const foreign = req.type === C.IO_DUP || req.type === C.IO_FDINFO;
+      if (entry && !foreign && entry.scoid !== info.scoid) entry = undefined;
       attach = entry?.ocb.attach;
     }
     if (!attach) return null;
@@ -604,6 +605,14 @@ export class ResourceManager {
           status: 0,
           data: encodeConnectReply({ kind: REPLY_OPENED, handle, mode: ocb.attr.mode, tail: EMPTY }),
         };
+      }
+      case C.IO_FDINFO: {
+        // The owner itself, or root (pidin fds), may read where another's open file is.
+        const owner = this.thread.kernel.scoids.get(entry.scoid)?.owner;
+        const caller = this.thread.kernel.procs.get(ctx.info.pid);
+        const ok = owner && owner.pid === req.srcPid && (owner.pid === ctx.info.pid || caller?.uid === 0);
+        if (!ok) throw new KernelError("EBADF");
+        return { status: 0, data: encodeLseekReply(ocb.offset) };
       }
       case C.IO_CHMOD:
         await this.chmod(ctx, ocb.attr, req.mode);

@@ -2,6 +2,7 @@
 import type { Kernel } from "../../kernel/kernel.ts";
 import type { Process } from "../../kernel/process.ts";
 import type { Thread } from "../../kernel/thread.ts";
+import { fdOffset } from "../../resmgr/client.ts";
 import { O_ACCMODE, O_RDONLY, O_WRONLY } from "../../resmgr/io-constants.ts";
 import type { FdView, ProcView, ThreadView } from "./proc-view.ts";
 
@@ -41,10 +42,28 @@ export function viewOf(kernel: Kernel, p: Process, self?: Thread): ProcView {
     fd,
     serverPid: p.connections.get(e.coid)?.pid ?? 0,
     mode: accessMode(e.flags),
-    offset: 0,
     path: e.path ?? "",
   }));
   return { pid: p.pid, name: p.name, argv: p.argv, uid: p.uid, threads, fds };
+}
+
+/**
+ * Fills in each descriptor's offset by asking its manager (_IO_FDINFO), as QNX's pidin does
+ * through procnto. Managers that cannot say (or processes gone meanwhile) leave it unknown.
+ */
+export async function withOffsets(t: Thread, views: readonly ProcView[]): Promise<ProcView[]> {
+  const out: ProcView[] = [];
+  for (const v of views) {
+    const p = t.kernel.procs.get(v.pid);
+    const fds: FdView[] = [];
+    for (const f of v.fds) {
+      const entry = p?.fds.get(f.fd);
+      const offset = entry ? await fdOffset(t, v.pid, entry).catch(() => undefined) : undefined;
+      fds.push({ ...f, offset });
+    }
+    out.push({ ...v, fds });
+  }
+  return out;
 }
 
 /** Every live process, by pid. */

@@ -19,7 +19,8 @@ export interface FdView {
   serverPid: number;
   /** "r", "w" or "rw". */
   mode: string;
-  offset: number;
+  /** Where the open file is, as its manager says (_IO_FDINFO); undefined when unknown. */
+  offset?: number;
   path: string;
 }
 

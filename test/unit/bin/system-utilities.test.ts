@@ -1,5 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { boot, run, sh } from "./harness.ts";
+import * as client from "../../../firmware/resmgr/client.ts";
+import * as C from "../../../firmware/resmgr/io-constants.ts";
+import { runAs, text } from "../resmgr/harness.ts";
 import type { Program } from "../../../firmware/program.ts";
 import type { Process } from "../../../firmware/kernel/process.ts";
 import type { Termios, TtyControl } from "../../../firmware/program.ts";
@@ -40,6 +43,23 @@ describe("system utilities", () => {
     expect((await sh(k, ["pidin", "-p", "ramfs", "fds"])).stdout).toMatch(/^ +pid name\n +\d+ ramfs\n$/);
     expect((await sh(k, ["pidin", "mem"])).stdout).toMatch(/code +data +stack/);
     expect((await sh(k, ["pidin", "bogus"])).status).toBe(1);
+  });
+
+  it("pidin fds shows each open file's real offset, asked of its manager (_IO_FDINFO)", async () => {
+    const { kernel: k } = await boot();
+    let listing = "";
+    let asUser = "";
+    await runAs(k, { uid: 0, gid: 0 }, async (t) => {
+      const a = await client.open(t, "/tmp/a", C.O_RDWR | C.O_CREAT, 0o644);
+      await client.write(t, a, text("hello world"));
+      const b = await client.open(t, "/tmp/a", C.O_RDONLY);
+      await client.read(t, b, 4);
+      listing = (await sh(k, ["pidin", "-p", String(t.process.pid), "fds"])).stdout;
+      // Only the owner or root may ask where another process's file is.
+      asUser = (await sh(k, ["pidin", "-p", String(t.process.pid), "fds"], { uid: 100 })).stdout;
+    });
+    expect(listing).toMatch(/\n +0 +\d+ rw +11 \/tmp\/a\n +1 +\d+ r +4 \/tmp\/a\n$/);
+    expect(asUser).toMatch(/\n +0 +\d+ rw +- \/tmp\/a\n/);
   });
 
   it("kill signals processes and reports missing ones", async () => {
