@@ -5,37 +5,41 @@ import type { Process } from "./process.ts";
 import type { Thread } from "./thread.ts";
 import type { Pulse, Reply } from "./types.ts";
 
-/** A message on its way: from MsgSend until MsgReply/MsgError (or a failure). */
+/**
+ * A message on its way: from MsgSend until MsgReply/MsgError (or a failure). A thread has at
+ * most one at a time, so each thread keeps one and reloads it per send (no garbage per
+ * message); `sender.sending` points to it exactly while it is in flight.
+ */
 export class PendingSend {
   readonly sender: Thread;
-  readonly conn: Connection;
-  readonly channel: Channel;
-  readonly msg: Uint8Array;
-  readonly priority: number;
-  readonly replyMax: number;
+  conn!: Connection;
+  channel!: Channel;
+  msg!: Uint8Array;
+  priority = 0;
+  replyMax = 0;
   /** The sender wants only the reply data (MsgSend), not a Reply (MsgSendReply). */
-  readonly dataOnly: boolean;
+  dataOnly = false;
   /** 0 while queued; set when a server receives it. */
   rcvid = 0;
   /** The reply buffer as built by MsgWrite before MsgReply. */
   replyBuf: Uint8Array | null = null;
   replyLen = 0;
 
-  constructor(
-    sender: Thread,
-    conn: Connection,
-    channel: Channel,
-    msg: Uint8Array,
-    replyMax: number,
-    dataOnly = false,
-  ) {
+  constructor(sender: Thread) {
     this.sender = sender;
+  }
+
+  load(conn: Connection, channel: Channel, msg: Uint8Array, replyMax: number, dataOnly: boolean): this {
     this.conn = conn;
     this.channel = channel;
     this.msg = msg;
-    this.priority = sender.priority;
+    this.priority = this.sender.priority;
     this.replyMax = replyMax;
     this.dataOnly = dataOnly;
+    this.rcvid = 0;
+    this.replyBuf = null;
+    this.replyLen = 0;
+    return this;
   }
 }
 
@@ -94,8 +98,6 @@ export class Channel {
   readonly queue = new PriorityQueue();
   /** Threads RECEIVE-blocked on this channel, first come first served. */
   readonly receivers = new RingQueue<Thread>();
-  /** Messages received and not yet replied to, by rcvid. */
-  readonly replyPending = new Map<number, PendingSend>();
   readonly connections = new Set<Connection>();
   destroyed = false;
 

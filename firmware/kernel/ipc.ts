@@ -51,9 +51,17 @@ export function destroyChannel(kernel: Kernel, ch: Channel): void {
   for (const item of ch.queue.drain()) {
     if (item instanceof PendingSend) item.sender.fail(new KernelError("ESRCH", "server channel destroyed"));
   }
-  for (const p of ch.replyPending.values())
-    p.sender.fail(new KernelError("ESRCH", "server died before replying"));
-  ch.replyPending.clear();
+  // Received and not yet replied to: the senders still wait on this channel (rare path, so
+  // a walk over the threads rather than a table kept up to date on every message).
+  for (const proc of kernel.procs.values()) {
+    for (const t of proc.threads.values()) {
+      const p = t.sending;
+      if (p && p.channel === ch && p.rcvid !== 0) {
+        t.sending = null;
+        t.fail(new KernelError("ESRCH", "server died before replying"));
+      }
+    }
+  }
   for (let t = ch.receivers.shift(); t; t = ch.receivers.shift())
     t.fail(new KernelError("EINVAL", "channel destroyed"));
   for (const conn of ch.connections) {
@@ -168,14 +176,18 @@ function send(
   }
   const ch = conn.channel as Channel;
   if (ch.destroyed) return Promise.reject(new KernelError("EBADF", "server channel is gone"));
-  const pending = new PendingSend(t, conn, ch, msg, replyMax, dataOnly);
-  const p = t.block<Reply | Uint8Array, PendingSend>("SEND", String(ch.owner.pid), {
-    timeoutMs: opts.timeoutMs,
-    cancel: cancelSend,
-    cancelArg: pending,
-  });
+  const pending = (t.sendSlot ??= new PendingSend(t)).load(conn, ch, msg, replyMax, dataOnly);
+  t.sending = pending;
+  const p = t.park<Reply | Uint8Array, PendingSend>(
+    "SEND",
+    ch.owner.pid,
+    opts.timeoutMs,
+    cancelSend,
+    pending,
+  );
   const receiver = ch.receivers.shift();
-  if (receiver) deliver(ch, receiver, pending);
+  // The sender is blocked now: the server it wakes can run at once.
+  if (receiver) deliver(ch, receiver, pending, true);
   else ch.queue.push(pending.priority, pending);
   return p;
 }
@@ -183,11 +195,14 @@ function send(
 /** The client gave up (timeout, signal, death): take its message back out of the server's hands. */
 function cancelSend(p: PendingSend): void {
   const ch = p.channel;
+  const sender = p.sender;
+  if (sender.sending !== p) return;
+  sender.sending = null;
   if (p.rcvid === 0) {
     ch.queue.remove(p.priority, p);
     return;
   }
-  if (ch.replyPending.delete(p.rcvid) && !ch.destroyed && ch.flags & CHF.UNBLOCK) {
+  if (!ch.destroyed && ch.flags & CHF.UNBLOCK) {
     deliverPulse(ch, { code: PULSE_CODE.UNBLOCK, value: p.rcvid, priority: p.priority, scoid: p.conn.scoid });
   }
 }
@@ -203,17 +218,13 @@ export function msgReceive(
   t.recvBufSize = opts.bufSize ?? Number.MAX_SAFE_INTEGER;
   const item = ch.queue.shift();
   if (item !== undefined) {
-    const p = t.block<Received>("RECEIVE", String(chid));
-    deliver(ch, t, item);
+    const p = t.park<Received>("RECEIVE", chid);
+    deliver(ch, t, item, true);
     return p;
   }
   // Nothing to serve: the thread drops back to its own priority while it waits.
   t.priority = t.basePriority;
-  const p = t.block<Received, Channel>("RECEIVE", String(chid), {
-    timeoutMs: opts.timeoutMs,
-    cancel: cancelReceive,
-    cancelArg: ch,
-  });
+  const p = t.park<Received, Channel>("RECEIVE", chid, opts.timeoutMs, cancelReceive, ch);
   ch.receivers.push(t);
   return p;
 }
@@ -223,8 +234,11 @@ function cancelReceive(ch: Channel, t: Thread): void {
   ch.receivers.remove((r) => r === t);
 }
 
-/** Hands a queued item to a RECEIVE-blocked thread, floating its priority. */
-function deliver(ch: Channel, receiver: Thread, item: QueuedItem): void {
+/**
+ * Hands a queued item to a RECEIVE-blocked thread, floating its priority. `handOff` when the
+ * calling thread has just blocked, so the receiver may run without a scheduler turn.
+ */
+function deliver(ch: Channel, receiver: Thread, item: QueuedItem, handOff = false): void {
   const floats = !(ch.flags & CHF.FIXED_PRIORITY);
   if (!(item instanceof PendingSend)) {
     if (floats) receiver.priority = item.priority;
@@ -234,7 +248,7 @@ function deliver(ch: Channel, receiver: Thread, item: QueuedItem): void {
   const sender = item.sender;
   const rcvid = rcvidFor(item.conn, sender);
   item.rcvid = rcvid;
-  ch.replyPending.set(rcvid, item);
+  receiver.lastReceived = item;
   sender.state = "REPLY";
   const max = receiver.recvBufSize;
   const msg = item.msg.length > max ? item.msg.subarray(0, max) : item.msg;
@@ -256,20 +270,30 @@ function deliver(ch: Channel, receiver: Thread, item: QueuedItem): void {
     flags: 0,
   };
   if (floats) receiver.priority = item.priority;
-  receiver.wake({ rcvid, msg, info }, item.priority);
+  if (handOff) receiver.handOff({ rcvid, msg, info }, item.priority);
+  else receiver.wake({ rcvid, msg, info }, item.priority);
 }
 
+/**
+ * The message `rcvid` names, received by `t`'s process and not yet replied to. It is found
+ * through its sender (the rcvid names the connection and the thread), whose `sending` slot
+ * holds it: no table that every message would add to and delete from.
+ */
 function pendingOf(kernel: Kernel, t: Thread, rcvid: number): PendingSend {
-  const ch = connectionOfRcvid(kernel, rcvid)?.channel;
-  const p = ch?.replyPending.get(rcvid);
-  if (!p || !ch || ch.owner !== t.process)
+  const last = t.lastReceived;
+  if (last && last.rcvid === rcvid && last.sender.sending === last && last.channel.owner === t.process)
+    return last;
+  const conn = connectionOfRcvid(kernel, rcvid);
+  const p = conn?.owner.threads.get(rcvid % RCVID_TID_SPAN)?.sending;
+  if (!p || p.rcvid !== rcvid || p.conn !== conn || p.channel.owner !== t.process)
     throw new KernelError("ESRCH", `no client waiting on rcvid ${rcvid}`);
   return p;
 }
 
 export function msgReply(kernel: Kernel, t: Thread, rcvid: number, status: number, data?: Uint8Array): void {
   const p = pendingOf(kernel, t, rcvid);
-  p.channel.replyPending.delete(rcvid);
+  p.sender.sending = null;
+  if (t.lastReceived === p) t.lastReceived = null;
   let out: Uint8Array;
   if (p.replyBuf) {
     if (data) writeReply(p, data, 0);
@@ -278,12 +302,15 @@ export function msgReply(kernel: Kernel, t: Thread, rcvid: number, status: numbe
     out = data ?? new Uint8Array(0);
   }
   if (out.length > p.replyMax) out = out.subarray(0, p.replyMax);
-  p.sender.wake(p.dataOnly ? out : ({ status, data: out } satisfies Reply), p.sender.priority);
+  const value = p.dataOnly ? out : ({ status, data: out } satisfies Reply);
+  // A server replying from its own code hands the CPU to the client it unblocks.
+  if (kernel.current === t) p.sender.handOff(value, p.sender.priority);
+  else p.sender.wake(value, p.sender.priority);
 }
 
 export function msgError(kernel: Kernel, t: Thread, rcvid: number, err: KernelError): void {
   const p = pendingOf(kernel, t, rcvid);
-  p.channel.replyPending.delete(rcvid);
+  p.sender.sending = null;
   p.sender.fail(err, p.sender.priority);
 }
 

@@ -12,13 +12,22 @@ export function checkPriority(p: number): boolean {
 
 export class PriorityBitmap {
   private readonly bits = new BitField(PRIORITY_MAX + 1);
+  /** Bit i set when byte i of `bits` is non-zero: "highest" is two clz32, not a 32-byte scan. */
+  private summary = 0;
 
   set(prio: number): void {
     this.bits.set(prio, true);
+    this.summary |= 1 << (prio >> 3);
   }
 
   clear(prio: number): void {
     this.bits.set(prio, false);
+    if (this.bits.buffer[prio >> 3] === 0) this.summary &= ~(1 << (prio >> 3));
+  }
+
+  clearAll(): void {
+    this.bits.buffer.fill(0);
+    this.summary = 0;
   }
 
   has(prio: number): boolean {
@@ -27,15 +36,11 @@ export class PriorityBitmap {
 
   /** The highest priority whose bit is set, or -1. */
   highest(): number {
-    const buf = this.bits.buffer;
-    for (let byte = buf.length - 1; byte >= 0; byte--) {
-      const b = buf[byte];
-      if (b !== 0) {
-        // bitfield stores bit 0 of each byte in the most significant position, so the
-        // highest index in a byte is its least significant set bit.
-        return byte * 8 + 7 - (31 - Math.clz32(b & -b));
-      }
-    }
-    return -1;
+    if (this.summary === 0) return -1;
+    const byte = 31 - Math.clz32(this.summary);
+    const b = this.bits.buffer[byte];
+    // bitfield stores bit 0 of each byte in the most significant position, so the
+    // highest index in a byte is its least significant set bit.
+    return byte * 8 + 7 - (31 - Math.clz32(b & -b));
   }
 }

@@ -1,12 +1,16 @@
 // A growable FIFO ring: O(1) push/shift without the array re-indexing of Array#shift.
+// The capacity is a power of two, so wrapping an index is a mask, not a division.
 
 export class RingQueue<T> {
   private buf: (T | undefined)[];
   private head = 0;
   private count = 0;
+  private mask: number;
 
   constructor(capacity = 16) {
-    this.buf = new Array<T | undefined>(capacity);
+    const size = 2 ** Math.ceil(Math.log2(Math.max(2, capacity)));
+    this.buf = new Array<T | undefined>(size);
+    this.mask = size - 1;
   }
 
   get length(): number {
@@ -15,7 +19,7 @@ export class RingQueue<T> {
 
   push(item: T): void {
     if (this.count === this.buf.length) this.grow();
-    this.buf[(this.head + this.count) % this.buf.length] = item;
+    this.buf[(this.head + this.count) & this.mask] = item;
     this.count++;
   }
 
@@ -23,7 +27,7 @@ export class RingQueue<T> {
     if (this.count === 0) return undefined;
     const item = this.buf[this.head];
     this.buf[this.head] = undefined;
-    this.head = (this.head + 1) % this.buf.length;
+    this.head = (this.head + 1) & this.mask;
     this.count--;
     return item;
   }
@@ -35,12 +39,12 @@ export class RingQueue<T> {
   /** Removes the first item matching `pred`; returns whether one was removed (O(n), rare path). */
   remove(pred: (item: T) => boolean): boolean {
     for (let i = 0; i < this.count; i++) {
-      const idx = (this.head + i) % this.buf.length;
+      const idx = (this.head + i) & this.mask;
       if (pred(this.buf[idx] as T)) {
         for (let j = i; j < this.count - 1; j++) {
-          this.buf[(this.head + j) % this.buf.length] = this.buf[(this.head + j + 1) % this.buf.length];
+          this.buf[(this.head + j) & this.mask] = this.buf[(this.head + j + 1) & this.mask];
         }
-        this.buf[(this.head + this.count - 1) % this.buf.length] = undefined;
+        this.buf[(this.head + this.count - 1) & this.mask] = undefined;
         this.count--;
         return true;
       }
@@ -49,19 +53,21 @@ export class RingQueue<T> {
   }
 
   *[Symbol.iterator](): IterableIterator<T> {
-    for (let i = 0; i < this.count; i++) yield this.buf[(this.head + i) % this.buf.length] as T;
+    for (let i = 0; i < this.count; i++) yield this.buf[(this.head + i) & this.mask] as T;
   }
 
   clear(): void {
     this.buf = new Array<T | undefined>(16);
+    this.mask = 15;
     this.head = 0;
     this.count = 0;
   }
 
   private grow(): void {
     const next = new Array<T | undefined>(this.buf.length * 2);
-    for (let i = 0; i < this.count; i++) next[i] = this.buf[(this.head + i) % this.buf.length];
+    for (let i = 0; i < this.count; i++) next[i] = this.buf[(this.head + i) & this.mask];
     this.buf = next;
+    this.mask = next.length - 1;
     this.head = 0;
   }
 }

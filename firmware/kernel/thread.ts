@@ -3,13 +3,12 @@
 // that the kernel settles through the scheduler, at the priority the thread runs at.
 import { KernelError, type Errno } from "./errno.ts";
 import type { TimerHandle } from "./clock.ts";
+import type { PendingSend } from "./channel.ts";
 import type { Kernel } from "./kernel.ts";
 import type { Process } from "./process.ts";
 import { checkPriority } from "./priority-bitmap.ts";
 import * as ipc from "./ipc.ts";
 import type { MsgReceiveOptions, MsgSendOptions, Received, Reply, SigEvent, ThreadState } from "./types.ts";
-
-type Waiter = { resolve: (v: unknown) => void; reject: (e: Error) => void };
 
 /**
  * Undoes a blocked thread's membership of a wait queue. A module-level function plus its
@@ -23,6 +22,9 @@ export interface BlockOptions<A> {
   cancelArg?: A;
   interruptible?: boolean;
 }
+
+/** The options of a call made without any (shared: no empty object per message). */
+const NO_OPTIONS: Readonly<MsgSendOptions & MsgReceiveOptions> = Object.freeze({});
 
 function clearSleepTimer(handle: { h: TimerHandle | null }, t: Thread): void {
   if (handle.h) t.kernel.clock.clearTimer(handle.h);
@@ -43,14 +45,27 @@ export class Thread {
   /** Priority it runs at now (floated to a client's while serving its message). */
   priority: number;
   state: ThreadState = "READY";
-  /** What pidin prints in its "Blocked" column (a pid, a chid, a path …). */
-  blockedOn = "";
+  /** What the thread is blocked on, formatted only when someone asks (pidin). */
+  private blockedOnValue: string | number = "";
   /** Counts of kernel calls made, for pidin and tests. */
   kernelCalls = 0;
+  /** @internal The local message this thread sent and has no answer to yet (SEND or REPLY). */
+  sending: PendingSend | null = null;
+  /** @internal The PendingSend this thread reuses for every local MsgSend. */
+  sendSlot: PendingSend | null = null;
+  /** @internal The last message this thread received (the usual target of its MsgReply). */
+  lastReceived: PendingSend | null = null;
   /** @internal Receive buffer size of the MsgReceive in progress. */
   recvBufSize = Number.MAX_SAFE_INTEGER;
 
-  private waiter: Waiter | null = null;
+  /** The blocked call's promise settlers (null when not blocked). */
+  private resolveWait: ((v: unknown) => void) | null = null;
+  private rejectWait: ((e: Error) => void) | null = null;
+  /** One executor per thread, not a closure per blocking call. */
+  private readonly takeSettlers = (resolve: (v: unknown) => void, reject: (e: Error) => void): void => {
+    this.resolveWait = resolve;
+    this.rejectWait = reject;
+  };
   private wakeValue: unknown = undefined;
   private wakeError: Error | null = null;
   private timeout: TimerHandle | null = null;
@@ -71,25 +86,47 @@ export class Thread {
   }
 
   get blocked(): boolean {
-    return this.waiter !== null && !this.wakePending;
+    return this.resolveWait !== null && !this.wakePending;
+  }
+
+  /** What pidin prints in its "Blocked" column (a pid, a chid, a path …). */
+  get blockedOn(): string {
+    return typeof this.blockedOnValue === "string" ? this.blockedOnValue : String(this.blockedOnValue);
+  }
+
+  set blockedOn(v: string) {
+    this.blockedOnValue = v;
   }
 
   // ---- blocking machinery (used by ipc.ts, timers and the process) ----
 
   /** @internal Blocks the thread in `state` until woken, failed, interrupted or timed out. */
   block<T, A = unknown>(state: ThreadState, blockedOn: string, opts: BlockOptions<A> = {}): Promise<T> {
-    if (this.waiter) throw new KernelError("EBUSY", `thread ${this.tid} is already blocked`);
+    return this.park<T, A>(state, blockedOn, opts.timeoutMs, opts.cancel, opts.cancelArg, opts.interruptible);
+  }
+
+  /**
+   * @internal `block` with positional arguments: the message path calls it twice per round
+   * trip, and an options object per call is garbage the collector then has to chase.
+   */
+  park<T, A = unknown>(
+    state: ThreadState,
+    blockedOn: string | number,
+    timeoutMs?: number,
+    cancel?: CancelWait<A>,
+    cancelArg?: A,
+    interruptible = true,
+  ): Promise<T> {
+    if (this.resolveWait) throw new KernelError("EBUSY", `thread ${this.tid} is already blocked`);
     this.state = state;
-    this.blockedOn = blockedOn;
-    this.cancelWait = (opts.cancel as CancelWait<unknown> | undefined) ?? null;
-    this.cancelArg = opts.cancelArg;
-    this.interruptible = opts.interruptible ?? true;
+    this.blockedOnValue = blockedOn;
+    this.cancelWait = (cancel as CancelWait<unknown> | undefined) ?? null;
+    this.cancelArg = cancelArg;
+    this.interruptible = interruptible;
     if (this.kernel.current === this) this.kernel.current = null;
-    const p = new Promise<T>((resolve, reject) => {
-      this.waiter = { resolve: resolve as (v: unknown) => void, reject };
-    });
-    if (opts.timeoutMs !== undefined && opts.timeoutMs >= 0) {
-      this.timeout = this.kernel.clock.setTimer(opts.timeoutMs, () => {
+    const p = new Promise<unknown>(this.takeSettlers) as Promise<T>;
+    if (timeoutMs !== undefined && timeoutMs >= 0) {
+      this.timeout = this.kernel.clock.setTimer(timeoutMs, () => {
         this.timeout = null;
         this.unblockEarly("ETIMEDOUT");
       });
@@ -99,29 +136,43 @@ export class Thread {
 
   /** @internal Makes the thread READY; its call returns `value` when the scheduler runs it at `prio`. */
   wake(value: unknown, prio = this.priority): void {
-    if (!this.waiter || this.wakePending) return;
-    this.clearTimeout();
-    this.cancelWait = null;
-    this.cancelArg = undefined;
-    this.wakeValue = value;
-    this.wakeError = null;
-    this.post(prio);
+    this.ready(value, null, prio, false);
+  }
+
+  /**
+   * @internal `wake` from the thread that runs now and hands the CPU over (MsgSend to a
+   * waiting server, MsgReply): when nothing else is ready the woken thread resumes at once
+   * instead of after a scheduler turn (see Scheduler.postSettle).
+   */
+  handOff(value: unknown, prio = this.priority): void {
+    this.ready(value, null, prio, true);
   }
 
   /** @internal Makes the thread READY; its call fails with `err`. */
   fail(err: Error, prio = this.priority): void {
-    if (!this.waiter || this.wakePending) return;
+    this.ready(undefined, err, prio, false);
+  }
+
+  private ready(value: unknown, err: Error | null, prio: number, handOff: boolean): void {
+    if (!this.resolveWait || this.wakePending) return;
     this.clearTimeout();
     this.cancelWait = null;
     this.cancelArg = undefined;
-    this.wakeValue = undefined;
+    this.wakeValue = value;
     this.wakeError = err;
-    this.post(prio);
+    this.post(prio, handOff);
+  }
+
+  private post(prio: number, handOff: boolean): void {
+    this.wakePending = true;
+    this.state = "READY";
+    if (handOff) this.kernel.scheduler.postSettle(prio, resumeThread, this);
+    else this.kernel.scheduler.post(prio, resumeThread, this);
   }
 
   /** @internal Signal delivery: unblocks an interruptible call with EINTR. */
   interrupt(): boolean {
-    if (!this.waiter || this.wakePending || !this.interruptible) return false;
+    if (!this.resolveWait || this.wakePending || !this.interruptible) return false;
     this.unblockEarly("EINTR");
     return true;
   }
@@ -130,17 +181,19 @@ export class Thread {
   abandon(): void {
     this.clearTimeout();
     this.runCancel();
-    this.waiter = null;
+    this.resolveWait = null;
+    this.rejectWait = null;
     this.wakePending = false;
     this.state = "DEAD";
-    this.blockedOn = "";
+    this.blockedOnValue = "";
   }
 
   /** @internal Called by the scheduler. */
   resume(): void {
     this.wakePending = false;
-    const w = this.waiter;
-    if (!w) return;
+    const resolve = this.resolveWait;
+    const reject = this.rejectWait as (e: Error) => void;
+    if (!resolve) return;
     if (this.process.stopped) {
       // A stopped process (SIGSTOP/SIGTSTP) does not run until SIGCONT re-posts it.
       this.wakePending = true;
@@ -148,33 +201,28 @@ export class Thread {
       this.process.parked.push(this);
       return;
     }
-    this.waiter = null;
+    this.resolveWait = null;
+    this.rejectWait = null;
     const cur = this.kernel.current;
     if (cur && cur !== this && cur.state === "RUNNING") cur.state = "READY";
     this.kernel.current = this;
     this.state = "RUNNING";
-    this.blockedOn = "";
+    this.blockedOnValue = "";
     if (this.wakeError) {
       const e = this.wakeError;
       this.wakeError = null;
-      w.reject(e);
+      reject(e);
     } else {
       const v = this.wakeValue;
       this.wakeValue = undefined;
-      w.resolve(v);
+      resolve(v);
     }
   }
 
   /** @internal Re-posts a parked wake-up after SIGCONT. */
   unpark(): void {
     this.wakePending = false;
-    if (this.waiter) this.post(this.priority);
-  }
-
-  private post(prio: number): void {
-    this.wakePending = true;
-    this.state = "READY";
-    this.kernel.scheduler.post(prio, resumeThread, this);
+    if (this.resolveWait) this.post(this.priority, false);
   }
 
   private unblockEarly(errno: Errno): void {
@@ -231,7 +279,7 @@ export class Thread {
     // Errors are still rejections, never synchronous throws.
     try {
       this.enter();
-      return ipc.msgSendData(this.kernel, this, coid, msg, opts ?? {});
+      return ipc.msgSendData(this.kernel, this, coid, msg, opts ?? NO_OPTIONS);
     } catch (err) {
       return Promise.reject(err);
     }
@@ -240,12 +288,12 @@ export class Thread {
   /** Like MsgSend, with the server's status (MsgReply's second argument) as well. */
   MsgSendReply(coid: number, msg: Uint8Array, opts?: MsgSendOptions): Promise<Reply> {
     this.enter();
-    return ipc.msgSend(this.kernel, this, coid, msg, opts ?? {});
+    return ipc.msgSend(this.kernel, this, coid, msg, opts ?? NO_OPTIONS);
   }
 
   MsgReceive(chid: number, opts?: MsgReceiveOptions): Promise<Received> {
     this.enter();
-    return ipc.msgReceive(this.kernel, this, chid, opts ?? {});
+    return ipc.msgReceive(this.kernel, this, chid, opts ?? NO_OPTIONS);
   }
 
   MsgReply(rcvid: number, status: number, data?: Uint8Array): void {

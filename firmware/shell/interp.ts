@@ -142,35 +142,30 @@ export class Shell implements ExpandHost {
     this.vars.set("PPID", { value: String(os.ppid), exported: false });
   }
 
-  /** A subshell: a copy of the state that cannot change this shell's. */
+  /**
+   * A subshell: a copy of the state that cannot change this shell's. Every field is carried
+   * over as it is; the list below names only what a subshell gets as its own copy or fresh,
+   * so a field added to Shell is never left out.
+   */
   fork(): Shell {
-    const sub = Object.create(Shell.prototype) as Shell;
     const vars = new Map<string, Var>();
     for (const [k, v] of this.vars) vars.set(k, { ...v });
-    Object.assign(sub, {
-      os: this.os,
+    const own: Partial<Shell> = {
       vars,
       positional: [...this.positional],
-      arg0: this.arg0,
-      progName: this.progName,
       functions: new Map(this.functions),
       aliases: new Map(this.aliases),
       opts: { ...this.opts, interactive: false, monitor: false },
       jobs: new JobTable(),
       isSubshell: true,
-      shared: this.shared,
-      cwd: this.cwd,
-      lastStatus: this.lastStatus,
-      lastBgPid: this.lastBgPid,
-      condDepth: this.condDepth,
       loopDepth: 0,
       funcDepth: 0,
       sourcing: 0,
       traps: new Map<string, string>(),
       localFrames: [],
       getopts: { ...this.getopts },
-    });
-    return sub;
+    };
+    return Object.assign(Object.create(Shell.prototype) as Shell, this, own);
   }
 
   // ---- variables -------------------------------------------------------------------------

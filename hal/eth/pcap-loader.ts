@@ -26,6 +26,22 @@ export interface PcapModule {
   warningHandler?: (text: string) => void;
 }
 
+/**
+ * The one reach into node-pcap's private side. A session calls its binding's
+ * `session.session.read_callback` on every readable event of the capture fd, and that call
+ * runs pcap_dispatch; node-pcap has no public hook around a dispatch. `wrap` gets the
+ * original and returns its replacement. Returns false (nothing wrapped) when the property is
+ * not there, as with another node-pcap version: callers then go without the hook.
+ * Self-contained (it names nothing outside itself): the capture process gets it as source.
+ */
+export function wrapDispatch(session: PcapSession, wrap: (dispatch: () => void) => () => void): boolean {
+  const binding = (session as { session?: { read_callback?: unknown } }).session;
+  const read = binding?.read_callback;
+  if (binding === undefined || typeof read !== "function") return false;
+  binding.read_callback = wrap(read as () => void);
+  return true;
+}
+
 export const NEED_PRIVILEGE =
   "CAP_NET_RAW (run as root, or: setcap cap_net_raw,cap_net_admin+ep $(which node))";
 

@@ -7,7 +7,7 @@ import { SystemClock, type Clock, type TimerHandle } from "../../firmware/kernel
 import { KernelError } from "../../firmware/kernel/errno.ts";
 import { ETH_FRAME_OVERHEAD, ETH_HEADER_LEN, type EthStats } from "./eth-port.ts";
 import { EthPortBase } from "./eth-port-base.ts";
-import { loadPcap, pcapOpenError, type PcapModule, type PcapSession } from "./pcap-loader.ts";
+import { loadPcap, pcapOpenError, wrapDispatch, type PcapModule, type PcapSession } from "./pcap-loader.ts";
 import { interfaceExists, readLinkUp, readMac, readMtu, SYSFS_NET } from "./sysfs-net.ts";
 
 export interface PcapPortOptions {
@@ -149,17 +149,12 @@ export class PcapPort extends EthPortBase {
     this.handOver(buf, caplen, caplen >= wirelen && caplen >= ETH_HEADER_LEN);
   }
 
-  /** node-pcap calls its binding's `read_callback` property on every readable event; wrapping
-   * it lets a paused port skip the dispatch. Without that hook (another pcap module) the port
-   * simply never pauses. */
+  /** Lets a paused port skip node-pcap's dispatches (without the hook the port never pauses). */
   private gateReads(): void {
-    const binding = (this.session as { session?: { read_callback?: unknown } }).session;
-    const read = binding?.read_callback;
-    if (binding === undefined || typeof read !== "function") return;
-    binding.read_callback = () => {
+    wrapDispatch(this.session, (dispatch) => () => {
       if (this.paused) this.pausedReads++;
-      else (read as () => void)();
-    };
+      else dispatch();
+    });
   }
 
   private armLinkPoll(): void {

@@ -1,4 +1,6 @@
-// A small getopt for the netrino subcommands: `-o OUT`, `-oOUT`, `-D NAME=VALUE`, `--check`.
+// The netrino subcommands' options (`-o OUT`, `-oOUT`, `-D NAME=VALUE`, `--check`), parsed
+// by Node's util.parseArgs; this file only adapts its result and errors to the CLI's shape.
+import { parseArgs as parseNodeArgs, type ParseArgsConfig } from "node:util";
 
 export interface ParsedArgs {
   readonly positional: string[];
@@ -7,37 +9,57 @@ export interface ParsedArgs {
   readonly error?: string;
 }
 
-/** `withValue`: options that take a value (`-o`, `-D`); `flags`: options that do not. */
+/**
+ * `withValue`: options that take a value, each a dash and one letter (`-o`, `-D`), given
+ * any number of times; `flags`: long options that do not (`--check`).
+ */
 export function parseArgs(
   argv: readonly string[],
   withValue: readonly string[],
   flags: readonly string[],
 ): ParsedArgs {
-  const positional: string[] = [];
-  const options = new Map<string, string[]>();
-  const seen = new Set<string>();
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    if (a === "--") {
-      positional.push(...argv.slice(i + 1));
-      break;
+  const config: NonNullable<ParseArgsConfig["options"]> = {};
+  for (const o of withValue) config[o.slice(1)] = { type: "string", short: o.slice(1), multiple: true };
+  for (const f of flags) config[f.slice(2)] = { type: "boolean" };
+  try {
+    const { values, positionals } = parseNodeArgs({
+      args: [...argv],
+      options: config,
+      allowPositionals: true,
+      strict: true,
+    });
+    const options = new Map<string, string[]>();
+    for (const o of withValue) {
+      const v = values[o.slice(1)];
+      if (Array.isArray(v))
+        options.set(
+          o,
+          v.filter((x): x is string => typeof x === "string"),
+        );
     }
-    if (!a.startsWith("-") || a === "-") {
-      positional.push(a);
-      continue;
-    }
-    if (flags.includes(a)) {
-      seen.add(a);
-      continue;
-    }
-    const opt = withValue.find((o) => a === o || (a.startsWith(o) && o.length === 2));
-    if (!opt) return { positional, options, flags: seen, error: `unknown option ${a}` };
-    const value = a.length > opt.length ? a.slice(opt.length) : argv[++i];
-    if (value === undefined)
-      return { positional, options, flags: seen, error: `option ${opt} requires an argument` };
-    options.set(opt, [...(options.get(opt) ?? []), value]);
+    return {
+      positional: positionals,
+      options,
+      flags: new Set(flags.filter((f) => values[f.slice(2)] === true)),
+    };
+  } catch (err) {
+    return { positional: [], options: new Map(), flags: new Set(), error: describe(err, argv) };
   }
-  return { positional, options, flags: seen };
+}
+
+/** util.parseArgs's errors, in the words the CLI has always used. */
+function describe(err: unknown, argv: readonly string[]): string {
+  const code = (err as { code?: string }).code;
+  const message = err instanceof Error ? err.message : String(err);
+  if (code === "ERR_PARSE_ARGS_UNKNOWN_OPTION") {
+    const opt = /'([^']+)'/.exec(message)?.[1] ?? argv.find((a) => a.startsWith("-")) ?? "";
+    return `unknown option ${opt}`;
+  }
+  if (code === "ERR_PARSE_ARGS_INVALID_OPTION_VALUE") {
+    const opt = /'(-\w)/.exec(message)?.[1] ?? "";
+    return `option ${opt} requires an argument`;
+  }
+  return message;
 }
 
 /** `-D NAME=VALUE` list → record; returns an error for a malformed definition. */

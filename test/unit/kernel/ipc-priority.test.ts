@@ -208,3 +208,57 @@ describe("priority inheritance (floating)", () => {
     });
   });
 });
+
+describe("hand-off (a MsgSend or MsgReply that resumes the other side at once)", () => {
+  it("never lets the woken server overtake higher-priority work already ready", async () => {
+    const { k } = manualKernel();
+    const order: string[] = [];
+    const srv = await startServer(k, async (t, chid) => {
+      const r = await t.MsgReceive(chid);
+      order.push(`server@${t.priority}`);
+      t.MsgReply(r.rcvid, 0);
+    });
+    const c = k.spawn({
+      name: "client",
+      priority: 20,
+      main: async (t) => {
+        const coid = t.ConnectAttach(0, srv.proc.pid, srv.chid);
+        // Ready work above the client's priority, posted just before the send.
+        k.scheduler.post(50, (tag: string) => void order.push(tag), "work@50");
+        await t.MsgSend(coid, bytes(1));
+        order.push("client");
+      },
+    });
+    await c.wait();
+    expect(order).toEqual(["work@50", "server@20", "client"]);
+  });
+
+  it("runs the server at once when nothing else is ready, floated to the client", async () => {
+    const { k } = manualKernel();
+    const seen: string[] = [];
+    const srv = await startServer(k, async (t, chid) => {
+      for (;;) {
+        const r = await t.MsgReceive(chid);
+        if (r.pulse) return;
+        seen.push(`server@${t.priority}`);
+        t.MsgReply(r.rcvid, 0, bytes(r.msg[0] * 2));
+      }
+    });
+    const dispatchedBefore = k.scheduler.stats.dispatched;
+    const c = k.spawn({
+      name: "client",
+      priority: 33,
+      main: async (t) => {
+        const coid = t.ConnectAttach(0, srv.proc.pid, srv.chid);
+        for (let i = 1; i <= 3; i++) seen.push(`reply ${(await t.MsgSend(coid, bytes(i)))[0]}`);
+        t.MsgSendPulse(coid, 10, 1, 0);
+      },
+    });
+    await c.wait();
+    await srv.proc.wait();
+    expect(seen).toEqual(["server@33", "reply 2", "server@33", "reply 4", "server@33", "reply 6"]);
+    // Every wake-up is still counted as a dispatch, hand-offs included.
+    expect(k.scheduler.stats.dispatched - dispatchedBefore).toBeGreaterThanOrEqual(7);
+    expect(k.scheduler.pending).toBe(0);
+  });
+});

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { Shell } from "../../../firmware/shell/interp.ts";
 import { makeOs, run } from "./helpers.ts";
 
 describe("interpreter: commands and pipelines", () => {
@@ -241,5 +242,23 @@ describe("interpreter: jobs", () => {
     expect(r.os.execLog[0].pgid).toBe("new");
     expect(r.out).toBe("[1] + Running              sleep 1\n143\n");
     expect(r.os.killLog).toEqual([{ pid: -200, sig: "SIGTERM" }]);
+  });
+});
+
+describe("subshell state (fork)", () => {
+  it("carries every field of the shell, and its own copies do not leak back", () => {
+    const sh = new Shell(makeOs(), { env: { A: "1" }, args: ["x"] });
+    sh.substStatus = 3;
+    sh.lastBgPid = 42;
+    const sub = sh.fork();
+    for (const key of Object.keys(sh) as (keyof Shell)[]) {
+      expect(Object.hasOwn(sub, key), `fork() leaves out ${String(key)}`).toBe(true);
+    }
+    expect([sub.substStatus, sub.lastBgPid, sub.isSubshell]).toEqual([3, 42, true]);
+    sub.vars.set("A", { value: "2", exported: true });
+    sub.positional.push("y");
+    expect(sh.vars.get("A")?.value).toBe("1");
+    expect(sh.positional).toEqual(["x"]);
+    expect(sub.shared).toBe(sh.shared);
   });
 });
