@@ -19,7 +19,12 @@ export function parseArgs(
   flags: readonly string[],
 ): ParsedArgs {
   const config: NonNullable<ParseArgsConfig["options"]> = {};
-  for (const o of withValue) config[o.slice(1)] = { type: "string", short: o.slice(1), multiple: true };
+  for (const o of withValue) {
+    // `-D` has a one-letter short form; `--format` is long only.
+    config[o.replace(/^-+/, "")] = o.startsWith("--")
+      ? { type: "string", multiple: true }
+      : { type: "string", short: o.slice(1), multiple: true };
+  }
   for (const f of flags) config[f.slice(2)] = { type: "boolean" };
   try {
     const { values, positionals } = parseNodeArgs({
@@ -30,7 +35,7 @@ export function parseArgs(
     });
     const options = new Map<string, string[]>();
     for (const o of withValue) {
-      const v = values[o.slice(1)];
+      const v = values[o.replace(/^-+/, "")];
       if (Array.isArray(v))
         options.set(
           o,
