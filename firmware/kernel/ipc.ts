@@ -176,8 +176,9 @@ function send(
   }
   const ch = conn.channel as Channel;
   if (ch.destroyed) return Promise.reject(new KernelError("EBADF", "server channel is gone"));
-  const pending = (t.sendSlot ??= new PendingSend(t)).load(conn, ch, msg, replyMax, dataOnly);
-  t.sending = pending;
+  // Park first: a thread already blocked (a second call from the same thread before the
+  // first returned) gets EBUSY without touching the message still in flight in its slot.
+  const pending = (t.sendSlot ??= new PendingSend(t));
   const p = t.park<Reply | Uint8Array, PendingSend>(
     "SEND",
     ch.owner.pid,
@@ -185,6 +186,8 @@ function send(
     cancelSend,
     pending,
   );
+  pending.load(conn, ch, msg, replyMax, dataOnly);
+  t.sending = pending;
   const receiver = ch.receivers.shift();
   // The sender is blocked now: the server it wakes can run at once.
   if (receiver) deliver(ch, receiver, pending, true);

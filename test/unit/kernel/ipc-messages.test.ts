@@ -141,6 +141,26 @@ describe("MsgError and bad rcvids", () => {
     expect(await outcome(pending as unknown as Promise<Uint8Array>)).toEqual({ errno: "ESRCH" });
   });
 
+  it("refuses a second MsgSend from a thread already blocked (EBUSY) without losing the first", async () => {
+    const { k } = manualKernel();
+    const srv = await startServer(k, async (t, chid) => {
+      const r = await t.MsgReceive(chid);
+      t.MsgReply(r.rcvid, 0, bytes(r.msg![0] + 1));
+    });
+    const results: unknown[] = [];
+    const c = k.spawn({
+      name: "c",
+      main: async (t) => {
+        const coid = t.ConnectAttach(0, srv.proc.pid, srv.chid);
+        const first = t.MsgSend(coid, bytes(7));
+        results.push(await outcome(t.MsgSend(coid, bytes(9))));
+        results.push((await first)[0]);
+      },
+    });
+    await c.wait();
+    expect(results).toEqual([{ errno: "EBUSY" }, 8]);
+  });
+
   it("fails calls on unknown connections and channels", async () => {
     const { k } = manualKernel();
     const results: unknown[] = [];
