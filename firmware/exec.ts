@@ -125,7 +125,8 @@ export async function makeContext(kernel: Kernel, t: Thread): Promise<ProgramCon
   const proc = t.process;
   const mux = new ThreadMux(t);
   const run = <T>(fn: (th: Thread) => Promise<T>): Promise<T> => mux.run(fn);
-  const ttys = await Promise.all([0, 1, 2].map((fd) => isatty(t, fd)));
+  // Through the mux: one thread has one message in flight at a time (a second MsgSend is EBUSY).
+  const ttys = await Promise.all([0, 1, 2].map((fd) => run((th) => isatty(th, fd))));
   const controller = new AbortController();
   // SIGINT/SIGTERM/SIGKILL end the process (default action); host-side work the program
   // started (timers, sockets) hears about it through the signal.

@@ -87,7 +87,7 @@ describe.skipIf(skip)("console tools", () => {
     expect(out).toMatch(/^name: (\S*\/)?ksh$/m);
     expect(out).toMatch(new RegExp(`^pid: ${pid}$`, "m"));
     expect(out).toMatch(/^threads: \d+$/m);
-    expect(await c.run("ls /proc")).toMatch(new RegExp(`^${pid}$`, "m"));
+    expect(await c.run("ls -1 /proc")).toMatch(new RegExp(`^${pid}$`, "m"));
   });
 
   it("uname -a, date and uptime", async () => {
