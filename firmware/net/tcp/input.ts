@@ -56,7 +56,8 @@ export function negotiateSynOptions(t: Tcb, s: TcpSegment, weOffered: boolean): 
 /** SYN-RECEIVED or SYN-SENT → ESTABLISHED: windows, initial cwnd, RTO after a SYN timeout. */
 function establish(t: Tcb, s: TcpSegment): void {
   t.state = TCPS_ESTABLISHED;
-  t.sndWnd = s.win << t.sndScale;
+  // RFC 7323 §2.2: the window in a SYN is never scaled.
+  t.sndWnd = (s.flags & TH_SYN) !== 0 ? s.win : s.win << t.sndScale;
   t.maxSndWnd = Math.max(t.maxSndWnd, t.sndWnd);
   t.sndWl1 = s.seq;
   t.sndWl2 = s.ack;

@@ -6,7 +6,14 @@ import { TH_ACK, TH_FIN, TH_PUSH, TH_RST, TH_SYN, TCP_HDR_LEN } from "../wire/tc
 import { TcpOptions } from "./options.ts";
 import { fillTcpChecksum, writeTcpHeader } from "./segment.ts";
 import { seqGt, seqLt, seqMax } from "./seq.ts";
-import { TCPS_CLOSED, TCPS_LISTEN, TCPS_SYN_RECEIVED, TCPS_SYN_SENT, TCPS_TIME_WAIT } from "./state.ts";
+import {
+  TCPS_CLOSED,
+  TCPS_LISTEN,
+  TCPS_SYN_RECEIVED,
+  TCPS_SYN_SENT,
+  TCPS_TIME_WAIT,
+  finQueuedState,
+} from "./state.ts";
 import type { Tcb } from "./tcb.ts";
 import { TT_DELACK, TT_PERSIST, TT_REXMT } from "./timers.ts";
 
@@ -230,7 +237,8 @@ export function tcpOutput(t: Tcb): void {
       else if (len === unsent && (t.nodelay || idle)) sendNow = true;
       else if (len >= t.maxSndWnd / 2 && t.maxSndWnd > 0) sendNow = true;
     }
-    const fin = t.finQueued && !finSent && (t.sndNxt + len) >>> 0 === dataEnd;
+    // Once our FIN is acknowledged the state leaves FIN-WAIT-1/CLOSING/LAST-ACK: no FIN after that.
+    const fin = finQueuedState(state) && !finSent && (t.sndNxt + len) >>> 0 === dataEnd;
     if (sendNow || (fin && len === unsent)) {
       sendSegment(t, t.sndNxt, len, fin ? TH_ACK | TH_FIN : TH_ACK);
       sent = true;
@@ -243,7 +251,7 @@ export function tcpOutput(t: Tcb): void {
     sendAck(t);
   }
   // Persist when data waits behind a zero window and nothing is in flight to bring an update.
-  const waiting = seqLt(t.sndNxt, t.dataEnd()) || (t.finQueued && !seqGt(t.sndMax, t.dataEnd()));
+  const waiting = seqLt(t.sndNxt, t.dataEnd()) || (finQueuedState(state) && !seqGt(t.sndMax, t.dataEnd()));
   if (waiting && t.sndWnd === 0 && t.deadlines[TT_REXMT] === 0 && t.deadlines[TT_PERSIST] === 0) {
     t.persistShift = 0;
     t.setTimer(TT_PERSIST, t.host.now() + persistInterval(t));
