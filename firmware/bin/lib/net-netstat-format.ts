@@ -133,6 +133,8 @@ const ARP_LINES: ReadonlyArray<readonly [string, string]> = [
   ["badaddr", "packet%s with bad sender address"],
   ["dupips", "duplicate%s for our addresses"],
   ["timeouts", "resolution%s timed out"],
+  ["unsolicited", "unsolicited repl%y ignored"],
+  ["evicted", "entr%y evicted from a full table"],
   ["held", "packet%s held awaiting resolution"],
   ["dropped", "packet%s dropped awaiting resolution"],
 ];

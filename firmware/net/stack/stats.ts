@@ -67,6 +67,8 @@ export function createArpStats() {
     badaddr: 0, // broadcast/multicast sender hardware address, or our own frame looped
     dupips: 0, // someone else uses one of our addresses
     timeouts: 0, // resolutions given up after maxtries
+    unsolicited: 0, // replies for addresses we never asked about (no entry made)
+    evicted: 0, // entries dropped to make room (net.inet.arp.maxentries)
     held: 0, // packets queued waiting for a reply
     dropped: 0, // queued packets dropped (queue full, resolution failed)
   };
