@@ -71,6 +71,7 @@ const IP_LINES: ReadonlyArray<readonly [string, string]> = [
   ["fragmented", "output datagram%s fragmented"],
   ["ofragments", "fragment%s created"],
   ["cantfrag", "datagram%s that can't be fragmented"],
+  ["pfildrops", "datagram%s dropped by IP filters"],
 ];
 
 /** NetBSD's icmpnames: the histogram labels. */

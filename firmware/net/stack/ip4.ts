@@ -38,6 +38,7 @@ import type { Ifnet, IfAddr } from "./ifnet.ts";
 import { ip4Fragment } from "./ip4-frag.ts";
 import { Reassembly } from "./ip4-reass.ts";
 import { PB_BCAST, PB_FORWARDED, PB_MCAST, pbufFree, type Pbuf } from "./pbuf.ts";
+import { PFIL_DROP, PFIL_FWD, PFIL_IN, PFIL_OUT, pfilRun } from "./pfil.ts";
 import { RTF_BLACKHOLE, RTF_GATEWAY, RTF_REJECT, type Route } from "./route.ts";
 import type { Stack } from "./stack.ts";
 
@@ -146,8 +147,10 @@ export class Ip4 {
       return;
     }
     pb.len = ipTotalLen(b, off); // drop Ethernet padding
-    const src = pb.view.getUint32(off + 12);
-    const dst = pb.view.getUint32(off + 16);
+    const hooks = this.stack.inetPfil.inHooks;
+    if (hooks.length !== 0 && !this.pfilPass(hooks, pb, ifp, PFIL_IN)) return;
+    const src = pb.view.getUint32(pb.off + 12);
+    const dst = pb.view.getUint32(pb.off + 16);
     if (isMulticast4(src) || src === INADDR_BROADCAST || (isLoopback4(src) && !ifp.isLoopback)) {
       st.badaddr++;
       pbufFree(pb);
@@ -263,7 +266,17 @@ export class Ip4 {
       this.stack.icmp.error(pb, ICMP_REDIRECT, ICMP_REDIRECT_HOST, rt.flags & RTF_GATEWAY ? rt.gateway : dst);
     }
     pb.flags |= PB_FORWARDED;
+    const hooks = this.stack.inetPfil.fwdHooks;
+    if (hooks.length !== 0 && !this.pfilPass(hooks, pb, out, PFIL_FWD)) return;
     this.transmit(out, rt.flags & RTF_GATEWAY ? rt.gateway : dst, pb, mtu);
+  }
+
+  /** Runs IP-layer hooks; false (and `pb` freed, counted) when one drops the datagram. */
+  private pfilPass(hooks: typeof this.stack.inetPfil.inHooks, pb: Pbuf, ifp: Ifnet, dir: number): boolean {
+    if (pfilRun(hooks, pb, ifp, dir) !== PFIL_DROP) return true;
+    this.stack.stats.ip.pfildrops++;
+    pbufFree(pb);
+    return false;
   }
 
   /**
@@ -332,7 +345,10 @@ export class Ip4 {
     const ifp = o.ifp ?? null;
     const allowBcast = o.broadcast === true;
     const dst = pb.view.getUint32(pb.off + 16);
+    const hooks = this.stack.inetPfil.outHooks;
     if (this.localAddrs.has(dst)) {
+      // A filter's drop is not an error for the sender (as with pfil on BSD).
+      if (hooks.length !== 0 && !this.pfilPass(hooks, pb, this.stack.lo0, PFIL_OUT)) return 0;
       this.stack.loopback(pb);
       return 0;
     }
@@ -347,6 +363,7 @@ export class Ip4 {
         pbufFree(pb);
         return ERRNO.EACCES;
       }
+      if (hooks.length !== 0 && !this.pfilPass(hooks, pb, out, PFIL_OUT)) return 0;
       return this.transmit(out, dst, pb, out.mtu);
     }
     const rt = ifp === null ? this.route(dst) : null;
@@ -366,6 +383,7 @@ export class Ip4 {
       return ERRNO.EACCES;
     }
     const nexthop = rt !== null && rt.flags & RTF_GATEWAY ? rt.gateway : dst;
+    if (hooks.length !== 0 && !this.pfilPass(hooks, pb, out, PFIL_OUT)) return 0;
     return this.transmit(out, nexthop, pb, (rt !== null && rt.mtu) || out.mtu);
   }
 

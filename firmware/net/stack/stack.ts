@@ -99,8 +99,10 @@ export class Stack {
   readonly config: StackConfig = createStackConfig();
   readonly sysctl = new Sysctl();
   readonly routes = new RouteTable();
-  /** Hooks on every interface (filter modules usually attach here). */
+  /** Link-layer hooks on every interface (whole Ethernet frames). */
   readonly pfil = new PfilHead();
+  /** IP-layer hooks: every IPv4 datagram in, out and forwarded, lo0 and VLANs included (pfil.ts). */
+  readonly inetPfil = new PfilHead();
   /** Filters that follow interfaces and addresses (pfil's ifnet / ifaddr events). */
   readonly pfilWatchers = new PfilWatchers();
   /** BPF taps on every interface (tcpdump -i any). */

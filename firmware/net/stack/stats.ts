@@ -29,6 +29,7 @@ export function createIpStats() {
     fragmented: 0, // datagrams fragmented on output
     ofragments: 0, // fragments created
     cantfrag: 0, // DF set but too big
+    pfildrops: 0, // dropped by IP-layer filter hooks (in, out or forward)
   };
 }
 export type IpStats = ReturnType<typeof createIpStats>;
