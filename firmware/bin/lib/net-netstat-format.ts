@@ -71,6 +71,7 @@ const IP_LINES: ReadonlyArray<readonly [string, string]> = [
   ["fragmented", "output datagram%s fragmented"],
   ["ofragments", "fragment%s created"],
   ["cantfrag", "datagram%s that can't be fragmented"],
+  ["pfildrops", "datagram%s dropped by IP filters"],
 ];
 
 /** NetBSD's icmpnames: the histogram labels. */
@@ -133,6 +134,8 @@ const ARP_LINES: ReadonlyArray<readonly [string, string]> = [
   ["badaddr", "packet%s with bad sender address"],
   ["dupips", "duplicate%s for our addresses"],
   ["timeouts", "resolution%s timed out"],
+  ["unsolicited", "unsolicited repl%y ignored"],
+  ["evicted", "entr%y evicted from a full table"],
   ["held", "packet%s held awaiting resolution"],
   ["dropped", "packet%s dropped awaiting resolution"],
 ];

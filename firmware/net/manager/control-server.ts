@@ -117,6 +117,7 @@ function counters(io: IoPkt, group: string): P.Counter[] {
   if (want("pfil")) {
     const heads = [
       { where: "", head: io.stack.pfil },
+      { where: "inet.", head: io.stack.inetPfil },
       ...io.stack.interfaces().map((i) => ({ where: `${i.name}.`, head: i.pfil })),
     ];
     for (const { where, head } of heads) {

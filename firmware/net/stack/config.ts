@@ -34,6 +34,8 @@ export function createStackConfig() {
     arpMaxhold: 64,
     /** net.inet.arp.retry: milliseconds between requests while resolving. */
     arpRetryMs: 1000,
+    /** net.inet.arp.maxentries: cache size; a new entry evicts the oldest dynamic one beyond it. */
+    arpMaxentries: 1024,
   };
 }
 

@@ -28,7 +28,7 @@ import {
   setIpOffWord,
   setIpTotalLen,
 } from "../wire/ipv4.ts";
-import { IPOUT_DF, type IpProtocol } from "./ip4.ts";
+import type { IpProtocol } from "./ip4.ts";
 import { PB_BCAST, PB_MCAST, pbufFree, type Pbuf } from "./pbuf.ts";
 import type { Stack } from "./stack.ts";
 
@@ -163,7 +163,9 @@ export class Icmp implements IpProtocol {
       pbufFree(pb);
       return;
     }
-    const replySrc = toGroup || !this.stack.ip.localAddrs.has(dst) ? ifp.sourceFor(src) : dst;
+    // Answer from the address asked; for a group or a broadcast, from the receiving interface's.
+    const ip = this.stack.ip;
+    const replySrc = toGroup || !ip.localAddrs.has(dst) ? ip.selectSource(src, ifp) : dst;
     if (hlen > IP_HDR_LEN) {
       // Options are not reflected: slide the fixed header over them.
       b.copyWithin(off + hlen - IP_HDR_LEN, off, off + IP_HDR_LEN);
@@ -181,7 +183,7 @@ export class Icmp implements IpProtocol {
     b[io] = ICMP_ECHOREPLY;
     b[io + 2] = c >>> 8;
     b[io + 3] = c & 0xff;
-    const id = this.stack.ip.allocId();
+    const id = ip.allocId();
     b[off + 4] = id >>> 8;
     b[off + 5] = id & 0xff;
     setIpOffWord(b, off, 0);
@@ -192,7 +194,7 @@ export class Icmp implements IpProtocol {
     pb.flags &= ~(PB_BCAST | PB_MCAST);
     st.reflect++;
     st.outhist[ICMP_ECHOREPLY]++;
-    this.stack.ip.sendDatagram(pb);
+    ip.sendDatagram(pb);
   }
 
   /** An error about something we sent: to the echo listener and to the protocol's ctlinput. */
@@ -267,9 +269,11 @@ export class Icmp implements IpProtocol {
     out.len = ICMP_HDR_LEN + quote;
     icmpFillCksum(ob, out.off, out.len);
     st.outhist[type]++;
-    const ours = this.stack.ip.localAddrs.has(dst);
-    const from = ours ? dst : (pb.rcvif?.sourceFor(src) ?? 0);
-    this.stack.ip.output(out, from, src, IPPROTO_ICMP);
+    // icmp_reflect: from the address the offending datagram was sent to when it is ours, else
+    // from the interface it arrived on.
+    const ip = this.stack.ip;
+    const from = ip.localAddrs.has(dst) ? dst : ip.selectSource(src, pb.rcvif);
+    ip.output(out, { src: from, dst: src, proto: IPPROTO_ICMP });
   }
 
   /** Token bucket of net.inet.icmp.errppslimit tokens per second (burst of one second's worth). */
@@ -310,14 +314,13 @@ export class Icmp implements IpProtocol {
     pb.len = ICMP_HDR_LEN + data.length;
     icmpFillCksum(b, pb.off, pb.len);
     this.stack.stats.icmp.outhist[ICMP_ECHO]++;
-    return this.stack.ip.output(
-      pb,
-      opts.src ?? 0,
+    return this.stack.ip.output(pb, {
+      src: opts.src,
       dst,
-      IPPROTO_ICMP,
-      opts.ttl ?? 0,
-      opts.tos ?? 0,
-      opts.df ? IPOUT_DF : 0,
-    );
+      proto: IPPROTO_ICMP,
+      ttl: opts.ttl,
+      tos: opts.tos,
+      df: opts.df,
+    });
   }
 }
