@@ -1,9 +1,11 @@
 // One TCP instance of a stack: demultiplexes arriving segments (connection → TIME-WAIT record →
-// listener with its SYN cache and cookies → RST), owns the connections' timer heap, answers for
-// tuples that have no TCB (RSTs, rate-limited; TIME-WAIT ACKs; SYN-ACKs) and holds the sysctls
-// and counters. IP hands it segments with `input` and it hands segments back with `transmit`;
-// time comes from the injected `now` and one deadline is asked for with `onDeadline`.
+// listener with its SYN cache and cookies → RST), arms the connections' deadlines on the stack's
+// timer service, answers for tuples that have no TCB (RSTs, rate-limited; TIME-WAIT ACKs;
+// SYN-ACKs) and holds the sysctls and counters. IP hands it segments with `input` and it hands
+// segments back with `transmit`; all time comes from the timer service's injectable clock.
 import { randomBytes } from "node:crypto";
+import type { Clock } from "../../kernel/clock.ts";
+import type { NetTimer, TimerService } from "../stack/timers.ts";
 import { ERRNO } from "../../kernel/errno.ts";
 import { TH_ACK, TH_FIN, TH_RST, TH_SYN } from "../wire/tcp.ts";
 import { TCP_SYSCTLS, type TcpConfig, defaultTcpConfig } from "./config.ts";
@@ -20,21 +22,18 @@ import { SynCache, SynEntry } from "./syncache.ts";
 import { cookieCheck, cookieIss } from "./syncookie.ts";
 import { Tcb, type TcbHost, type TcbListener } from "./tcb.ts";
 import { tcpTimers } from "./timer-actions.ts";
-import { TimerHeap } from "./timer-heap.ts";
 import { earliestDeadline } from "./timers.ts";
 import { TimeWaitRecord, TimeWaitTable } from "./timewait.ts";
 import { TupleMap } from "./tuple-map.ts";
 import { tcpConnect, windowShiftFor } from "./usrreq.ts";
 
 export interface TcpEngineOptions {
-  /** The stack's clock in milliseconds (injectable: tests drive it). */
-  now(): number;
+  /** The stack's timer service (and through it the injectable clock). */
+  timers: TimerService;
   /** Sends the TCP segment b[0, len) from `src` to `dst`; IP adds its header. */
   transmit(src: number, dst: number, b: Uint8Array, len: number): void;
   /** MTU of the route towards `dst`; our MSS option is this minus 40. */
   mtuFor?(dst: number): number;
-  /** The engine's earliest deadline moved to `at` (ms on `now`'s clock): call `tick` then. */
-  onDeadline?(at: number): void;
   /** Secret for ISNs and SYN cookies (random when absent). */
   key?: Uint8Array;
   config?: Partial<TcpConfig>;
@@ -76,12 +75,12 @@ export class TcpEngine implements TcbHost {
   readonly syncache: SynCache;
   readonly isn: IsnGenerator;
   private readonly listeners = new Map<number, TcpListener[]>();
-  private readonly heap = new TimerHeap<Tcb>();
+  private readonly clock: Clock;
+  private readonly syncacheTimer: NetTimer;
+  private readonly timewaitTimer: NetTimer;
   private readonly seg = new TcpSegment();
   private readonly frame = new Uint8Array(128);
   private readonly rawOpts = new TcpOptions();
-  private syncacheDue = 0;
-  private notifiedAt = 0;
   private rstWindow = 0;
   private rstCount = 0;
 
@@ -91,24 +90,32 @@ export class TcpEngine implements TcbHost {
     this.opts = opts;
     this.config = { ...defaultTcpConfig(), ...opts.config };
     this.syncache = new SynCache(this.config.syncacheBuckets, this.config.syncacheBucketLimit);
-    this.isn = new IsnGenerator(opts.key ?? randomBytes(32), opts.now);
+    this.clock = opts.timers.clock;
+    this.isn = new IsnGenerator(opts.key ?? randomBytes(32), () => this.clock.now());
+    this.syncacheTimer = opts.timers.create("tcp.syncache", () => this.syncacheTimers(this.now()));
+    this.timewaitTimer = opts.timers.create("tcp.2msl", () => this.timewaitExpire());
   }
 
   // --- TcbHost -------------------------------------------------------------------------------
   now(): number {
-    return this.opts.now();
+    return this.clock.now();
   }
   transmit(t: Tcb, b: Uint8Array, len: number): void {
     this.opts.transmit(t.laddr, t.faddr, b, len);
   }
   reschedule(t: Tcb): void {
     const at = earliestDeadline(t.deadlines);
-    if (at === 0) return; // a stale entry may still wake us: harmless
-    if (t.scheduledAt !== 0 && t.scheduledAt <= at) return;
-    t.timerGen++;
-    t.scheduledAt = at;
-    this.heap.push(at, t);
-    this.wantDeadline(at);
+    let timer = t.timer;
+    if (at === 0) {
+      if (timer !== null) timer.cancel();
+      return;
+    }
+    if (timer === null) {
+      const conn = t;
+      timer = this.opts.timers.create("tcp", () => tcpTimers(conn, this.now()));
+      t.timer = timer;
+    }
+    if (!timer.armed || timer.deadline !== at) timer.armAt(at);
   }
   detach(t: Tcb, timeWait: boolean): void {
     this.conns.delete(t);
@@ -132,7 +139,7 @@ export class TcpEngine implements TcbHost {
     r.tsOffset = t.tsOffset;
     r.expiry = this.now() + 2 * this.config.mslMs;
     this.timewait.add(r);
-    this.wantDeadline(r.expiry);
+    if (!this.timewaitTimer.armed) this.timewaitTimer.armAt(r.expiry);
   }
   established(t: Tcb): void {
     const l = t.parent;
@@ -283,34 +290,10 @@ export class TcpEngine implements TcbHost {
   }
 
   // --- time ----------------------------------------------------------------------------------
-  private wantDeadline(at: number): void {
-    if (this.notifiedAt !== 0 && this.notifiedAt <= at) return;
-    this.notifiedAt = at;
-    this.opts.onDeadline?.(at);
-  }
-
-  /** The earliest deadline of anything in the engine, or 0. */
-  nextDeadline(): number {
-    let min = this.heap.peek();
-    const tw = this.timewait.nextExpiry();
-    if (tw !== 0 && (min === 0 || tw < min)) min = tw;
-    if (this.syncacheDue !== 0 && (min === 0 || this.syncacheDue < min)) min = this.syncacheDue;
-    return min;
-  }
-
-  /** Runs everything due at `now`. */
-  tick(now: number): void {
-    for (;;) {
-      const t = this.heap.popDue(now);
-      if (t === null) break;
-      t.scheduledAt = 0;
-      tcpTimers(t, now);
-    }
-    this.timewait.expire(now);
-    if (this.syncacheDue !== 0 && this.syncacheDue <= now) this.syncacheTimers(now);
-    this.notifiedAt = 0;
-    const next = this.nextDeadline();
-    if (next !== 0) this.wantDeadline(next);
+  private timewaitExpire(): void {
+    this.timewait.expire(this.now());
+    const next = this.timewait.nextExpiry();
+    if (next !== 0) this.timewaitTimer.armAt(next);
   }
 
   private syncacheTimers(now: number): void {
@@ -326,7 +309,8 @@ export class TcpEngine implements TcbHost {
       this.sendSynAck(e);
       e.due = now + Math.min(this.config.rtoMaxMs, this.config.rtoInitMs * 2 ** e.rexmits);
     }
-    this.syncacheDue = this.syncache.nextDue();
+    const next = this.syncache.nextDue();
+    if (next !== 0) this.syncacheTimer.armAt(next);
   }
 
   // --- input ---------------------------------------------------------------------------------
@@ -379,9 +363,7 @@ export class TcpEngine implements TcbHost {
       }
     }
     if ((f & TH_FIN) !== 0) {
-      const exp = this.now() + 2 * this.config.mslMs;
-      this.timewait.restart(r, exp);
-      this.wantDeadline(exp);
+      this.timewait.restart(r, this.now() + 2 * this.config.mslMs);
     } else if (s.seq === r.rcvNxt && s.dataLen === 0 && (f & TH_SYN) === 0) return false;
     const o = this.rawOpts;
     o.reset();
@@ -473,8 +455,7 @@ export class TcpEngine implements TcbHost {
     e.due = this.now() + this.config.rtoInitMs;
     if (this.syncache.add(e) !== null) stats.sc_bucketoverflow++;
     stats.sc_added++;
-    if (this.syncacheDue === 0 || e.due < this.syncacheDue) this.syncacheDue = e.due;
-    this.wantDeadline(e.due);
+    if (!this.syncacheTimer.armed || e.due < this.syncacheTimer.deadline) this.syncacheTimer.armAt(e.due);
     this.sendSynAck(e);
   }
 

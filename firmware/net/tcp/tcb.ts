@@ -4,6 +4,7 @@
 // constructor in a fixed order so V8 keeps one hidden class.
 import { createCongestionControl } from "./cc/index.ts";
 import type { CongestionControl } from "./cc/types.ts";
+import type { NetTimer } from "../stack/timers.ts";
 import type { TcpConfig } from "./config.ts";
 import { Reassembly } from "./reass.ts";
 import { ByteRing } from "./ring.ts";
@@ -112,10 +113,8 @@ export class Tcb {
   keepProbes = 0;
   // Timers.
   readonly deadlines = new Float64Array(TT_COUNT);
-  /** Heap generation: entries with another value are stale. */
-  timerGen = 0;
-  /** Deadline of this connection's live heap entry, 0 when none. */
-  scheduledAt = 0;
+  /** The stack timer armed at the earliest deadline (created on first use). */
+  timer: NetTimer | null = null;
   // ACK policy.
   ackNow = false;
   delackSegs = 0;

@@ -83,5 +83,5 @@ export function tcpTimers(t: Tcb, now: number): void {
         break;
     }
   }
-  t.host.reschedule(t);
+  if (t.state !== 0) t.host.reschedule(t);
 }

@@ -1,7 +1,7 @@
-// Per-connection deadlines (NetBSD tcp_timer.h): retransmit, persist, keepalive/connection
-// establishment, delayed ACK and 2·MSL (FIN-WAIT-2 give-up). Absolute times on the stack's
-// clock, 0 = off; the engine keeps one heap entry per connection at its earliest deadline, so no
-// per-segment setTimeout exists anywhere.
+// Per-connection deadlines (NetBSD tcp_timer.h): retransmit, persist, keepalive, delayed ACK
+// and FIN-WAIT-2 give-up. Absolute times on the stack's clock, 0 = off; each connection arms one
+// NetTimer of the stack's timer service at its earliest deadline, so no per-segment setTimeout
+// exists anywhere.
 
 export const TT_REXMT = 0;
 export const TT_PERSIST = 1;

@@ -1,5 +1,7 @@
 // A TCP engine on a virtual clock: inject one segment, read back exactly the segments emitted,
 // parsed with the same parser the engine uses. Peer is REMOTE; we are LOCAL.
+import { ManualClock } from "../../../../firmware/kernel/clock.ts";
+import { TimerService } from "../../../../firmware/net/stack/timers.ts";
 import { parseIpv4 } from "../../../../firmware/net/wire/ipv4-addr.ts";
 import { TH_ACK } from "../../../../firmware/net/wire/tcp.ts";
 import { type TcpConfig } from "../../../../firmware/net/tcp/config.ts";
@@ -68,7 +70,8 @@ export function toSent(s: TcpSegment): Sent {
 }
 
 export class Harness {
-  now = 0;
+  readonly clock = new ManualClock();
+  readonly timers = new TimerService(this.clock);
   out: Sent[] = [];
   readonly engine: TcpEngine;
   lport = 80;
@@ -78,7 +81,7 @@ export class Harness {
 
   constructor(config: Partial<TcpConfig> = {}, mtu = 1500) {
     this.engine = new TcpEngine({
-      now: () => this.now,
+      timers: this.timers,
       transmit: (src, dst, b, len) => {
         if (src !== LOCAL || dst !== REMOTE) throw new Error("segment to the wrong peer");
         const err = parseTcpSegment(b, 0, len, src, dst, true, this.parsed);
@@ -91,16 +94,13 @@ export class Harness {
     });
   }
 
+  get now(): number {
+    return this.clock.now();
+  }
+
   /** Moves the clock forward by `ms`, running every deadline on the way. */
   advance(ms: number): void {
-    const target = this.now + ms;
-    for (;;) {
-      const next = this.engine.nextDeadline();
-      if (next === 0 || next > target) break;
-      this.now = Math.max(this.now, next);
-      this.engine.tick(this.now);
-    }
-    this.now = target;
+    this.clock.advance(ms);
   }
 
   inject(i: Inject): void {

@@ -1,6 +1,8 @@
 // Two TCP engines joined by a virtual wire with delay and seeded loss, duplication and reordering,
 // driven by one virtual clock. Used for end-to-end transfers without sockets or sleeps.
 import { seededRandom } from "../../../helpers/fuzz.ts";
+import { ManualClock } from "../../../../firmware/kernel/clock.ts";
+import { TimerService } from "../../../../firmware/net/stack/timers.ts";
 import { TcpEngine } from "../../../../firmware/net/tcp/engine.ts";
 import type { TcpConfig } from "../../../../firmware/net/tcp/config.ts";
 import { LOCAL, REMOTE } from "./harness.ts";
@@ -24,7 +26,9 @@ interface InFlight {
 }
 
 export class Pair {
-  now = 0;
+  readonly clock = new ManualClock();
+  private readonly timersA = new TimerService(this.clock);
+  private readonly timersB = new TimerService(this.clock);
   readonly a: TcpEngine;
   readonly b: TcpEngine;
   private wire: InFlight[] = [];
@@ -43,7 +47,7 @@ export class Pair {
     this.rand = seededRandom(imp.seed);
     const mk = (self: number, key: number): TcpEngine =>
       new TcpEngine({
-        now: () => this.now,
+        timers: self === LOCAL ? this.timersA : this.timersB,
         transmit: (src, dst, b, len) =>
           this.send(self === LOCAL ? this.b : this.a, src, dst, b.slice(0, len)),
         key: new Uint8Array(32).fill(key),
@@ -67,6 +71,10 @@ export class Pair {
       this.wire.push({ at: this.now + delay + 0.5, order: this.order++, to, src, dst, bytes: bytes.slice() });
   }
 
+  get now(): number {
+    return this.clock.now();
+  }
+
   /** Runs until `done()` or `limitMs` of virtual time; returns the virtual time used. */
   run(done: () => boolean, limitMs = 600_000): number {
     const start = this.now;
@@ -80,17 +88,17 @@ export class Pair {
           idx = i;
         }
       }
-      const ta = this.a.nextDeadline() || Infinity;
-      const tb = this.b.nextDeadline() || Infinity;
+      const ta = this.timersA.pending()[0]?.deadline ?? Infinity;
+      const tb = this.timersB.pending()[0]?.deadline ?? Infinity;
       const next = Math.min(nextWire, ta, tb);
       if (next === Infinity) break;
-      this.now = Math.max(this.now, next);
+      if (next > this.now) this.clock.advance(next - this.now);
+      else if (next !== nextWire) this.clock.advance(0);
       if (next === nextWire) {
         const w = this.wire.splice(idx, 1)[0];
         this.delivered++;
         w.to.input(w.src, w.dst, w.bytes, 0, w.bytes.length);
-      } else if (next === ta) this.a.tick(this.now);
-      else this.b.tick(this.now);
+      }
     }
     return this.now - start;
   }
