@@ -133,5 +133,6 @@ export function statsView(counters: readonly Counter[]): NetStatsView {
     if (Array.isArray(arr)) for (let i = 0; i < arr.length; i++) arr[i] ??= 0;
   }
   if (extra.pool) v.pbuf = extra.pool;
+  if (extra.tcp) v.tcp = extra.tcp;
   return v;
 }

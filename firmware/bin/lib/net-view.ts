@@ -105,6 +105,8 @@ export interface NetStatsView {
   icmp: Record<string, number | number[]>;
   arp: Record<string, number>;
   ether: Record<string, number>;
+  /** TCP counters (NetBSD tcpstat names), when the stack reports them. */
+  tcp?: Record<string, number>;
   /** Packet buffer pool counters, when the stack reports them. */
   pbuf?: Record<string, number>;
 }

@@ -114,6 +114,7 @@ function counters(io: IoPkt, group: string): P.Counter[] {
   if (want("icmp")) flatten("icmp", s.icmp, out);
   if (want("arp")) flatten("arp", s.arp, out);
   if (want("ether")) flatten("ether", s.ether, out);
+  if (want("tcp")) flatten("tcp", io.stack.tcp.engine.stats, out);
   if (want("pfil")) {
     const heads = [
       { where: "", head: io.stack.pfil },

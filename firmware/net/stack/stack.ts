@@ -4,7 +4,7 @@
 import type { Clock } from "../../kernel/clock.ts";
 import { KernelError } from "../../kernel/errno.ts";
 import { INADDR_LOOPBACK, formatIpv4, isMulticast4 } from "../wire/ipv4-addr.ts";
-import { IPPROTO_ICMP } from "../wire/ipv4.ts";
+import { IPPROTO_ICMP, IPPROTO_TCP } from "../wire/ipv4.ts";
 import { ETHER_HDR_LEN, ETHERTYPE_IPV4 } from "../wire/ethernet.ts";
 import { formatMac, parseMac } from "../wire/mac.ts";
 import { ArpTable } from "./arp.ts";
@@ -12,6 +12,8 @@ import { BPF_D_OUT, bpfTapList, type BpfTap } from "./bpf.ts";
 import { createStackConfig, type StackConfig } from "./config.ts";
 import { Ether } from "./ether.ts";
 import { Icmp } from "./icmp.ts";
+import type { TcpConfig } from "../tcp/config.ts";
+import { TcpProtocol, registerTcpSysctls } from "../tcp/tcp-ip.ts";
 import {
   IFF_BROADCAST,
   IFF_LOOPBACK,
@@ -61,6 +63,8 @@ const LOOP_QUEUE_MAX = 512;
 
 export interface StackOptions {
   clock: Clock;
+  /** TCP tunables to start from (sysctl net.inet.tcp.* changes them later). */
+  tcp?: Partial<TcpConfig>;
   /** System log sink (severity = _SLOG_* value). */
   log?: StackLog;
   /** Pool size in buffers (2048 B + headroom each). */
@@ -113,6 +117,8 @@ export class Stack {
   readonly arp: ArpTable;
   readonly ip: Ip4;
   readonly icmp: Icmp;
+  /** TCP (protocol 6): the engine the socket layer's stream sockets use. */
+  readonly tcp: TcpProtocol;
   readonly lo0: Ifnet;
   private readonly ifs = new Map<string, Ifnet>();
   private nextIndex = 1;
@@ -138,6 +144,8 @@ export class Stack {
     this.ip = new Ip4(this);
     this.icmp = new Icmp(this);
     this.ip.register(IPPROTO_ICMP, this.icmp);
+    this.tcp = new TcpProtocol(this, opts.tcp);
+    this.ip.register(IPPROTO_TCP, this.tcp);
     this.lo0 = this.addIfnet({
       name: "lo0",
       type: "loopback",
@@ -150,6 +158,7 @@ export class Stack {
     this.lo0.media = "";
     this.addAddress(this.lo0, INADDR_LOOPBACK, 8);
     registerStackSysctls(this);
+    registerTcpSysctls(this.sysctl, this.tcp.engine);
   }
 
   // ---- interfaces ----
