@@ -107,4 +107,6 @@ export interface NetStatsView {
   ether: Record<string, number>;
   /** Packet buffer pool counters, when the stack reports them. */
   pbuf?: Record<string, number>;
+  udp?: Record<string, number>;
+  igmp?: Record<string, number>;
 }

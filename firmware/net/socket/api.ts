@@ -4,7 +4,8 @@
 // `poll` work on them as on files.
 
 /** An AF_INET address ("10.0.0.1", port) or an AF_LOCAL path. */
-export type SocketAddress = { family: "inet"; address: string; port: number } | { family: "local"; path: string };
+export type SocketAddress =
+  { family: "inet"; address: string; port: number } | { family: "local"; path: string };
 
 export interface RecvResult {
   data: Uint8Array;

@@ -25,7 +25,8 @@ export function toWire(a: SocketAddress): M.SockAddr {
   if (a.family === "local") return { family: AF_LOCAL, port: 0, addr: 0, path: a.path };
   const ip = a.address === "" ? 0 : parseIpv4(a.address);
   if (ip === null) throw new KernelError("EINVAL", `bad IPv4 address '${a.address}'`);
-  if (!Number.isInteger(a.port) || a.port < 0 || a.port > 65535) throw new KernelError("EINVAL", `bad port ${a.port}`);
+  if (!Number.isInteger(a.port) || a.port < 0 || a.port > 65535)
+    throw new KernelError("EINVAL", `bad port ${a.port}`);
   return { family: AF_INET, port: a.port, addr: ip, path: "" };
 }
 
@@ -74,14 +75,25 @@ export function makeSocketClient(run: Runner, env: Record<string, string | undef
     },
     bind: (fd, addr) => call(fd, M.SOCKCTL.BIND, encode(M.AddrMessage, { addr: toWire(addr) }), none),
     connect: (fd, addr) =>
-      call(fd, M.SOCKCTL.CONNECT, encode(M.AddrMessage, { addr: addr === null ? M.NO_ADDR : toWire(addr) }), none),
+      call(
+        fd,
+        M.SOCKCTL.CONNECT,
+        encode(M.AddrMessage, { addr: addr === null ? M.NO_ADDR : toWire(addr) }),
+        none,
+      ),
     listen: (fd, backlog = 5) => call(fd, M.SOCKCTL.LISTEN, encode(M.ListenRequest, { backlog }), none),
     async accept(fd) {
       const info = await call(fd, M.SOCKCTL.INFO, new Uint8Array(0), (d) => decode(M.SocketInfoSchema, d));
       return run(async (t) => {
         const nfd = await client.open(t, `${dir()}/${info.domain}`, C.O_RDWR);
         try {
-          const r = await client.devctl(t, nfd, M.SOCKCTL.ACCEPT, encode(M.AcceptRequest, { listener: info.id }), REPLY_MAX);
+          const r = await client.devctl(
+            t,
+            nfd,
+            M.SOCKCTL.ACCEPT,
+            encode(M.AcceptRequest, { listener: info.id }),
+            REPLY_MAX,
+          );
           return { fd: nfd, from: fromWire(decode(M.AddrMessage, r.data).addr) };
         } catch (e) {
           await client.close(t, nfd);
@@ -124,10 +136,18 @@ export function makeSocketClient(run: Runner, env: Record<string, string | undef
     getsockname: (fd) => call(fd, M.SOCKCTL.GETSOCKNAME, new Uint8Array(0), addrOf),
     getpeername: (fd) => call(fd, M.SOCKCTL.GETPEERNAME, new Uint8Array(0), addrOf),
     setsockopt: (fd, level, name, value) =>
-      call(fd, M.SOCKCTL.SETSOCKOPT, encode(M.SockoptRequest, { level, name, value: optionBytes(value) }), none),
+      call(
+        fd,
+        M.SOCKCTL.SETSOCKOPT,
+        encode(M.SockoptRequest, { level, name, value: optionBytes(value) }),
+        none,
+      ),
     getsockopt: (fd, level, name) =>
-      call(fd, M.SOCKCTL.GETSOCKOPT, encode(M.SockoptRequest, { level, name, value: new Uint8Array(0) }), (d) =>
-        decode(M.SockoptValue, d).value,
+      call(
+        fd,
+        M.SOCKCTL.GETSOCKOPT,
+        encode(M.SockoptRequest, { level, name, value: new Uint8Array(0) }),
+        (d) => decode(M.SockoptValue, d).value,
       ),
     async getsockoptInt(fd, level, name) {
       const v = await api.getsockopt(fd, level, name);
@@ -135,16 +155,23 @@ export function makeSocketClient(run: Runner, env: Record<string, string | undef
       return new DataView(v.buffer, v.byteOffset, 4).getInt32(0);
     },
     ioctl: (fd, request, arg = 0) =>
-      call(fd, M.SOCKCTL.IOCTL, encode(M.IoctlRequest, { request, arg }), (d) => decode(M.IoctlReply, d).value),
+      call(
+        fd,
+        M.SOCKCTL.IOCTL,
+        encode(M.IoctlRequest, { request, arg }),
+        (d) => decode(M.IoctlReply, d).value,
+      ),
     poll: (fds, timeoutMs) => run((t) => poll(t, fds, timeoutMs)),
     async list() {
       return run(async (t) => {
         const fd = await client.open(t, `${dir()}/${AF_INET}`, C.O_RDWR);
         try {
           const r = await client.devctl(t, fd, M.SOCKCTL.LIST, new Uint8Array(0), REPLY_MAX);
-          return decode(M.ListReply, r.data).sockets.map(
-            (s): SocketListing => ({ ...s, local: fromWire(s.local), foreign: fromWire(s.foreign) }),
-          );
+          return decode(M.ListReply, r.data).sockets.map((s): SocketListing => ({
+            ...s,
+            local: fromWire(s.local),
+            foreign: fromWire(s.foreign),
+          }));
         } finally {
           await client.close(t, fd);
         }

@@ -21,7 +21,15 @@ const ALL_ROUTERS = 0xe000_0002;
 const ROUTER_ALERT = new Uint8Array([148, 4, 0, 0]);
 
 export function createIgmpStats() {
-  return { rcvtotal: 0, rcvtooshort: 0, rcvbadsum: 0, rcvqueries: 0, rcvreports: 0, sndreports: 0, sndleaves: 0 };
+  return {
+    rcvtotal: 0,
+    rcvtooshort: 0,
+    rcvbadsum: 0,
+    rcvqueries: 0,
+    rcvreports: 0,
+    sndreports: 0,
+    sndleaves: 0,
+  };
 }
 
 interface Membership {

@@ -45,7 +45,10 @@ export class SocketLayer {
     s.addInt("net.inet.ip.portrange.last", c, "portLast", "Last ephemeral port", { min: 1, max: 65535 });
     s.addInt("net.inet.udp.sendspace", c, "udpSendspace", "Default UDP send buffer", { min: 1 });
     s.addInt("net.inet.udp.recvspace", c, "udpRecvspace", "Default UDP receive buffer", { min: 1 });
-    s.addInt("net.inet.udp.checksum", c, "udpChecksum", "Compute UDP checksums on output", { min: 0, max: 1 });
+    s.addInt("net.inet.udp.checksum", c, "udpChecksum", "Compute UDP checksums on output", {
+      min: 0,
+      max: 1,
+    });
     s.addInt("kern.sbmax", c, "sbmax", "Largest socket buffer", { min: 1024 });
     this.igmp = new Igmp(stack);
     this.udp = new Udp(this, this.newPcbTable());
@@ -70,7 +73,8 @@ export class SocketLayer {
     const p =
       this.protocols.find((q) => q.type === type && (protocol === 0 || q.protocol === protocol)) ??
       this.protocols.find((q) => q.type === type && q.protocol === 0);
-    if (p === undefined) throw new KernelError("EPROTONOSUPPORT", `protocol ${protocol} is not supported for type ${type}`);
+    if (p === undefined)
+      throw new KernelError("EPROTONOSUPPORT", `protocol ${protocol} is not supported for type ${type}`);
     return p;
   }
 
@@ -91,7 +95,8 @@ export class SocketLayer {
 
   /** socket(AF_INET, type, protocol) for process `pid`. */
   create(domain: number, type: number, protocol: number, pid: number): Socket {
-    if (domain !== AF_INET) throw new KernelError("EAFNOSUPPORT", `address family ${domain} is not supported`);
+    if (domain !== AF_INET)
+      throw new KernelError("EAFNOSUPPORT", `address family ${domain} is not supported`);
     const p = this.find(type, protocol);
     const so = new Socket(this, this.nextId++, domain, p, protocol || p.protocol, pid);
     p.attach(so);
@@ -102,7 +107,14 @@ export class SocketLayer {
   /** A connection arriving on `listener` (TCP's sonewconn): attached, waiting to be established. */
   newConnection(listener: Socket): Socket | null {
     if (listener.acceptQ.length >= Math.max(1, listener.backlog)) return null;
-    const so = new Socket(this, this.nextId++, listener.domain, listener.proto, listener.protocol, listener.pid);
+    const so = new Socket(
+      this,
+      this.nextId++,
+      listener.domain,
+      listener.proto,
+      listener.protocol,
+      listener.pid,
+    );
     so.options = listener.options;
     so.rcv.hiwat = listener.rcv.hiwat;
     so.snd.hiwat = listener.snd.hiwat;

@@ -127,7 +127,14 @@ export class PcbTable {
   }
 
   /** Every PCB that takes a broadcast or multicast datagram (udp_input's loop over all). */
-  matchAll(laddr: number, lport: number, faddr: number, fport: number, ifp: Ifnet | null, out: InPcb[]): void {
+  matchAll(
+    laddr: number,
+    lport: number,
+    faddr: number,
+    fport: number,
+    ifp: Ifnet | null,
+    out: InPcb[],
+  ): void {
     for (const o of this.bound(lport)) {
       if (!deviceMatches(o, ifp)) continue;
       // bound to one address: hears only datagrams to it (the group, the broadcast address)

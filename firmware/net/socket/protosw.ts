@@ -52,7 +52,13 @@ export interface ProtoSwitch {
   shutdown(so: Socket, how: number): void;
   abort(so: Socket): void;
   /** Protocol-level options (level is the protocol number: TCP_NODELAY …); undefined: not ours. */
-  ctloutput?(so: Socket, set: boolean, level: number, name: number, value: Uint8Array): Uint8Array | undefined;
+  ctloutput?(
+    so: Socket,
+    set: boolean,
+    level: number,
+    name: number,
+    value: Uint8Array,
+  ): Uint8Array | undefined;
   sockaddr(so: Socket): SockAddr;
   peeraddr(so: Socket): SockAddr;
   /** netstat's (state) column. */

@@ -74,7 +74,13 @@ export class SocketServer {
     this.clock = clock;
   }
 
-  async devctl(ctx: IoContext, ocb: Ocb, open: SocketOpen, dcmd: number, data: Uint8Array): Promise<DevctlResult | null> {
+  async devctl(
+    ctx: IoContext,
+    ocb: Ocb,
+    open: SocketOpen,
+    dcmd: number,
+    data: Uint8Array,
+  ): Promise<DevctlResult | null> {
     try {
       return await this.dispatch(ctx, ocb, open, dcmd, data);
     } catch (e) {
@@ -107,7 +113,8 @@ export class SocketServer {
         if (open.so !== null) throw new KernelError("EISCONN", "accept on a fresh open");
         const { listener: id } = decode(M.AcceptRequest, data);
         const listener = this.layer.get(id);
-        if (listener === undefined || listener.pid !== ctx.info.pid) throw new KernelError("EBADF", "no such listening socket");
+        if (listener === undefined || listener.pid !== ctx.info.pid)
+          throw new KernelError("EBADF", "no such listening socket");
         if (!listener.listening) throw new KernelError("EINVAL", "socket is not listening");
         const take = (): DevctlResult | null => {
           const c = listener.acceptQ.shift();
@@ -151,7 +158,8 @@ export class SocketServer {
         );
       }
       case S.LISTEN: {
-        if (so.proto.listen === undefined) throw new KernelError("EOPNOTSUPP", `${so.proto.name} sockets do not listen`);
+        if (so.proto.listen === undefined)
+          throw new KernelError("EOPNOTSUPP", `${so.proto.name} sockets do not listen`);
         const { backlog } = decode(M.ListenRequest, data);
         so.proto.listen(so, backlog);
         so.backlog = Math.max(1, Math.min(backlog, 128));
@@ -223,7 +231,10 @@ export class SocketServer {
           so.nbio = r.arg !== 0;
           return ok(M.IoctlReply, { value: 0 });
         }
-        throw new KernelError("ENOTTY", `ioctl 0x${(r.request >>> 0).toString(16)} is not supported on sockets`);
+        throw new KernelError(
+          "ENOTTY",
+          `ioctl 0x${(r.request >>> 0).toString(16)} is not supported on sockets`,
+        );
       }
       default:
         throw new KernelError("ENOTTY", `unknown socket command 0x${(dcmd >>> 0).toString(16)}`);
@@ -244,20 +255,35 @@ export class SocketServer {
   /** read(2) on a socket: recv() without the address. */
   read(ctx: IoContext, open: SocketOpen, nbytes: number): Promise<Uint8Array | null> {
     const so = sockOf(open);
-    return this.recv(ctx, so, nbytes, 0, (rec) => {
-      if (rec === null) return EMPTY;
-      return rec.data.byteLength > nbytes ? rec.data.subarray(0, nbytes) : rec.data;
-    }, true).then((r) => (r === null ? null : (r.data ?? EMPTY)));
+    return this.recv(
+      ctx,
+      so,
+      nbytes,
+      0,
+      (rec) => {
+        if (rec === null) return EMPTY;
+        return rec.data.byteLength > nbytes ? rec.data.subarray(0, nbytes) : rec.data;
+      },
+      true,
+    ).then((r) => (r === null ? null : (r.data ?? EMPTY)));
   }
 
   /** write(2) on a socket: send() to the connected peer. */
   async write(ctx: IoContext, open: SocketOpen, data: Uint8Array): Promise<number | null> {
     const so = sockOf(open);
-    const r = await this.send(ctx, so, data, null, { flags: 0, ifp: null, src: 0 }, (n) => {
-      const b = new Uint8Array(4);
-      new DataView(b.buffer).setUint32(0, n);
-      return b;
-    }, true);
+    const r = await this.send(
+      ctx,
+      so,
+      data,
+      null,
+      { flags: 0, ifp: null, src: 0 },
+      (n) => {
+        const b = new Uint8Array(4);
+        new DataView(b.buffer).setUint32(0, n);
+        return b;
+      },
+      true,
+    );
     if (r === null) return null;
     return new DataView(r.buffer, r.byteOffset, 4).getUint32(0);
   }
@@ -356,10 +382,19 @@ export class SocketServer {
     };
     const nbio = so.nbio || (flags & K.MSG_DONTWAIT) !== 0;
     return Promise.resolve(
-      this.waitFor(ctx, so, nbio, so.rcvTimeoMs, attempt, () => {
-        if (so.rcv.cc === 0 || so.type !== K.SOCK_STREAM) throwPending(so);
-        return null;
-      }, "rcv", raw),
+      this.waitFor(
+        ctx,
+        so,
+        nbio,
+        so.rcvTimeoMs,
+        attempt,
+        () => {
+          if (so.rcv.cc === 0 || so.type !== K.SOCK_STREAM) throwPending(so);
+          return null;
+        },
+        "rcv",
+        raw,
+      ),
     );
   }
 
@@ -382,11 +417,20 @@ export class SocketServer {
       return { ret: raw ? done : 0, data: reply(done) };
     };
     const nbio = so.nbio || (ctl.flags & K.MSG_DONTWAIT) !== 0;
-    const r = this.waitFor(ctx, so, nbio && done === 0, so.sndTimeoMs, attempt, () => {
-      throwPending(so);
-      if (so.state & SS_CANTSENDMORE) throw new KernelError("EPIPE");
-      return null;
-    }, "snd", raw);
+    const r = this.waitFor(
+      ctx,
+      so,
+      nbio && done === 0,
+      so.sndTimeoMs,
+      attempt,
+      () => {
+        throwPending(so);
+        if (so.state & SS_CANTSENDMORE) throw new KernelError("EPIPE");
+        return null;
+      },
+      "snd",
+      raw,
+    );
     return Promise.resolve(r === null ? null : (r.data ?? EMPTY));
   }
 

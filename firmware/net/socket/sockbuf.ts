@@ -66,7 +66,10 @@ export class SockBuf<R extends SbRecord = SbRecord> {
 
   /** Queues `rec`, dropping the oldest records until it fits (event queues: newest wins). */
   appendDropOldest(rec: R): void {
-    while (this.records > 0 && (rec.size > this.space() || (this.maxRecords > 0 && this.records >= this.maxRecords))) {
+    while (
+      this.records > 0 &&
+      (rec.size > this.space() || (this.maxRecords > 0 && this.records >= this.maxRecords))
+    ) {
       this.shift();
       this.drops++;
     }
@@ -156,7 +159,7 @@ export class SockBuf<R extends SbRecord = SbRecord> {
 
   /** sowakeup: lets waiters take what arrived (in arrival order), then tells pollers. */
   wake(): void {
-    for (let i = 0; i < this.waiters.length; ) {
+    for (let i = 0; i < this.waiters.length;) {
       if ((this.waiters[i] as SbWaiter)()) this.waiters.splice(i, 1);
       else i++;
     }

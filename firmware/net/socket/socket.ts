@@ -71,7 +71,14 @@ export class Socket {
   onReady: (() => void) | null = null;
   closed = false;
 
-  constructor(layer: SocketLayer, id: number, domain: number, proto: ProtoSwitch, protocol: number, pid: number) {
+  constructor(
+    layer: SocketLayer,
+    id: number,
+    domain: number,
+    proto: ProtoSwitch,
+    protocol: number,
+    pid: number,
+  ) {
     this.layer = layer;
     this.id = id;
     this.domain = domain;

@@ -8,7 +8,14 @@ import * as K from "./constants.ts";
 import type { Socket } from "./socket.ts";
 import { pcbOf } from "./udp.ts";
 
-const BOOL_OPTIONS = [K.SO_DEBUG, K.SO_REUSEADDR, K.SO_KEEPALIVE, K.SO_DONTROUTE, K.SO_BROADCAST, K.SO_REUSEPORT];
+const BOOL_OPTIONS = [
+  K.SO_DEBUG,
+  K.SO_REUSEADDR,
+  K.SO_KEEPALIVE,
+  K.SO_DONTROUTE,
+  K.SO_BROADCAST,
+  K.SO_REUSEPORT,
+];
 
 export function int32(v: number): Uint8Array {
   const b = new Uint8Array(4);
@@ -18,7 +25,8 @@ export function int32(v: number): Uint8Array {
 
 function readInt(v: Uint8Array, name: string): number {
   if (v.byteLength === 1) return v[0]; // IP_TTL and friends as a byte, as BSD accepts
-  if (v.byteLength !== 4) throw new KernelError("EINVAL", `${name}: value must be 4 bytes, got ${v.byteLength}`);
+  if (v.byteLength !== 4)
+    throw new KernelError("EINVAL", `${name}: value must be 4 bytes, got ${v.byteLength}`);
   return new DataView(v.buffer, v.byteOffset, 4).getInt32(0);
 }
 
@@ -53,7 +61,8 @@ export function setSockopt(so: Socket, level: number, name: number, v: Uint8Arra
       case K.SO_RCVBUF:
       case K.SO_SNDBUF: {
         const n = readInt(v, "SO_RCVBUF");
-        if (n <= 0 || n > so.layer.config.sbmax) throw new KernelError("ENOBUFS", `buffer size ${n} (kern.sbmax ${so.layer.config.sbmax})`);
+        if (n <= 0 || n > so.layer.config.sbmax)
+          throw new KernelError("ENOBUFS", `buffer size ${n} (kern.sbmax ${so.layer.config.sbmax})`);
         (name === K.SO_RCVBUF ? so.rcv : so.snd).hiwat = n;
         return;
       }

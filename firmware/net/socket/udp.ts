@@ -157,7 +157,12 @@ export class Udp implements ProtoSwitch, IpProtocol {
 
   bind(so: Socket, addr: SockAddr): void {
     const laddr = checkInet(addr).addr;
-    if (laddr !== 0 && !isMulticast4(laddr) && laddr !== INADDR_BROADCAST && !this.layer.stack.ip.localAddrs.has(laddr))
+    if (
+      laddr !== 0 &&
+      !isMulticast4(laddr) &&
+      laddr !== INADDR_BROADCAST &&
+      !this.layer.stack.ip.localAddrs.has(laddr)
+    )
       throw new KernelError("EADDRNOTAVAIL");
     this.pcbs.bind(pcbOf(so), laddr, addr.port);
   }
@@ -200,7 +205,10 @@ export class Udp implements ProtoSwitch, IpProtocol {
     const stack = this.layer.stack;
     const mcast = isMulticast4(dst);
     const ifp: Ifnet | null = ctl.ifp ?? (mcast ? so.ip.multicastIf : null) ?? so.boundIf;
-    const src = ctl.src || (pcb.laddr !== 0 && !isMulticast4(pcb.laddr) ? pcb.laddr : 0) || stack.ip.selectSource(dst, ifp);
+    const src =
+      ctl.src ||
+      (pcb.laddr !== 0 && !isMulticast4(pcb.laddr) ? pcb.laddr : 0) ||
+      stack.ip.selectSource(dst, ifp);
     const ulen = UDP_HDR_LEN + data.byteLength;
     const pb = stack.pool.allocSize(ulen + 60);
     if (pb === null) {
@@ -211,7 +219,8 @@ export class Udp implements ProtoSwitch, IpProtocol {
     writeUdpHeader(pb.bytes, pb.off, pcb.lport, dport, ulen);
     pb.bytes.set(data, pb.off + UDP_HDR_LEN);
     if (this.layer.config.udpChecksum) udpFillCksum(pb.bytes, pb.off, ulen, src, dst);
-    if (mcast && so.ip.multicastLoop && stack.ip.groups.has(dst)) this.loopMulticast(pb.bytes, pb.off, ulen, src, dst, ifp);
+    if (mcast && so.ip.multicastLoop && stack.ip.groups.has(dst))
+      this.loopMulticast(pb.bytes, pb.off, ulen, src, dst, ifp);
     this.stats.opackets++;
     const err = stack.ip.output(pb, {
       dst,
@@ -230,7 +239,14 @@ export class Udp implements ProtoSwitch, IpProtocol {
   }
 
   /** IP_MULTICAST_LOOP: our own members of `dst` hear what we send to it. */
-  private loopMulticast(b: Uint8Array, u: number, ulen: number, src: number, dst: number, ifp: Ifnet | null): void {
+  private loopMulticast(
+    b: Uint8Array,
+    u: number,
+    ulen: number,
+    src: number,
+    dst: number,
+    ifp: Ifnet | null,
+  ): void {
     const all = this.matches;
     const sport = (b[u] << 8) | b[u + 1];
     const dport = (b[u + 2] << 8) | b[u + 3];
@@ -270,7 +286,8 @@ export function pcbOf(so: Socket): InPcb {
 
 /** An AF_INET address, or EAFNOSUPPORT naming what came instead. */
 export function checkInet(a: SockAddr): SockAddr {
-  if (a.family !== AF_INET) throw new KernelError("EAFNOSUPPORT", `address family ${a.family} is not AF_INET`);
+  if (a.family !== AF_INET)
+    throw new KernelError("EAFNOSUPPORT", `address family ${a.family} is not AF_INET`);
   if (a.port > 0xffff) throw new KernelError("EINVAL", `port ${a.port}`);
   return a;
 }
