@@ -134,5 +134,7 @@ export function statsView(counters: readonly Counter[]): NetStatsView {
   }
   if (extra.pool) v.pbuf = extra.pool;
   if (extra.tcp) v.tcp = extra.tcp;
+  if (extra.udp) v.udp = extra.udp;
+  if (extra.igmp) v.igmp = extra.igmp;
   return v;
 }

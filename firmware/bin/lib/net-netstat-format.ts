@@ -122,6 +122,42 @@ const ICMP_LINES_B: ReadonlyArray<readonly [string, string]> = [
   ["rtnewgateway", "new gateway%s due to redirects"],
 ];
 
+/** NetBSD's udp section of netstat -s. */
+const UDP_LINES: ReadonlyArray<readonly [string, string]> = [
+  ["ipackets", "datagram%s received"],
+  ["hdrops", "with incomplete header"],
+  ["badlen", "with bad data length field"],
+  ["badsum", "with bad checksum"],
+  ["noport", "dropped due to no socket"],
+  ["noportbcast", "broadcast/multicast datagram%s dropped due to no socket"],
+  ["fullsock", "dropped due to full socket buffers"],
+  ["delivered", "delivered"],
+  ["opackets", "datagram%s output"],
+  ["oerrors", "output error%s"],
+];
+
+const IGMP_LINES: ReadonlyArray<readonly [string, string]> = [
+  ["rcvtotal", "message%s received"],
+  ["rcvtooshort", "message%s received with too few bytes"],
+  ["rcvbadsum", "message%s received with bad checksum"],
+  ["rcvqueries", "membership quer%y received"],
+  ["rcvreports", "membership report%s received"],
+  ["sndreports", "membership report%s sent"],
+  ["sndleaves", "leave message%s sent"],
+];
+
+/** One line of netstat -a's socket list, as NetBSD prints it (addresses numeric, `*` for any). */
+export function formatSocketLine(s: {
+  proto: string;
+  recvQ: number;
+  sendQ: number;
+  local: string;
+  foreign: string;
+  state: string;
+}): string {
+  return `${s.proto.padEnd(5)} ${String(s.recvQ).padStart(6)} ${String(s.sendQ).padStart(6)}  ${s.local.padEnd(22)} ${s.foreign.padEnd(22)} ${s.state}`.trimEnd();
+}
+
 const ARP_LINES: ReadonlyArray<readonly [string, string]> = [
   ["txrequests", "request%s sent"],
   ["txreplies", "repl%y sent"],
@@ -212,7 +248,7 @@ const TCP_LINES: ReadonlyArray<readonly [string, string]> = [
   ["sc_cookies_bad", "SYN cookie%s rejected"],
 ];
 
-/** `netstat -s`: ip, icmp, tcp, arp, ether (and the buffer pool), every counter shown, zeros too. */
+/** `netstat -s`: ip, icmp, tcp, udp, igmp, arp, ether (and the buffer pool), every counter shown, zeros too. */
 export function formatNetstatStats(s: NetStatsView, only?: string): string {
   const sections: Array<[string, () => string]> = [
     ["ip", () => lines(s.ip, IP_LINES)],
@@ -227,10 +263,15 @@ export function formatNetstatStats(s: NetStatsView, only?: string): string {
           ? `\t${s.icmp.reflect} message response${plural(s.icmp.reflect)} generated\n`
           : ""),
     ],
-    ...(s.tcp ? [["tcp", () => lines(s.tcp ?? {}, TCP_LINES)] as [string, () => string]] : []),
     ["arp", () => lines(s.arp, ARP_LINES)],
     ["ether", () => lines(s.ether, ETHER_LINES)],
   ];
+  const udp = s.udp;
+  if (udp) sections.splice(2, 0, ["udp", () => lines(udp, UDP_LINES)]);
+  const igmp = s.igmp;
+  if (igmp) sections.splice(3, 0, ["igmp", () => lines(igmp, IGMP_LINES)]);
+  const tcp = s.tcp;
+  if (tcp) sections.splice(2, 0, ["tcp", () => lines(tcp, TCP_LINES)]);
   if (s.pbuf) {
     const p = s.pbuf;
     sections.push([

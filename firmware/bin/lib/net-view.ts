@@ -109,4 +109,6 @@ export interface NetStatsView {
   tcp?: Record<string, number>;
   /** Packet buffer pool counters, when the stack reports them. */
   pbuf?: Record<string, number>;
+  udp?: Record<string, number>;
+  igmp?: Record<string, number>;
 }
