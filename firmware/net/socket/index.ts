@@ -4,3 +4,4 @@ export * from "./constants.ts";
 export type * from "./api.ts";
 export { FIONBIO, FIONREAD } from "./messages.ts";
 export { createSocket, DgramSocket, type RemoteInfo, type SocketOptions } from "./dgram.ts";
+export { connect, createServer, NetServer, NetSocket, netError } from "./net.ts";
