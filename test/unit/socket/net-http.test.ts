@@ -5,35 +5,13 @@ import { createHash } from "node:crypto";
 import * as http from "node:http";
 import { afterEach, describe, expect, it } from "vitest";
 import { Kernel } from "../../../firmware/kernel/kernel.ts";
-import { makeContext } from "../../../firmware/exec.ts";
 import type { ProgramContext } from "../../../firmware/program.ts";
+import { program } from "./program.ts";
 import { connect, createServer, type NetSocket } from "../../../firmware/net/socket/net.ts";
 import { parseIpv4 } from "../../../firmware/net/wire/ipv4-addr.ts";
 import { startIoPkt, withClient } from "../iopkt/harness.ts";
 
 const ip = (s: string) => parseIpv4(s) as number;
-
-function program<T>(k: Kernel, prefix: string, fn: (ctx: ProgramContext) => Promise<T>): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    k.spawn({
-      name: "prog",
-      argv: ["prog"],
-      env: { SOCK: prefix },
-      cwd: "/",
-      uid: 0,
-      gid: 0,
-      priority: 10,
-      main: async (t) => {
-        try {
-          resolve(await fn(await makeContext(k, t)));
-        } catch (e) {
-          reject(e);
-        }
-        return 0;
-      },
-    });
-  });
-}
 
 function get(
   ctx: ProgramContext,
