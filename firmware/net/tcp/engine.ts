@@ -432,8 +432,10 @@ export class TcpEngine implements TcbHost {
     }
     const dup = this.syncache.find(s.dst, s.dport, s.src, s.sport);
     if (dup !== undefined) {
+      // A client retransmits its SYN after its RTO; SYNs repeated faster than that (a flood
+      // replaying frames) get no SYN-ACK each, so they cost no output.
       stats.sc_dupesyn++;
-      this.sendSynAck(dup);
+      if (this.now() - dup.lastSent >= this.config.rtoInitMs) this.sendSynAck(dup);
       return;
     }
     const queueFull = l.queue.length >= l.backlog;
@@ -474,6 +476,7 @@ export class TcpEngine implements TcbHost {
   }
 
   private sendSynAck(e: SynEntry, cookie = false): void {
+    e.lastSent = this.now();
     const o = this.synAckOptions(e, cookie);
     const win = Math.min(this.config.recvspace, 65_535);
     this.sendRaw(e.laddr, e.lport, e.faddr, e.fport, e.iss, (e.irs + 1) >>> 0, TH_SYN | TH_ACK, win, o);

@@ -22,6 +22,8 @@ export class SynEntry {
   rexmits = 0;
   /** When the SYN-ACK is resent next. */
   due = 0;
+  /** When a SYN-ACK was last sent (duplicate SYNs faster than the RTO get none). */
+  lastSent = 0;
   listener: unknown = null;
 }
 
