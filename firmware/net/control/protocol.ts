@@ -267,6 +267,8 @@ export const EchoSendRequest = bin.object({
   src: bin.u32,
   /** Data after the 8-byte ICMP header (ping puts its timestamp here). */
   payload: bytes,
+  /** IP options for the request (ping -R: an empty record route); empty for none. */
+  ipOptions: bytes,
 });
 /** 0 or a QNX errno number (EHOSTUNREACH, EMSGSIZE, ENOBUFS …). */
 export const EchoSendReply = bin.object({ errno: bin.u16 });
@@ -290,6 +292,8 @@ export const EchoEventSchema = bin.object({
   /** Kernel clock when io-pkt received it, microseconds. */
   rxTimeUs: i64,
   data: bytes,
+  /** The reply's IP options (record route, timestamp reflected by the peer); empty for none. */
+  ipOptions: bytes,
 });
 export type EchoEvent = Parsed<typeof EchoEventSchema>;
 
