@@ -5,6 +5,7 @@
 import bin from "typed-binary";
 import type { Parsed } from "typed-binary";
 import { bytes, i64 } from "./codec.ts";
+import type { IfCounters as StackIfCounters } from "../stack/ifnet.ts";
 
 /** devctl command class of the io-pkt control protocol ('N'). */
 export const DCMD_NET_CLASS = 0x4e00;
@@ -109,6 +110,11 @@ export const IfInfoSchema = bin.object({
 });
 export type IfInfo = Parsed<typeof IfInfoSchema>;
 export type IfCounters = Parsed<typeof IfCountersSchema>;
+/** The wire record is the stack's record: a counter added to one and not the other fails to compile. */
+export type IfCountersMatchStack = SameKeys<IfCounters, StackIfCounters>;
+type SameKeys<A, B> = [keyof A] extends [keyof B] ? ([keyof B] extends [keyof A] ? true : never) : never;
+// A compile-time check: `never` here means the two records differ.
+true satisfies IfCountersMatchStack;
 export const IfListReply = bin.object({ ifs: bin.dynamicArrayOf(IfInfoSchema) });
 
 export const InfoReply = bin.object({
