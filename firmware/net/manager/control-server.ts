@@ -113,6 +113,8 @@ function counters(io: IoPkt, group: string): P.Counter[] {
   if (want("ip")) flatten("ip", s.ip, out);
   if (want("icmp")) flatten("icmp", s.icmp, out);
   if (want("arp")) flatten("arp", s.arp, out);
+  if (want("udp")) flatten("udp", io.sockets.udp.stats, out);
+  if (want("igmp")) flatten("igmp", io.sockets.igmp.stats, out);
   if (want("ether")) flatten("ether", s.ether, out);
   if (want("pfil")) {
     const heads = [

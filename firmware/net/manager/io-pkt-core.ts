@@ -25,6 +25,8 @@ import { PulseClock } from "./pulse-clock.ts";
 import { PULSE_TIMER } from "./pulse-codes.ts";
 import type { TcpipOptions } from "./tcpip-options.ts";
 import { L2Workers } from "./workers.ts";
+import { SocketLayer } from "../socket/layer.ts";
+import { SocketServer } from "../socket/server.ts";
 
 export interface IoPktConfig extends TcpipOptions {
   /** -i */
@@ -53,6 +55,9 @@ export class IoPkt {
   readonly config: IoPktConfig;
   readonly fs: FsClient;
   readonly stack: Stack;
+  /** Sockets on the stack (UDP, raw, …) and the /dev/socket/<domain> server over them. */
+  readonly sockets: SocketLayer;
+  readonly socketServer: SocketServer;
   readonly workers: L2Workers;
   readonly clock: PulseClock;
   readonly modules: LoadedModule[] = [];
@@ -77,6 +82,8 @@ export class IoPkt {
     );
     this.stack = new Stack({ clock: this.clock, log: (sev, text) => this.log(sev, text) });
     if (config.forward) this.stack.config.forwarding = 1;
+    this.sockets = new SocketLayer(this.stack);
+    this.socketServer = new SocketServer(this.sockets, this.kernel.clock);
     this.workers.start(config.threads, config.rxPrio);
     this.log(SLOG_SEVERITY.INFO, "tcpip starting");
   }
