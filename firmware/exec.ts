@@ -12,6 +12,7 @@ import type { Thread } from "./kernel/thread.ts";
 import type { FdEntry } from "./kernel/fd-table.ts";
 import { loadBuiltin } from "./bin/index.ts";
 import type { ExecOptions, Program, ProgramContext } from "./program.ts";
+import { makeSocketClient } from "./net/socket/client.ts";
 import { mayAccess } from "./resmgr/attr.ts";
 import * as client from "./resmgr/client.ts";
 import { makeFsClient } from "./resmgr/fs-client.ts";
@@ -148,6 +149,7 @@ export async function makeContext(kernel: Kernel, t: Thread): Promise<ProgramCon
     process: proc,
     kernel,
     fs: makeFsClient(t, run),
+    sockets: makeSocketClient(run, proc.env),
     stdin: makeStream(run, 0, ttys[0]!),
     stdout: makeStream(run, 1, ttys[1]!),
     stderr: makeStream(run, 2, ttys[2]!),

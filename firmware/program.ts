@@ -3,6 +3,7 @@
 import type { Kernel } from "./kernel/kernel.ts";
 import type { Process } from "./kernel/process.ts";
 import type { Thread } from "./kernel/thread.ts";
+import type { SocketClient } from "./net/socket/api.ts";
 
 export interface Program {
   name: string;
@@ -20,6 +21,8 @@ export interface ProgramContext {
   kernel: Kernel;
   /** The client library bound to this thread (fs/promises-shaped). */
   fs: FsClient;
+  /** Sockets (libsocket): messages to io-pkt's /dev/socket/<domain>, honouring $SOCK. docs/sockets.md. */
+  sockets: SocketClient;
   stdin: Stream;
   stdout: Stream;
   stderr: Stream;

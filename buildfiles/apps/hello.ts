@@ -1,6 +1,6 @@
 // hello: the example user program of README.md's buildfile. `netrino build` bundles it with
 // esbuild into one module; the runtime runs its default export as a process.
-import type { Program } from "../../firmware/program.ts";
+import type { Program } from "netrino/program";
 
 const USAGE = `hello - greet from this node
 

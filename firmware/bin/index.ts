@@ -55,6 +55,7 @@ export const BUILTIN_PROGRAMS: Readonly<Record<string, ProgramLoader>> = {
   netstat: () => import("./netstat.ts"),
   nicinfo: () => import("./nicinfo.ts"),
   ping: () => import("./ping.ts"),
+  nc: () => import("./nc.ts"),
   arp: () => import("./arp.ts"),
   sysctl: () => import("./sysctl.ts"),
   tcpdump: () => import("./tcpdump.ts"),

@@ -1,10 +1,26 @@
 // netstat: routing table (-r), interfaces (-i) and protocol statistics (-s) of the io-pkt
-// instance $SOCK selects, NetBSD style. Sockets (-a) come with the transport layer.
+// instance $SOCK selects, NetBSD style; with no table option, the sockets (-a: servers too).
 import type { Program } from "../program.ts";
 import { getopt, optionMap, UsageError } from "./lib/getopt.ts";
 import { ifView, listRoutes, statsView, withNet } from "./lib/net-api.ts";
 import { runNetUtility } from "./lib/net-errors.ts";
-import { formatNetstatInterfaces, formatNetstatStats } from "./lib/net-netstat-format.ts";
+import { formatNetstatInterfaces, formatNetstatStats, formatSocketLine } from "./lib/net-netstat-format.ts";
+import type { SocketAddress } from "../net/socket/api.ts";
+import { SOCK_DGRAM, SOCK_RAW, SOCK_STREAM } from "../net/socket/constants.ts";
+
+/** BSD's `a.b.c.d.port` with `*` for the wildcard address and port. */
+function endpoint(a: SocketAddress | null): string {
+  if (a === null) return "*.*";
+  if (a.family === "local") return a.path;
+  return `${a.address === "0.0.0.0" ? "*" : a.address}.${a.port === 0 ? "*" : a.port}`;
+}
+
+function protoName(type: number, protocol: number): string {
+  if (type === SOCK_STREAM) return "tcp";
+  if (type === SOCK_DGRAM) return "udp";
+  if (type === SOCK_RAW) return "raw";
+  return String(protocol);
+}
 import { formatRouteTable } from "./lib/net-route-format.ts";
 
 const USAGE = `netstat - show network status
@@ -14,11 +30,11 @@ usage: netstat [-n] -r
        netstat -s [-p protocol]
        netstat [-an]
 -r the routing table, -i interfaces and their counters, -s per-protocol statistics
-(ip, icmp, arp, ether, pbuf; -p limits to one), -n numeric addresses (always numeric here:
+(ip, icmp, udp, igmp, arp, ether, pbuf; -p limits to one), -a sockets with their process, -n numeric addresses (always numeric here:
 no resolver). SOCK=/prefix selects another io-pkt instance.
 `;
 
-const PROTOCOLS = ["ip", "icmp", "arp", "ether", "pbuf"];
+const PROTOCOLS = ["ip", "icmp", "udp", "igmp", "arp", "ether", "pbuf"];
 
 const program: Program = {
   name: "netstat",
@@ -40,11 +56,23 @@ const program: Program = {
         } else if (o.has("s")) {
           await ctx.stdout.write(formatNetstatStats(statsView(await net.stats()), proto));
         } else {
-          // No sockets yet (UDP/TCP come later): the headers, as netstat prints with none open.
+          const all = o.has("a");
+          const socks = (await ctx.sockets.list()).filter((x) => all || x.foreign !== null);
+          const rows = socks.map((x) =>
+            formatSocketLine({
+              proto: protoName(x.type, x.protocol),
+              recvQ: x.recvQ,
+              sendQ: x.sendQ,
+              local: endpoint(x.local),
+              foreign: endpoint(x.foreign),
+              state: x.state,
+            }),
+          );
           await ctx.stdout.write(
             "Active Internet connections" +
-              (o.has("a") ? " (including servers)" : "") +
-              "\nProto Recv-Q Send-Q  Local Address          Foreign Address        State\n",
+              (all ? " (including servers)" : "") +
+              "\nProto Recv-Q Send-Q  Local Address          Foreign Address        (state)\n" +
+              rows.map((r) => `${r}\n`).join(""),
           );
         }
         return 0;

@@ -133,5 +133,8 @@ export function statsView(counters: readonly Counter[]): NetStatsView {
     if (Array.isArray(arr)) for (let i = 0; i < arr.length; i++) arr[i] ??= 0;
   }
   if (extra.pool) v.pbuf = extra.pool;
+  if (extra.tcp) v.tcp = extra.tcp;
+  if (extra.udp) v.udp = extra.udp;
+  if (extra.igmp) v.igmp = extra.igmp;
   return v;
 }

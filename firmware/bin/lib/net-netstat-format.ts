@@ -71,6 +71,8 @@ const IP_LINES: ReadonlyArray<readonly [string, string]> = [
   ["fragmented", "output datagram%s fragmented"],
   ["ofragments", "fragment%s created"],
   ["cantfrag", "datagram%s that can't be fragmented"],
+  ["pfildrops", "datagram%s dropped by IP filters"],
+  ["badoptions", "packet%s with bad options"],
 ];
 
 /** NetBSD's icmpnames: the histogram labels. */
@@ -121,6 +123,42 @@ const ICMP_LINES_B: ReadonlyArray<readonly [string, string]> = [
   ["rtnewgateway", "new gateway%s due to redirects"],
 ];
 
+/** NetBSD's udp section of netstat -s. */
+const UDP_LINES: ReadonlyArray<readonly [string, string]> = [
+  ["ipackets", "datagram%s received"],
+  ["hdrops", "with incomplete header"],
+  ["badlen", "with bad data length field"],
+  ["badsum", "with bad checksum"],
+  ["noport", "dropped due to no socket"],
+  ["noportbcast", "broadcast/multicast datagram%s dropped due to no socket"],
+  ["fullsock", "dropped due to full socket buffers"],
+  ["delivered", "delivered"],
+  ["opackets", "datagram%s output"],
+  ["oerrors", "output error%s"],
+];
+
+const IGMP_LINES: ReadonlyArray<readonly [string, string]> = [
+  ["rcvtotal", "message%s received"],
+  ["rcvtooshort", "message%s received with too few bytes"],
+  ["rcvbadsum", "message%s received with bad checksum"],
+  ["rcvqueries", "membership quer%y received"],
+  ["rcvreports", "membership report%s received"],
+  ["sndreports", "membership report%s sent"],
+  ["sndleaves", "leave message%s sent"],
+];
+
+/** One line of netstat -a's socket list, as NetBSD prints it (addresses numeric, `*` for any). */
+export function formatSocketLine(s: {
+  proto: string;
+  recvQ: number;
+  sendQ: number;
+  local: string;
+  foreign: string;
+  state: string;
+}): string {
+  return `${s.proto.padEnd(5)} ${String(s.recvQ).padStart(6)} ${String(s.sendQ).padStart(6)}  ${s.local.padEnd(22)} ${s.foreign.padEnd(22)} ${s.state}`.trimEnd();
+}
+
 const ARP_LINES: ReadonlyArray<readonly [string, string]> = [
   ["txrequests", "request%s sent"],
   ["txreplies", "repl%y sent"],
@@ -133,6 +171,8 @@ const ARP_LINES: ReadonlyArray<readonly [string, string]> = [
   ["badaddr", "packet%s with bad sender address"],
   ["dupips", "duplicate%s for our addresses"],
   ["timeouts", "resolution%s timed out"],
+  ["unsolicited", "unsolicited repl%y ignored"],
+  ["evicted", "entr%y evicted from a full table"],
   ["held", "packet%s held awaiting resolution"],
   ["dropped", "packet%s dropped awaiting resolution"],
 ];
@@ -148,7 +188,68 @@ const ETHER_LINES: ReadonlyArray<readonly [string, string]> = [
   ["handed", "frame%s handed to other protocols"],
 ];
 
-/** `netstat -s`: ip, icmp, arp, ether (and the buffer pool), every counter shown, zeros too. */
+/** NetBSD's tcp_stats lines (the ones our counters feed). */
+const TCP_LINES: ReadonlyArray<readonly [string, string]> = [
+  ["sndtotal", "packet%s sent"],
+  ["sndpack", "data packet%s sent"],
+  ["sndbyte", "data byte%s sent"],
+  ["sndrexmitpack", "data packet%s retransmitted"],
+  ["sndrexmitbyte", "data byte%s retransmitted"],
+  ["sndacks", "ack-only packet%s"],
+  ["delack", "delayed ack%s sent"],
+  ["sndprobe", "window probe%s"],
+  ["sndwinup", "window update packet%s"],
+  ["sndctrl", "control packet%s"],
+  ["sndrst", "reset%s sent"],
+  ["rstratelimited", "reset%s not sent (rate limit)"],
+  ["rcvtotal", "packet%s received"],
+  ["rcvackpack", "ack%s (for data)"],
+  ["rcvackbyte", "byte%s acked"],
+  ["rcvdupack", "duplicate ack%s"],
+  ["rcvacktoomuch", "ack%s for unsent data"],
+  ["rcvpack", "packet%s received in-sequence"],
+  ["rcvbyte", "byte%s received in-sequence"],
+  ["rcvduppack", "completely duplicate packet%s"],
+  ["rcvdupbyte", "completely duplicate byte%s"],
+  ["rcvpartduppack", "packet%s with some dup. data"],
+  ["rcvoopack", "out-of-order packet%s"],
+  ["rcvoobyte", "out-of-order byte%s"],
+  ["reassdrop", "out-of-order packet%s dropped (queue full)"],
+  ["rcvpackafterwin", "packet%s of data after window"],
+  ["rcvwinprobe", "window probe%s"],
+  ["rcvwinupd", "window update packet%s"],
+  ["rcvbadsum", "discarded for bad checksum%s"],
+  ["rcvbadoff", "discarded for bad header offset field%s"],
+  ["pawsdrop", "packet%s dropped by PAWS"],
+  ["challengeack", "challenge ACK%s sent (RFC 5961)"],
+  ["connattempt", "connection request%s"],
+  ["accepts", "connection accept%s"],
+  ["connects", "connection%s established (including accepts)"],
+  ["closed", "connection%s closed"],
+  ["drops", "connection%s dropped"],
+  ["conndrops", "embryonic connection%s dropped"],
+  ["rexmttimeo", "retransmit timeout%s"],
+  ["persisttimeo", "persist timeout%s"],
+  ["keeptimeo", "keepalive timeout%s"],
+  ["keepprobe", "keepalive probe%s sent"],
+  ["keepdrops", "connection%s dropped by keepalive"],
+  ["fastrexmt", "fast retransmit%s"],
+  ["sackrecovery", "SACK recovery episode%s"],
+  ["listendrop", "connection%s dropped: accept queue full"],
+  ["badsyn", "bogus SYN%s (e.g. premature ACK)"],
+  ["sc_added", "SYN cache entr%y added"],
+  ["sc_completed", "SYN cache connection%s completed"],
+  ["sc_timed_out", "SYN cache entr%y timed out"],
+  ["sc_bucketoverflow", "SYN cache entr%y dropped: bucket full"],
+  ["sc_dupesyn", "duplicate SYN%s received for SYN cache entries"],
+  ["sc_retransmitted", "SYN-ACK%s retransmitted"],
+  ["sc_aborted", "SYN cache entr%y aborted by RST"],
+  ["sc_cookies_sent", "SYN cookie%s sent"],
+  ["sc_cookies_ok", "SYN cookie%s accepted"],
+  ["sc_cookies_bad", "SYN cookie%s rejected"],
+];
+
+/** `netstat -s`: ip, icmp, tcp, udp, igmp, arp, ether (and the buffer pool), every counter shown, zeros too. */
 export function formatNetstatStats(s: NetStatsView, only?: string): string {
   const sections: Array<[string, () => string]> = [
     ["ip", () => lines(s.ip, IP_LINES)],
@@ -166,6 +267,12 @@ export function formatNetstatStats(s: NetStatsView, only?: string): string {
     ["arp", () => lines(s.arp, ARP_LINES)],
     ["ether", () => lines(s.ether, ETHER_LINES)],
   ];
+  const udp = s.udp;
+  if (udp) sections.splice(2, 0, ["udp", () => lines(udp, UDP_LINES)]);
+  const igmp = s.igmp;
+  if (igmp) sections.splice(3, 0, ["igmp", () => lines(igmp, IGMP_LINES)]);
+  const tcp = s.tcp;
+  if (tcp) sections.splice(2, 0, ["tcp", () => lines(tcp, TCP_LINES)]);
   if (s.pbuf) {
     const p = s.pbuf;
     sections.push([

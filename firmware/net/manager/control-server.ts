@@ -113,10 +113,14 @@ function counters(io: IoPkt, group: string): P.Counter[] {
   if (want("ip")) flatten("ip", s.ip, out);
   if (want("icmp")) flatten("icmp", s.icmp, out);
   if (want("arp")) flatten("arp", s.arp, out);
+  if (want("udp")) flatten("udp", io.sockets.udp.stats, out);
+  if (want("igmp")) flatten("igmp", io.sockets.igmp.stats, out);
   if (want("ether")) flatten("ether", s.ether, out);
+  if (want("tcp")) flatten("tcp", io.stack.tcp.engine.stats, out);
   if (want("pfil")) {
     const heads = [
       { where: "", head: io.stack.pfil },
+      { where: "inet.", head: io.stack.inetPfil },
       ...io.stack.interfaces().map((i) => ({ where: `${i.name}.`, head: i.pfil })),
     ];
     for (const { where, head } of heads) {
@@ -297,6 +301,7 @@ export async function controlDevctl(
         ttl: r.ttl || undefined,
         df: r.df,
         src: r.src || undefined,
+        ipOptions: r.ipOptions.length !== 0 ? r.ipOptions : undefined,
       });
       return ok(P.EchoSendReply, { errno });
     }

@@ -2,6 +2,7 @@
 // as pulses, the loaded modules and the interfaces they attached. The Program (io-pkt.ts)
 // parses the command line and serves the paths; this object does the work, and tests can
 // drive it directly.
+import { TcpSockets } from "../tcp/tcp-socket.ts";
 import type { Kernel } from "../../kernel/kernel.ts";
 import { KernelError } from "../../kernel/errno.ts";
 import { SLOG_MAJOR, SLOG_SEVERITY } from "../../kernel/slog.ts";
@@ -25,6 +26,8 @@ import { PulseClock } from "./pulse-clock.ts";
 import { PULSE_TIMER } from "./pulse-codes.ts";
 import type { TcpipOptions } from "./tcpip-options.ts";
 import { L2Workers } from "./workers.ts";
+import { SocketLayer } from "../socket/layer.ts";
+import { SocketServer } from "../socket/server.ts";
 
 export interface IoPktConfig extends TcpipOptions {
   /** -i */
@@ -53,6 +56,9 @@ export class IoPkt {
   readonly config: IoPktConfig;
   readonly fs: FsClient;
   readonly stack: Stack;
+  /** Sockets on the stack (UDP, raw, …) and the /dev/socket/<domain> server over them. */
+  readonly sockets: SocketLayer;
+  readonly socketServer: SocketServer;
   readonly workers: L2Workers;
   readonly clock: PulseClock;
   readonly modules: LoadedModule[] = [];
@@ -77,6 +83,9 @@ export class IoPkt {
     );
     this.stack = new Stack({ clock: this.clock, log: (sev, text) => this.log(sev, text) });
     if (config.forward) this.stack.config.forwarding = 1;
+    this.sockets = new SocketLayer(this.stack);
+    this.sockets.addProtocol(new TcpSockets(this.sockets, this.stack.tcp.engine));
+    this.socketServer = new SocketServer(this.sockets, this.kernel.clock);
     this.workers.start(config.threads, config.rxPrio);
     this.log(SLOG_SEVERITY.INFO, "tcpip starting");
   }

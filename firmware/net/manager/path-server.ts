@@ -5,8 +5,10 @@
 //   /dev/bpf, /dev/bpf0   devctl: the control protocol (BPF requests)
 import { KernelError } from "../../kernel/errno.ts";
 import { newAttr, type Attr } from "../../resmgr/attr.ts";
-import type { Handlers } from "../../resmgr/handlers.ts";
-import { S_IFCHR, S_IFDIR } from "../../resmgr/io-constants.ts";
+import type { Handlers, IoContext } from "../../resmgr/handlers.ts";
+import { NOTIFY_INPUT, NOTIFY_OUTPUT, S_IFCHR, S_IFDIR } from "../../resmgr/io-constants.ts";
+import { AF_INET } from "../socket/constants.ts";
+import { SocketOpen } from "../socket/server.ts";
 import type { ResourceManager } from "../../resmgr/resmgr.ts";
 import {
   DCMD_MOUNT,
@@ -22,11 +24,15 @@ import { classOf } from "./module-loader.ts";
 /** Entries of /dev/socket: address families as QNX numbers them, and the control file. */
 const SOCKET_ENTRIES = ["1", "2", "17", "config"] as const;
 
-function closeSession(_ctx: unknown, ocb: { data: unknown }): void {
-  if (ocb.data instanceof ControlSession) ocb.data.close();
-}
+/** Socket domains served under /dev/socket (AF_INET; AF_LOCAL and AF_ROUTE are not yet). */
+const SOCKET_DOMAINS = new Map<string, number>([["2", AF_INET]]);
 
 export function registerPaths(rm: ResourceManager, io: IoPkt): void {
+  const closeSession = (_ctx: unknown, ocb: { data: unknown }): void => {
+    if (ocb.data instanceof ControlSession) ocb.data.close();
+    if (ocb.data instanceof SocketOpen) io.socketServer.close(ocb.data);
+  };
+  const sockets = io.socketServer;
   const now = (): number => io.kernel.clock.wallTime();
   const attrs = new Map<string, Attr>();
   const fileAttr = (key: string): Attr => {
@@ -37,18 +43,40 @@ export function registerPaths(rm: ResourceManager, io: IoPkt): void {
     }
     return a;
   };
-  const control: Handlers["devctl"] = (ctx, ocb, dcmd, data) => controlDevctl(io, ctx, ocb, dcmd, data);
+  const control: Handlers["devctl"] = (ctx, ocb, dcmd, data) =>
+    ocb.data instanceof SocketOpen
+      ? sockets.devctl(ctx, ocb, ocb.data, dcmd, data)
+      : controlDevctl(io, ctx, ocb, dcmd, data);
   const prefix = io.config.prefix;
 
+  const socketLookup = (ctx: IoContext, rel: string): Attr => {
+    if (rel === "") return ctx.attach.attr;
+    if ((SOCKET_ENTRIES as readonly string[]).includes(rel)) return fileAttr(`socket/${rel}`);
+    throw new KernelError("ENOENT");
+  };
   rm.attach(socketDir(prefix), {
     type: "dir",
     mode: S_IFDIR | 0o755,
     handlers: {
-      lookup: (ctx, rel) => {
-        if (rel === "") return ctx.attach.attr;
-        if ((SOCKET_ENTRIES as readonly string[]).includes(rel)) return fileAttr(`socket/${rel}`);
-        throw new KernelError("ENOENT");
+      lookup: socketLookup,
+      // Every open of /dev/socket/<domain> is a new socket with its own attr (poll arms per socket).
+      open: (ctx, rel) => {
+        const domain = SOCKET_DOMAINS.get(rel);
+        if (domain === undefined) return { attr: socketLookup(ctx, rel) };
+        const attr = newAttr(rm.allocIno(), S_IFCHR | 0o666, ctx.cred.uid, ctx.cred.gid, now());
+        const open = new SocketOpen(domain, (flags) => rm.notifyReady(attr, flags));
+        return { attr, data: open, created: true };
       },
+      read: (ctx, ocb, nbytes) => {
+        if (!(ocb.data instanceof SocketOpen)) throw new KernelError("EBADF");
+        return sockets.read(ctx, ocb.data, nbytes);
+      },
+      write: (ctx, ocb, data) => {
+        if (!(ocb.data instanceof SocketOpen)) throw new KernelError("EBADF");
+        return sockets.write(ctx, ocb.data, data);
+      },
+      notify: (_ctx, ocb, flags) =>
+        ocb.data instanceof SocketOpen ? sockets.notifyFlags(ocb.data, flags) : flags & (NOTIFY_INPUT | NOTIFY_OUTPUT),
       readdir: () =>
         SOCKET_ENTRIES.map((name, i) => ({
           ino: fileAttr(`socket/${name}`).ino,

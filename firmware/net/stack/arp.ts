@@ -1,5 +1,12 @@
 // ARP (RFC 826): the neighbour cache of one stack, resolution with a bounded hold queue and
 // retries, replies, gratuitous announcements and duplicate-address warnings, `arp -a/-d/-s`.
+//
+// Entries are keyed by (interface, address): two interfaces on overlapping subnets each keep
+// their own neighbour. The cache holds at most net.inet.arp.maxentries entries; when full, a
+// new entry evicts the oldest dynamic one (STALE first, then REACHABLE, then INCOMPLETE;
+// PERMANENT and published entries never), counted in `evicted` and logged at most once per
+// 10 s. As BSD, a reply we did not ask for creates no entry (it only refreshes one we hold);
+// a request addressed to us does, since we answer it and will talk back.
 import { KernelError } from "../../kernel/errno.ts";
 import {
   ARP_LEN,
@@ -19,6 +26,7 @@ import { IFF_NOARP, type Ifnet } from "./ifnet.ts";
 import { LOG_ERROR, LOG_INFO, LOG_WARNING } from "./log.ts";
 import { pbufFree, type Pbuf } from "./pbuf.ts";
 import type { Stack } from "./stack.ts";
+import { SLOW_TIMER_MS, type NetTimer } from "./timers.ts";
 
 export const ARP_INCOMPLETE = "INCOMPLETE";
 export const ARP_REACHABLE = "REACHABLE";
@@ -28,10 +36,17 @@ export type ArpState = typeof ARP_INCOMPLETE | typeof ARP_REACHABLE | typeof ARP
 
 /** RFC 5227 DEFEND_INTERVAL. */
 const DEFEND_INTERVAL_MS = 10_000;
+/** At most one "cache full" log line per this many ms. */
+const EVICT_LOG_INTERVAL_MS = 10_000;
+
+/** The cache key of `ip` on `ifp`: one number, so lookups allocate nothing. */
+function arpKey(ifp: Ifnet, ip: number): number {
+  return ifp.index * 0x1_0000_0000 + (ip >>> 0);
+}
 
 export interface ArpEntry {
   readonly ip: number;
-  ifp: Ifnet;
+  readonly ifp: Ifnet;
   /** -1 while INCOMPLETE. */
   mac: number;
   state: ArpState;
@@ -48,20 +63,30 @@ export interface ArpEntry {
 
 export class ArpTable {
   private readonly stack: Stack;
+  /** By arpKey(ifp, ip); insertion order is age order (eviction scans from the front). */
   private readonly entries = new Map<number, ArpEntry>();
   /** When each of our addresses was last defended (RFC 5227: at most once per DEFEND_INTERVAL). */
   private readonly defended = new Map<number, number>();
+  /** Ages entries and retries resolutions while the cache holds anything dynamic. */
+  private readonly timer: NetTimer;
+  private lastEvictLog = -Infinity;
 
   constructor(stack: Stack) {
     this.stack = stack;
+    this.timer = stack.timers.create("arp", () => {
+      if (this.tick(stack.clock.now())) this.timer.arm(SLOW_TIMER_MS);
+    });
   }
 
   get size(): number {
     return this.entries.size;
   }
 
-  lookup(ip: number): ArpEntry | undefined {
-    return this.entries.get(ip);
+  /** The entry for `ip` on `ifp`; without `ifp`, the first entry for `ip` on any interface. */
+  lookup(ip: number, ifp?: Ifnet): ArpEntry | undefined {
+    if (ifp !== undefined) return this.entries.get(arpKey(ifp, ip));
+    for (const e of this.entries.values()) if (e.ip === ip >>> 0) return e;
+    return undefined;
   }
 
   /**
@@ -69,13 +94,13 @@ export class ArpTable {
    * dropped. Owns `pb` only when returning -1.
    */
   resolve(ifp: Ifnet, ip: number, pb: Pbuf): number {
-    const e = this.entries.get(ip);
+    const e = this.entries.get(arpKey(ifp, ip));
     const now = this.stack.clock.now();
     if (e !== undefined && e.mac >= 0) {
       if (e.state === ARP_STALE && now >= e.nextRetry) {
         // Still usable; ask again (unicast) so the entry is confirmed or ages out.
         e.nextRetry = now + this.stack.config.arpRetryMs;
-        this.sendRequest(e.ifp, ifp.sourceFor(ip), ip, e.mac);
+        this.sendRequest(e.ifp, this.stack.ip.selectSource(ip, ifp), ip, e.mac);
       }
       return e.mac;
     }
@@ -97,9 +122,9 @@ export class ArpTable {
     if (entry.asked === 0 || now >= entry.nextRetry) {
       entry.asked++;
       entry.nextRetry = now + this.stack.config.arpRetryMs;
-      this.sendRequest(ifp, ifp.sourceFor(ip), ip, MAC_BROADCAST);
+      this.sendRequest(ifp, this.stack.ip.selectSource(ip, ifp), ip, MAC_BROADCAST);
     }
-    this.stack.armTimer();
+    this.timer.ensure(SLOW_TIMER_MS);
     return -1;
   }
 
@@ -176,14 +201,16 @@ export class ArpTable {
       pbufFree(pb);
       return;
     }
-    // Merge (RFC 826): update an existing entry; create one only if the packet is for us.
+    // Merge (RFC 826): update an entry we hold; create one only for a request to us (we answer
+    // it and will talk back). A reply we never asked for creates nothing, as on BSD.
     if (spa !== 0) {
-      const e = this.entries.get(spa);
+      const e = this.entries.get(arpKey(ifp, spa));
       if (e !== undefined) this.update(e, ifp, sha);
-      else if (mine) this.update(this.create(spa, ifp), ifp, sha);
+      else if (mine && op === ARPOP_REQUEST) this.update(this.create(spa, ifp), ifp, sha);
+      else if (op === ARPOP_REPLY) st.unsolicited++;
     }
     if (op === ARPOP_REQUEST) {
-      const pub = mine ? undefined : this.entries.get(tpa);
+      const pub = mine ? undefined : this.entries.get(arpKey(ifp, tpa));
       if (mine || (pub !== undefined && pub.published && pub.mac >= 0 && pub.ifp === ifp)) {
         const answerMac = mine ? ifp.mac : (pub as ArpEntry).mac;
         this.replyInPlace(ifp, pb, answerMac, tpa, sha, spa);
@@ -220,6 +247,7 @@ export class ArpTable {
   }
 
   private create(ip: number, ifp: Ifnet): ArpEntry {
+    if (this.entries.size >= this.stack.config.arpMaxentries) this.evict();
     const e: ArpEntry = {
       ip,
       ifp,
@@ -231,8 +259,33 @@ export class ArpTable {
       hold: [],
       published: false,
     };
-    this.entries.set(ip, e);
+    this.entries.set(arpKey(ifp, ip), e);
     return e;
+  }
+
+  /** Makes room for one entry: the oldest STALE, else REACHABLE, else INCOMPLETE one goes. */
+  private evict(): void {
+    let victim: ArpEntry | undefined;
+    for (const state of [ARP_STALE, ARP_REACHABLE, ARP_INCOMPLETE]) {
+      for (const e of this.entries.values()) {
+        if (e.state === state && !e.published) {
+          victim = e;
+          break;
+        }
+      }
+      if (victim !== undefined) break;
+    }
+    if (victim === undefined) return; // all permanent: the limit yields to what the admin set
+    this.stack.stats.arp.evicted++;
+    const now = this.stack.clock.now();
+    if (now - this.lastEvictLog >= EVICT_LOG_INTERVAL_MS) {
+      this.lastEvictLog = now;
+      this.stack.log(
+        LOG_WARNING,
+        `arp: table full (${this.stack.config.arpMaxentries} entries, net.inet.arp.maxentries): evicting ${formatIpv4(victim.ip)} on ${victim.ifp.name}`,
+      );
+    }
+    this.drop(victim);
   }
 
   private update(e: ArpEntry, ifp: Ifnet, mac: number): void {
@@ -252,13 +305,12 @@ export class ArpTable {
       );
     }
     e.mac = mac;
-    e.ifp = ifp;
     e.state = ARP_REACHABLE;
     e.asked = 0;
     const now = this.stack.clock.now();
     e.expires = now + this.stack.config.arpKeep * 1000;
     e.nextRetry = now;
-    this.stack.armTimer();
+    this.timer.ensure(SLOW_TIMER_MS);
     if (e.hold.length !== 0) {
       const held = e.hold.splice(0);
       for (const p of held) this.stack.ether.output(ifp, p, mac, ETHERTYPE_IPV4);
@@ -282,7 +334,7 @@ export class ArpTable {
             }
             e.asked++;
             e.nextRetry = now + cfg.arpRetryMs;
-            this.sendRequest(e.ifp, e.ifp.sourceFor(e.ip), e.ip, MAC_BROADCAST);
+            this.sendRequest(e.ifp, this.stack.ip.selectSource(e.ip, e.ifp), e.ip, MAC_BROADCAST);
           }
           pending = true;
           break;
@@ -308,19 +360,18 @@ export class ArpTable {
   private drop(e: ArpEntry): void {
     this.stack.stats.arp.dropped += e.hold.length;
     for (const p of e.hold.splice(0)) pbufFree(p);
-    this.entries.delete(e.ip);
+    this.entries.delete(arpKey(e.ifp, e.ip));
   }
 
   /** `arp -s`: a static (PERMANENT) entry, or a temporary one with `temp`; `pub` for proxy ARP. */
   addStatic(ifp: Ifnet, ip: number, mac: number, opts: { temp?: boolean; pub?: boolean } = {}): ArpEntry {
-    const e = this.entries.get(ip) ?? this.create(ip, ifp);
+    const e = this.entries.get(arpKey(ifp, ip)) ?? this.create(ip, ifp);
     e.published = opts.pub ?? false;
     if (opts.temp) {
       e.state = ARP_INCOMPLETE; // so update() accepts it
       this.update(e, ifp, mac);
     } else {
       e.mac = mac;
-      e.ifp = ifp;
       e.state = ARP_PERMANENT;
       e.expires = 0;
       if (e.hold.length !== 0)
@@ -329,11 +380,18 @@ export class ArpTable {
     return e;
   }
 
-  /** `arp -d`: ENOENT-like ESRCH when there is no entry (arp prints "… not in table"). */
-  delete(ip: number): void {
-    const e = this.entries.get(ip);
-    if (e === undefined) throw new KernelError("ESRCH", `${formatIpv4(ip)}: not in table`);
-    this.drop(e);
+  /**
+   * `arp -d`: the entry on `ifp`, or without `ifp` the entries for `ip` on every interface;
+   * ENOENT-like ESRCH when there is none (arp prints "… not in table").
+   */
+  delete(ip: number, ifp?: Ifnet): void {
+    let found = false;
+    for (const e of [...this.entries.values()]) {
+      if (e.ip !== ip >>> 0 || (ifp !== undefined && e.ifp !== ifp)) continue;
+      found = true;
+      this.drop(e);
+    }
+    if (!found) throw new KernelError("ESRCH", `${formatIpv4(ip)}: not in table`);
   }
 
   /** Drops every entry of an interface (address removed, interface destroyed). */
@@ -344,7 +402,7 @@ export class ArpTable {
   }
 
   list(): ArpEntry[] {
-    return [...this.entries.values()].sort((a, b) => a.ip - b.ip);
+    return [...this.entries.values()].sort((a, b) => a.ip - b.ip || a.ifp.index - b.ifp.index);
   }
 
   /** One `arp -a` line, BSD style: `? (10.0.0.1) at 02:00:00:00:00:01 on en0 expires in 1195 seconds [ethernet]`. */

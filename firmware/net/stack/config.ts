@@ -10,6 +10,8 @@ export function createStackConfig() {
     redirect: 1,
     /** net.inet.ip.directed-broadcast: forward packets to a directed broadcast address. */
     directedBroadcast: 0,
+    /** net.inet.ip.allowsrcrt: follow loose/strict source routes (refused by default, as BSD). */
+    allowsrcrt: 0,
     /** net.inet.ip.maxfragpackets: datagrams being reassembled at once. */
     maxfragpackets: 200,
     /** net.inet.ip.maxfragbytes: buffer bytes held by reassembly, all datagrams together. */
@@ -34,6 +36,8 @@ export function createStackConfig() {
     arpMaxhold: 64,
     /** net.inet.arp.retry: milliseconds between requests while resolving. */
     arpRetryMs: 1000,
+    /** net.inet.arp.maxentries: cache size; a new entry evicts the oldest dynamic one beyond it. */
+    arpMaxentries: 1024,
   };
 }
 

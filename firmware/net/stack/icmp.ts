@@ -28,7 +28,8 @@ import {
   setIpOffWord,
   setIpTotalLen,
 } from "../wire/ipv4.ts";
-import { IPOUT_DF, type IpProtocol } from "./ip4.ts";
+import type { IpProtocol } from "./ip4.ts";
+import { reflectedOptions } from "../wire/ipv4-options.ts";
 import { PB_BCAST, PB_MCAST, pbufFree, type Pbuf } from "./pbuf.ts";
 import type { Stack } from "./stack.ts";
 
@@ -163,16 +164,23 @@ export class Icmp implements IpProtocol {
       pbufFree(pb);
       return;
     }
-    const replySrc = toGroup || !this.stack.ip.localAddrs.has(dst) ? ifp.sourceFor(src) : dst;
+    // Answer from the address asked; for a group or a broadcast, from the receiving interface's.
+    const ip = this.stack.ip;
+    const replySrc = toGroup || !ip.localAddrs.has(dst) ? ip.selectSource(src, ifp) : dst;
     if (hlen > IP_HDR_LEN) {
-      // Options are not reflected: slide the fixed header over them.
-      b.copyWithin(off + hlen - IP_HDR_LEN, off, off + IP_HDR_LEN);
-      pb.adj(hlen - IP_HDR_LEN);
+      // icmp_reflect: record route and timestamp go back to the sender (what ping -R shows);
+      // other options are dropped. Slide the fixed header (and kept options) over the rest.
+      const kept = reflectedOptions(b, off);
+      const newHlen = IP_HDR_LEN + (kept?.length ?? 0);
+      b.copyWithin(off + hlen - newHlen, off, off + IP_HDR_LEN);
+      pb.adj(hlen - newHlen);
       off = pb.off;
-      b[off] = 0x45;
+      if (kept !== null) b.set(kept, off + IP_HDR_LEN);
+      b[off] = 0x40 | (newHlen >>> 2);
       setIpTotalLen(b, off, pb.len);
     }
-    const io = off + IP_HDR_LEN;
+    const rhlen = ipHlen(b, off);
+    const io = off + rhlen;
     const c = cksumAdjust(
       (b[io + 2] << 8) | b[io + 3],
       (ICMP_ECHO << 8) | b[io + 1],
@@ -181,18 +189,18 @@ export class Icmp implements IpProtocol {
     b[io] = ICMP_ECHOREPLY;
     b[io + 2] = c >>> 8;
     b[io + 3] = c & 0xff;
-    const id = this.stack.ip.allocId();
+    const id = ip.allocId();
     b[off + 4] = id >>> 8;
     b[off + 5] = id & 0xff;
     setIpOffWord(b, off, 0);
     b[off + 8] = this.stack.config.ttl;
     v.setUint32(off + 12, replySrc);
     v.setUint32(off + 16, src);
-    ipFillCksum(b, off, IP_HDR_LEN);
+    ipFillCksum(b, off, rhlen);
     pb.flags &= ~(PB_BCAST | PB_MCAST);
     st.reflect++;
     st.outhist[ICMP_ECHOREPLY]++;
-    this.stack.ip.sendDatagram(pb);
+    ip.sendDatagram(pb);
   }
 
   /** An error about something we sent: to the echo listener and to the protocol's ctlinput. */
@@ -255,21 +263,26 @@ export class Icmp implements IpProtocol {
     const out = this.stack.pool.alloc();
     if (out === null) return;
     const ob = out.bytes;
-    // The header's second word: the next-hop MTU (fragmentation needed), the gateway (redirect).
+    // The header's second word: the next-hop MTU (fragmentation needed), the gateway (redirect),
+    // the offending byte (parameter problem).
     const word =
       type === ICMP_UNREACH && code === ICMP_UNREACH_NEEDFRAG
         ? arg & 0xffff
         : type === ICMP_REDIRECT
           ? arg >>> 0
-          : 0;
+          : type === ICMP_PARAMPROB
+            ? (arg & 0xff) << 24
+            : 0;
     writeIcmpHeader(ob, out.off, type, code, word);
     ob.set(b.subarray(off, off + quote), out.off + ICMP_HDR_LEN);
     out.len = ICMP_HDR_LEN + quote;
     icmpFillCksum(ob, out.off, out.len);
     st.outhist[type]++;
-    const ours = this.stack.ip.localAddrs.has(dst);
-    const from = ours ? dst : (pb.rcvif?.sourceFor(src) ?? 0);
-    this.stack.ip.output(out, from, src, IPPROTO_ICMP);
+    // icmp_reflect: from the address the offending datagram was sent to when it is ours, else
+    // from the interface it arrived on.
+    const ip = this.stack.ip;
+    const from = ip.localAddrs.has(dst) ? dst : ip.selectSource(src, pb.rcvif);
+    ip.output(out, { src: from, dst: src, proto: IPPROTO_ICMP });
   }
 
   /** Token bucket of net.inet.icmp.errppslimit tokens per second (burst of one second's worth). */
@@ -297,7 +310,7 @@ export class Icmp implements IpProtocol {
     id: number,
     seq: number,
     data: Uint8Array,
-    opts: { ttl?: number; df?: boolean; src?: number; tos?: number } = {},
+    opts: { ttl?: number; df?: boolean; src?: number; tos?: number; ipOptions?: Uint8Array } = {},
   ): number {
     if (data.length > MAX_ECHO_DATA) return ERRNO.EMSGSIZE;
     if (opts.src !== undefined && opts.src !== 0 && !this.stack.ip.localAddrs.has(opts.src >>> 0))
@@ -310,14 +323,14 @@ export class Icmp implements IpProtocol {
     pb.len = ICMP_HDR_LEN + data.length;
     icmpFillCksum(b, pb.off, pb.len);
     this.stack.stats.icmp.outhist[ICMP_ECHO]++;
-    return this.stack.ip.output(
-      pb,
-      opts.src ?? 0,
+    return this.stack.ip.output(pb, {
+      src: opts.src,
       dst,
-      IPPROTO_ICMP,
-      opts.ttl ?? 0,
-      opts.tos ?? 0,
-      opts.df ? IPOUT_DF : 0,
-    );
+      proto: IPPROTO_ICMP,
+      ttl: opts.ttl,
+      tos: opts.tos,
+      df: opts.df,
+      ipOptions: opts.ipOptions,
+    });
   }
 }

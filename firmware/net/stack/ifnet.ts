@@ -168,11 +168,6 @@ export class Ifnet {
     return undefined;
   }
 
-  /** The address whose subnet holds `dst`, else the primary address; for choosing a source. */
-  sourceFor(dst: number): number {
-    return this.subnetOf(dst)?.addr ?? this.addrs[0]?.addr ?? 0;
-  }
-
   /** True when `addr` is a directed broadcast (or the old all-zeros form) of one of our subnets. */
   isBroadcastAddr(addr: number): boolean {
     for (const a of this.addrs) {

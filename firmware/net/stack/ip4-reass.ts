@@ -22,6 +22,7 @@ import {
 import { ICMP_TIMXCEED, ICMP_TIMXCEED_REASS } from "../wire/icmp.ts";
 import { pbufFree, type Pbuf } from "./pbuf.ts";
 import type { Stack } from "./stack.ts";
+import type { NetTimer } from "./timers.ts";
 
 interface Frag {
   start: number;
@@ -46,8 +47,12 @@ export class Reassembly {
   private readonly queues = new Map<string, ReassQueue>();
   private bytesHeld = 0;
 
+  /** Fires at the earliest `expires` of the datagrams held. */
+  private readonly timer: NetTimer;
+
   constructor(stack: Stack) {
     this.stack = stack;
+    this.timer = stack.timers.create("ip-reass", () => this.tick(stack.clock.now()));
   }
 
   get datagrams(): number {
@@ -97,7 +102,7 @@ export class Reassembly {
       while (this.queues.size >= cfg.maxfragpackets) this.discard(this.oldest());
       q = { key, frags: [], total: -1, bytes: 0, expires: this.stack.clock.now() + cfg.fragttl * 1000 };
       this.queues.set(key, q);
-      this.stack.armTimer();
+      if (!this.timer.armed || q.expires < this.timer.deadline) this.timer.armAt(q.expires);
     }
     // Consistency of the end: the last fragment fixes the length; nothing may lie beyond it.
     if (!more) {
@@ -192,10 +197,14 @@ export class Reassembly {
     for (const f of q.frags) pbufFree(f.pb);
   }
 
-  /** Expires datagrams past `fragttl`; true while any datagram is still pending. */
+  /** Expires datagrams past `fragttl`, then re-arms for the next one; true while any is pending. */
   tick(now: number): boolean {
+    let next = Infinity;
     for (const q of [...this.queues.values()]) {
-      if (now < q.expires) continue;
+      if (now < q.expires) {
+        next = Math.min(next, q.expires);
+        continue;
+      }
       this.remove(q);
       this.stack.stats.ip.fragtimeout += q.frags.length;
       // RFC 792: tell the sender, when we hold the first fragment (it carries the header to quote).
@@ -204,11 +213,14 @@ export class Reassembly {
         this.stack.icmp.error(first.pb, ICMP_TIMXCEED, ICMP_TIMXCEED_REASS, 0);
       for (const f of q.frags) pbufFree(f.pb);
     }
+    if (next !== Infinity) this.timer.armAt(next);
+    else this.timer.cancel();
     return this.queues.size > 0;
   }
 
   /** Frees everything (stack shutdown). */
   clear(): void {
+    this.timer.cancel();
     for (const q of [...this.queues.values()]) {
       this.remove(q);
       for (const f of q.frags) pbufFree(f.pb);

@@ -29,14 +29,17 @@ import {
   ipOffWord,
   ipProto,
   ipTotalLen,
+  ipFillCksum,
   ipValidate,
   writeIpv4Header,
 } from "../wire/ipv4.ts";
 import { MAC_BROADCAST, ipv4MulticastMac } from "../wire/mac.ts";
 import type { Ifnet, IfAddr } from "./ifnet.ts";
 import { ip4Fragment } from "./ip4-frag.ts";
+import { OPTS_DROPPED, OPTS_FORWARD, ipDoOptions } from "./ip4-options.ts";
 import { Reassembly } from "./ip4-reass.ts";
 import { PB_BCAST, PB_FORWARDED, PB_MCAST, pbufFree, type Pbuf } from "./pbuf.ts";
+import { PFIL_DROP, PFIL_FWD, PFIL_IN, PFIL_OUT, pfilRun } from "./pfil.ts";
 import { RTF_BLACKHOLE, RTF_GATEWAY, RTF_REJECT, type Route } from "./route.ts";
 import type { Stack } from "./stack.ts";
 
@@ -59,10 +62,33 @@ export interface IpProtocol {
   ): void;
 }
 
-// Flags of Ip4.output / sendDatagram.
-export const IPOUT_DF = 0x1;
-/** Allow sending to a broadcast address (SO_BROADCAST). */
-export const IPOUT_ALLOWBCAST = 0x2;
+/** How to send a datagram with `Ip4.output` (every protocol's one way out). */
+export interface IpOutputOptions {
+  /** Destination address. */
+  dst: number;
+  /** IP protocol number of the payload. */
+  proto: number;
+  /** Source address; 0 or absent: chosen by `Ip4.selectSource` (a socket's bound address otherwise). */
+  src?: number;
+  /** 0 or absent: net.inet.ip.ttl (IP_TTL, IP_MULTICAST_TTL). */
+  ttl?: number;
+  /** Type of service byte (IP_TOS). */
+  tos?: number;
+  /** Set Don't Fragment (EMSGSIZE instead of fragmenting). */
+  df?: boolean;
+  /** Allow a broadcast destination (SO_BROADCAST); EACCES without it. */
+  broadcast?: boolean;
+  /** Force the outgoing interface (SO_BINDTODEVICE, IP_MULTICAST_IF, 255.255.255.255 before an address). */
+  ifp?: Ifnet | null;
+  /** IP options to put after the header (padded to 4 bytes), e.g. record route. */
+  ipOptions?: Uint8Array;
+}
+
+/** Options of `Ip4.sendDatagram` (a datagram whose IP header is built already: IP_HDRINCL, forwarding). */
+export interface IpSendOptions {
+  broadcast?: boolean;
+  ifp?: Ifnet | null;
+}
 
 /** The all-hosts group, always joined. */
 const INADDR_ALLHOSTS_GROUP = 0xe000_0001;
@@ -122,12 +148,22 @@ export class Ip4 {
       return;
     }
     pb.len = ipTotalLen(b, off); // drop Ethernet padding
-    const src = pb.view.getUint32(off + 12);
-    const dst = pb.view.getUint32(off + 16);
+    const hooks = this.stack.inetPfil.inHooks;
+    if (hooks.length !== 0 && !this.pfilPass(hooks, pb, ifp, PFIL_IN)) return;
+    const src = pb.view.getUint32(pb.off + 12);
+    const dst = pb.view.getUint32(pb.off + 16);
     if (isMulticast4(src) || src === INADDR_BROADCAST || (isLoopback4(src) && !ifp.isLoopback)) {
       st.badaddr++;
       pbufFree(pb);
       return;
+    }
+    if (ipHlen(pb.bytes, pb.off) > IP_HDR_LEN) {
+      const r = ipDoOptions(this.stack, pb);
+      if (r === OPTS_DROPPED) return;
+      if (r === OPTS_FORWARD) {
+        this.forward(pb);
+        return;
+      }
     }
     if (this.localAddrs.has(dst)) {
       this.local(pb);
@@ -239,53 +275,70 @@ export class Ip4 {
       this.stack.icmp.error(pb, ICMP_REDIRECT, ICMP_REDIRECT_HOST, rt.flags & RTF_GATEWAY ? rt.gateway : dst);
     }
     pb.flags |= PB_FORWARDED;
+    const hooks = this.stack.inetPfil.fwdHooks;
+    if (hooks.length !== 0 && !this.pfilPass(hooks, pb, out, PFIL_FWD)) return;
     this.transmit(out, rt.flags & RTF_GATEWAY ? rt.gateway : dst, pb, mtu);
   }
 
+  /** Runs IP-layer hooks; false (and `pb` freed, counted) when one drops the datagram. */
+  private pfilPass(hooks: typeof this.stack.inetPfil.inHooks, pb: Pbuf, ifp: Ifnet, dir: number): boolean {
+    if (pfilRun(hooks, pb, ifp, dir) !== PFIL_DROP) return true;
+    this.stack.stats.ip.pfildrops++;
+    pbufFree(pb);
+    return false;
+  }
+
   /**
-   * Sends `pb` (at the transport header) to `dst` with a new IP header. `src` 0 picks the address
-   * of the outgoing interface; `ttl` 0 uses net.inet.ip.ttl; `ifp` forces the interface (for
-   * broadcast/multicast). Owns `pb`; returns 0 or an errno.
+   * in_selectsrc, the one source-address selection of the stack (every protocol asks here):
+   * a destination that is ours answers from itself; otherwise the address of the outgoing
+   * interface (`ifp` when forced, else the route's) on the destination's subnet, else that
+   * interface's primary address; 0 when there is none (no route, or an unconfigured interface
+   * such as DHCP's before its lease).
    */
-  output(
-    pb: Pbuf,
-    src: number,
-    dst: number,
-    proto: number,
-    ttl = 0,
-    tos = 0,
-    flags = 0,
-    ifp: Ifnet | null = null,
-  ): number {
+  selectSource(dst: number, ifp: Ifnet | null = null): number {
+    if (this.localAddrs.has(dst >>> 0)) return dst >>> 0;
+    const via = ifp ?? this.route(dst)?.ifp ?? null;
+    if (via === null) return 0;
+    return via.subnetOf(dst)?.addr ?? via.addrs[0]?.addr ?? 0;
+  }
+
+  /**
+   * ip_output: sends `pb` (at the transport header) with a new IP header built from `o`.
+   * Owns `pb`; returns 0 or an errno.
+   */
+  output(pb: Pbuf, o: IpOutputOptions): number {
     const st = this.stack.stats.ip;
-    if (!pb.prepend(IP_HDR_LEN)) {
+    const optLen = o.ipOptions === undefined ? 0 : (o.ipOptions.length + 3) & ~3;
+    if (optLen > 40 || !pb.prepend(IP_HDR_LEN + optLen)) {
       st.odropped++;
       pbufFree(pb);
-      return ERRNO.ENOBUFS;
+      return optLen > 40 ? ERRNO.EINVAL : ERRNO.ENOBUFS;
     }
-    let source = src;
-    if (source === 0) {
-      if (this.localAddrs.has(dst)) source = dst;
-      else {
-        const via = ifp ?? this.route(dst)?.ifp ?? null;
-        source = via === null ? 0 : via.sourceFor(dst);
-      }
-    }
+    const ifp = o.ifp ?? null;
+    const src = o.src || this.selectSource(o.dst, ifp);
     writeIpv4Header(
       pb.bytes,
       pb.view,
       pb.off,
-      tos,
+      o.tos ?? 0,
       pb.len,
       this.allocId(),
-      flags & IPOUT_DF ? IP_DF : 0,
-      ttl || this.stack.config.ttl,
-      proto,
-      source,
-      dst,
+      o.df ? IP_DF : 0,
+      o.ttl || this.stack.config.ttl,
+      o.proto,
+      src,
+      o.dst,
     );
+    if (optLen !== 0) {
+      const opts = o.ipOptions as Uint8Array;
+      const b = pb.bytes;
+      b.set(opts, pb.off + IP_HDR_LEN);
+      b.fill(0, pb.off + IP_HDR_LEN + opts.length, pb.off + IP_HDR_LEN + optLen); // EOL padding
+      b[pb.off] = 0x40 | ((IP_HDR_LEN + optLen) >>> 2);
+      ipFillCksum(b, pb.off, IP_HDR_LEN + optLen);
+    }
     st.localout++;
-    return this.sendDatagram(pb, flags, ifp);
+    return this.sendDatagram(pb, { broadcast: o.broadcast, ifp });
   }
 
   private route(dst: number): Route | null {
@@ -296,10 +349,15 @@ export class Ip4 {
    * Sends a complete datagram (`pb.off` at a finished IP header): to ourselves through loopback,
    * or routed out of an interface. Owns `pb`; returns 0 or an errno.
    */
-  sendDatagram(pb: Pbuf, flags = 0, ifp: Ifnet | null = null): number {
+  sendDatagram(pb: Pbuf, o: IpSendOptions = {}): number {
     const st = this.stack.stats.ip;
+    const ifp = o.ifp ?? null;
+    const allowBcast = o.broadcast === true;
     const dst = pb.view.getUint32(pb.off + 16);
+    const hooks = this.stack.inetPfil.outHooks;
     if (this.localAddrs.has(dst)) {
+      // A filter's drop is not an error for the sender (as with pfil on BSD).
+      if (hooks.length !== 0 && !this.pfilPass(hooks, pb, this.stack.lo0, PFIL_OUT)) return 0;
       this.stack.loopback(pb);
       return 0;
     }
@@ -310,10 +368,11 @@ export class Ip4 {
         pbufFree(pb);
         return ERRNO.ENETUNREACH;
       }
-      if (dst === INADDR_BROADCAST && (flags & IPOUT_ALLOWBCAST) === 0) {
+      if (dst === INADDR_BROADCAST && !allowBcast) {
         pbufFree(pb);
         return ERRNO.EACCES;
       }
+      if (hooks.length !== 0 && !this.pfilPass(hooks, pb, out, PFIL_OUT)) return 0;
       return this.transmit(out, dst, pb, out.mtu);
     }
     const rt = ifp === null ? this.route(dst) : null;
@@ -328,11 +387,12 @@ export class Ip4 {
     }
     const out = ifp ?? (rt as Route).ifp;
     if (rt !== null) rt.use++;
-    if (out.isBroadcastAddr(dst) && (flags & IPOUT_ALLOWBCAST) === 0) {
+    if (out.isBroadcastAddr(dst) && !allowBcast) {
       pbufFree(pb);
       return ERRNO.EACCES;
     }
     const nexthop = rt !== null && rt.flags & RTF_GATEWAY ? rt.gateway : dst;
+    if (hooks.length !== 0 && !this.pfilPass(hooks, pb, out, PFIL_OUT)) return 0;
     return this.transmit(out, nexthop, pb, (rt !== null && rt.mtu) || out.mtu);
   }
 

@@ -1,11 +1,19 @@
-// Packet filter hooks (NetBSD pfil(9) in spirit). Filter modules add hooks to the global head (all
-// interfaces) or to one interface's head, for input and/or output. Hooks run in order of
-// `priority` (lower first, then insertion order) over the whole Ethernet frame, synchronously.
+// Packet filter hooks (NetBSD pfil(9) in spirit), at two layers:
+// - link layer (`stack.pfil`, `ifp.pfil`): whole Ethernet frames, `pb.off` at the Ethernet
+//   header, on every interface or one (IN and OUT);
+// - IP layer (`stack.inetPfil`): every IPv4 datagram, `pb.off` at the IP header, whatever the
+//   interface — lo0 and VLANs included: IN for each datagram received (before local delivery or
+//   forwarding, after header validation), OUT for each datagram we originate (before routing's
+//   fragmentation, also those to our own addresses through lo0), FWD for each datagram being
+//   forwarded (after the TTL decrement, `ifp` the outgoing interface).
+// Hooks run in order of `priority` (lower first, then insertion order), synchronously.
 import type { Pbuf } from "./pbuf.ts";
 import type { IfAddr, Ifnet } from "./ifnet.ts";
 
 export const PFIL_IN = 1;
 export const PFIL_OUT = 2;
+/** IP layer only: datagrams being forwarded. */
+export const PFIL_FWD = 4;
 
 // Verdicts a hook returns.
 export const PFIL_PASS = 0;
@@ -22,7 +30,7 @@ export interface PfilHookCounters {
 
 export interface PfilHookSpec {
   name: string;
-  /** PFIL_IN, PFIL_OUT or both. */
+  /** PFIL_IN, PFIL_OUT (and PFIL_FWD on the IP head), or several. */
   dir: number;
   /** Lower runs first (default 0). */
   priority?: number;
@@ -31,7 +39,7 @@ export interface PfilHookSpec {
    * ignored and they run after the filters have passed the frame.
    */
   kind?: "filter" | "monitor";
-  /** Called with `pb.off` at the Ethernet header. Must not keep `pb` after returning. */
+  /** Called with `pb.off` at the Ethernet (link head) or IP (inet head) header. Must not keep `pb`. */
   fn: (pb: Pbuf, ifp: Ifnet, dir: number) => number;
 }
 
@@ -45,6 +53,7 @@ export class PfilHead {
   /** Filters then monitors, in order; separate arrays per direction keep the hot loop simple. */
   inHooks: PfilHook[] = [];
   outHooks: PfilHook[] = [];
+  fwdHooks: PfilHook[] = [];
   private seq = 0;
 
   add(spec: PfilHookSpec): PfilHook {
@@ -59,22 +68,24 @@ export class PfilHead {
     };
     if (hook.dir & PFIL_IN) this.inHooks = sorted([...this.inHooks, hook]);
     if (hook.dir & PFIL_OUT) this.outHooks = sorted([...this.outHooks, hook]);
+    if (hook.dir & PFIL_FWD) this.fwdHooks = sorted([...this.fwdHooks, hook]);
     return hook;
   }
 
   remove(hook: PfilHook): boolean {
-    const before = this.inHooks.length + this.outHooks.length;
+    const before = this.inHooks.length + this.outHooks.length + this.fwdHooks.length;
     this.inHooks = this.inHooks.filter((h) => h !== hook);
     this.outHooks = this.outHooks.filter((h) => h !== hook);
-    return this.inHooks.length + this.outHooks.length < before;
+    this.fwdHooks = this.fwdHooks.filter((h) => h !== hook);
+    return this.inHooks.length + this.outHooks.length + this.fwdHooks.length < before;
   }
 
   get empty(): boolean {
-    return this.inHooks.length === 0 && this.outHooks.length === 0;
+    return this.inHooks.length === 0 && this.outHooks.length === 0 && this.fwdHooks.length === 0;
   }
 
   hooks(): PfilHook[] {
-    return [...new Set([...this.inHooks, ...this.outHooks])];
+    return [...new Set([...this.inHooks, ...this.outHooks, ...this.fwdHooks])];
   }
 }
 

@@ -11,6 +11,7 @@ export function registerStackSysctls(stack: Stack): void {
     min: 0,
     max: 1,
   });
+  s.addInt("net.inet.ip.allowsrcrt", c, "allowsrcrt", "Accept source-routed datagrams", { min: 0, max: 1 });
   s.addInt("net.inet.ip.maxfragpackets", c, "maxfragpackets", "Datagrams being reassembled at once", {
     min: 0,
   });
@@ -45,6 +46,15 @@ export function registerStackSysctls(stack: Stack): void {
   s.addInt("net.inet.arp.maxtries", c, "arpMaxtries", "Requests before giving up", { min: 1 });
   s.addInt("net.inet.arp.maxhold", c, "arpMaxhold", "Packets queued while resolving", { min: 1, max: 1024 });
   s.addInt("net.inet.arp.retry", c, "arpRetryMs", "Milliseconds between requests", { min: 10 });
+  s.addInt(
+    "net.inet.arp.maxentries",
+    c,
+    "arpMaxentries",
+    "Cache entries (oldest dynamic one evicted beyond)",
+    {
+      min: 1,
+    },
+  );
   const struct = (name: string, description: string, get: () => Record<string, unknown>) =>
     s.add({ name, type: "struct", description, writable: false, get });
   struct("net.inet.ip.stats", "IP statistics", () => ({ ...stack.stats.ip }));

@@ -1,10 +1,10 @@
 // One network stack instance (one per io-pkt): interfaces, addresses, routes, ARP, IPv4, ICMP,
 // pfil, BPF and sysctl, driven synchronously by frames in (input) and frames out (IfOutput),
 // with timers from the injectable clock. No module state: several stacks live in one process.
-import type { Clock, TimerHandle } from "../../kernel/clock.ts";
+import type { Clock } from "../../kernel/clock.ts";
 import { KernelError } from "../../kernel/errno.ts";
 import { INADDR_LOOPBACK, formatIpv4, isMulticast4 } from "../wire/ipv4-addr.ts";
-import { IPPROTO_ICMP } from "../wire/ipv4.ts";
+import { IPPROTO_ICMP, IPPROTO_TCP } from "../wire/ipv4.ts";
 import { ETHER_HDR_LEN, ETHERTYPE_IPV4 } from "../wire/ethernet.ts";
 import { formatMac, parseMac } from "../wire/mac.ts";
 import { ArpTable } from "./arp.ts";
@@ -12,6 +12,8 @@ import { BPF_D_OUT, bpfTapList, type BpfTap } from "./bpf.ts";
 import { createStackConfig, type StackConfig } from "./config.ts";
 import { Ether } from "./ether.ts";
 import { Icmp } from "./icmp.ts";
+import type { TcpConfig } from "../tcp/config.ts";
+import { TcpProtocol, registerTcpSysctls } from "../tcp/tcp-ip.ts";
 import {
   IFF_BROADCAST,
   IFF_LOOPBACK,
@@ -44,6 +46,7 @@ import { createStackStats, type StackStats } from "./stats.ts";
 import { registerStackSysctls } from "./stack-sysctl.ts";
 import { Sysctl } from "./sysctl.ts";
 import { TapTime } from "./tap-time.ts";
+import { SLOW_TIMER_MS, TimerService, type NetTimer } from "./timers.ts";
 
 export const LOOPBACK_MTU = 33192;
 /** Default largest MTU of an Ethernet interface whose driver names none. */
@@ -55,13 +58,13 @@ function checkMtu(ifname: string, mtu: number, maxMtu: number): void {
   if (!Number.isInteger(mtu) || mtu < MIN_MTU || mtu > maxMtu)
     throw new KernelError("EINVAL", `${ifname}: MTU ${mtu} out of range ${MIN_MTU}..${maxMtu}`);
 }
-/** Period of the slow timer (ARP aging and retries, reassembly timeouts), as BSD's pr_slowtimo. */
-export const SLOW_TIMER_MS = 500;
 /** Loopback packets queued at once; more are dropped (lo0 iqdrops). */
 const LOOP_QUEUE_MAX = 512;
 
 export interface StackOptions {
   clock: Clock;
+  /** TCP tunables to start from (sysctl net.inet.tcp.* changes them later). */
+  tcp?: Partial<TcpConfig>;
   /** System log sink (severity = _SLOG_* value). */
   log?: StackLog;
   /** Pool size in buffers (2048 B + headroom each). */
@@ -100,8 +103,10 @@ export class Stack {
   readonly config: StackConfig = createStackConfig();
   readonly sysctl = new Sysctl();
   readonly routes = new RouteTable();
-  /** Hooks on every interface (filter modules usually attach here). */
+  /** Link-layer hooks on every interface (whole Ethernet frames). */
   readonly pfil = new PfilHead();
+  /** IP-layer hooks: every IPv4 datagram in, out and forwarded, lo0 and VLANs included (pfil.ts). */
+  readonly inetPfil = new PfilHead();
   /** Filters that follow interfaces and addresses (pfil's ifnet / ifaddr events). */
   readonly pfilWatchers = new PfilWatchers();
   /** BPF taps on every interface (tcpdump -i any). */
@@ -112,17 +117,25 @@ export class Stack {
   readonly arp: ArpTable;
   readonly ip: Ip4;
   readonly icmp: Icmp;
+  /** TCP (protocol 6): the engine the socket layer's stream sockets use. */
+  readonly tcp: TcpProtocol;
   readonly lo0: Ifnet;
   private readonly ifs = new Map<string, Ifnet>();
   private nextIndex = 1;
   private readonly loopQ: Pbuf[] = [];
   private looping = false;
-  private timer: TimerHandle | null = null;
-  private stopped = false;
+  /** The one timer service every protocol timer registers with (on `clock`). */
+  readonly timers: TimerService;
+  /** Expires routes learned from redirects. */
+  private readonly routeTimer: NetTimer;
 
   constructor(opts: StackOptions) {
     this.clock = opts.clock;
     this.tapTime = new TapTime(opts.clock);
+    this.timers = new TimerService(opts.clock);
+    this.routeTimer = this.timers.create("route-expire", () => {
+      if (this.routes.expire(this.clock.now())) this.routeTimer.arm(SLOW_TIMER_MS);
+    });
     this.log = opts.log ?? (() => {});
     this.pool = new PbufPool(opts.poolBuffers ?? 2048);
     this.pool.onExhausted = () => this.log(LOG_WARNING, "Mbufs exhausted");
@@ -131,6 +144,8 @@ export class Stack {
     this.ip = new Ip4(this);
     this.icmp = new Icmp(this);
     this.ip.register(IPPROTO_ICMP, this.icmp);
+    this.tcp = new TcpProtocol(this, opts.tcp);
+    this.ip.register(IPPROTO_TCP, this.tcp);
     this.lo0 = this.addIfnet({
       name: "lo0",
       type: "loopback",
@@ -143,6 +158,7 @@ export class Stack {
     this.lo0.media = "";
     this.addAddress(this.lo0, INADDR_LOOPBACK, 8);
     registerStackSysctls(this);
+    registerTcpSysctls(this.sysctl, this.tcp.engine);
   }
 
   // ---- interfaces ----
@@ -387,7 +403,7 @@ export class Stack {
       st.rtdynamic++;
     }
     this.log(LOG_NOTICE, `redirect from ${formatIpv4(from)}: ${formatIpv4(dst)} via ${formatIpv4(gw)}`);
-    if (expire !== 0) this.armTimer();
+    if (expire !== 0) this.routeTimer.ensure(SLOW_TIMER_MS);
   }
 
   deleteRoute(dst: number, prefixLen: number): Route {
@@ -406,7 +422,7 @@ export class Stack {
       dst,
       ifp,
       gateway: route.flags & RTF_GATEWAY ? route.gateway : 0,
-      src: this.ip.localAddrs.has(dst) ? dst : ifp.sourceFor(dst),
+      src: this.ip.selectSource(dst, ifp),
     };
   }
 
@@ -507,31 +523,9 @@ export class Stack {
     if (i >= 0) list.splice(i, 1);
   }
 
-  // ---- timers ----
-
-  /** Arms the slow timer if it is not running; protocols call this when they start timing something. */
-  armTimer(): void {
-    if (this.timer !== null || this.stopped) return;
-    this.timer = this.clock.setTimer(SLOW_TIMER_MS, () => this.slowTimo());
-  }
-
-  /** ARP aging and retries, reassembly timeouts; re-arms itself only while there is work. */
-  slowTimo(): void {
-    this.timer = null;
-    if (this.stopped) return;
-    const now = this.clock.now();
-    const arpBusy = this.arp.tick(now);
-    const fragBusy = this.ip.reass.tick(now);
-    const routesBusy = this.routes.expire(now);
-    if (this.loopQ.length !== 0) this.drainLoopback();
-    if (arpBusy || fragBusy || routesBusy) this.armTimer();
-  }
-
   /** Stops timers and frees held buffers (io-pkt shutting down). */
   stop(): void {
-    this.stopped = true;
-    if (this.timer !== null) this.clock.clearTimer(this.timer);
-    this.timer = null;
+    this.timers.stop();
     this.ip.reass.clear();
     for (const ifp of this.interfaces()) this.arp.flush(ifp);
     for (const pb of this.loopQ.splice(0)) pbufFree(pb);

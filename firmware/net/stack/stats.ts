@@ -29,6 +29,8 @@ export function createIpStats() {
     fragmented: 0, // datagrams fragmented on output
     ofragments: 0, // fragments created
     cantfrag: 0, // DF set but too big
+    pfildrops: 0, // dropped by IP-layer filter hooks (in, out or forward)
+    badoptions: 0, // malformed options, or source routes refused
   };
 }
 export type IpStats = ReturnType<typeof createIpStats>;
@@ -67,6 +69,8 @@ export function createArpStats() {
     badaddr: 0, // broadcast/multicast sender hardware address, or our own frame looped
     dupips: 0, // someone else uses one of our addresses
     timeouts: 0, // resolutions given up after maxtries
+    unsolicited: 0, // replies for addresses we never asked about (no entry made)
+    evicted: 0, // entries dropped to make room (net.inet.arp.maxentries)
     held: 0, // packets queued waiting for a reply
     dropped: 0, // queued packets dropped (queue full, resolution failed)
   };

@@ -11,7 +11,7 @@ import { formatBuildfile } from "../../../images/buildfile/format.ts";
 import { parseBuildfile } from "../../../images/buildfile/parser.ts";
 import { analyzeBuildfile, type Analysis } from "../../../images/buildfile/lint.ts";
 import type { Diagnostic } from "../../../images/buildfile/ast.ts";
-import { fuzzIterations } from "../../helpers/fuzz.ts";
+import { fuzzIterations, seededRandom } from "../../helpers/fuzz.ts";
 
 const ITERATIONS = fuzzIterations(10_000, 1_000_000);
 /** The linter is ~100× slower per input than the parser: a fixed share of the quick count. */
@@ -62,19 +62,6 @@ const TOKENS = [
   "a#b",
   "} ",
 ];
-
-/** xorshift32: a small deterministic generator so a failure can be replayed from its seed. */
-function rng(seed: number): () => number {
-  let x = seed >>> 0 || 1;
-  return () => {
-    x ^= x << 13;
-    x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    x >>>= 0;
-    return x / 0x100000000;
-  };
-}
 
 function mutate(src: string, r: () => number): string {
   let s = src;
@@ -131,7 +118,7 @@ describe("parser fuzz", () => {
   ];
 
   it(`survives ${ITERATIONS} mutated buildfiles`, () => {
-    const r = rng(SEED);
+    const r = seededRandom(SEED);
     for (let i = 0; i < ITERATIONS; i++) {
       const src = mutate(corpus[i % corpus.length], r);
       let result;
@@ -152,7 +139,7 @@ describe("parser fuzz", () => {
   }, 600_000);
 
   it("the linter survives mutated buildfiles too", () => {
-    const r = rng(SEED ^ 0xabcdef);
+    const r = seededRandom(SEED ^ 0xabcdef);
     const emptyDir = mkdtempSync(join(tmpdir(), "netrino-fuzz-"));
     const n = LINT_ITERATIONS;
     for (let i = 0; i < n; i++) {
@@ -166,7 +153,7 @@ describe("parser fuzz", () => {
   }, 600_000);
 
   it(`fmt keeps the meaning of ${FMT_ITERATIONS} mutated buildfiles`, () => {
-    const r = rng(SEED ^ 0x1234567);
+    const r = seededRandom(SEED ^ 0x1234567);
     const opts = { env: {}, baseDir: CORPUS_DIR };
     let compared = 0;
     for (let i = 0; i < FMT_ITERATIONS; i++) {

@@ -10,22 +10,9 @@ import { formatFrame } from "../../../firmware/net/stack/tcpdump-format.ts";
 import { ARPOP_REPLY, ARPOP_REQUEST } from "../../../firmware/net/wire/arp.ts";
 import { MAC_A, MAC_B, arpFrame, echoFrame, fragmentFrames, ipFrame, udpFrame } from "./frames.ts";
 import { ip, pattern } from "./wire-harness.ts";
-import { fuzzIterations } from "../../helpers/fuzz.ts";
+import { fuzzIterations, xorshift32 } from "../../helpers/fuzz.ts";
 
 const ITER = fuzzIterations(200_000, 1_000_000);
-
-/** xorshift32: a seeded generator so failures reproduce. */
-function rng(seed: number) {
-  let x = seed >>> 0 || 1;
-  return () => {
-    x ^= x << 13;
-    x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    x >>>= 0;
-    return x;
-  };
-}
 
 function corpus(): Uint8Array[] {
   const A = ip("10.0.0.1");
@@ -112,7 +99,7 @@ describe("fuzz", () => {
     s.sysctl.set("net.inet.icmp.errppslimit", 0);
     s.arp.addStatic(en1, ip("10.1.0.9"), 0x020000000009);
     const seeds = corpus();
-    const r = rng(0xc0ffee);
+    const r = xorshift32(0xc0ffee);
     for (let i = 0; i < ITER; i++) {
       const f = mutate(r, seeds[r() % seeds.length]);
       s.input(r() % 8 === 0 ? en1 : en0, f);
@@ -170,7 +157,7 @@ describe("fuzz", () => {
       "less",
       "mask",
     ];
-    const r = rng(7);
+    const r = xorshift32(7);
     const seeds = corpus();
     const n = Math.max(2000, Math.floor(ITER / 20));
     let accepted = 0;
@@ -191,7 +178,7 @@ describe("fuzz", () => {
 
   it("formatter, filter and pcap reader survive mutated input", () => {
     const seeds = corpus();
-    const r = rng(42);
+    const r = xorshift32(42);
     const p = compileFilter(
       "(icmp or arp or port 53) and not net 10.9/16 or vlan 10 or greater 100 or " +
         "tcp[tcpflags] & tcp-syn != 0 or icmp[icmptype] = icmp-echo or ip[2:2] / (ip[8] - 64) > 3",

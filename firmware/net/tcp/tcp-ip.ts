@@ -1,0 +1,78 @@
+// TCP as an IP protocol of a stack: IPv4 delivers segments here (protocol 6), segments leave
+// through `ip.output` (one source-address selection, IP-layer pfil), deadlines live on the
+// stack's timer service, MSS comes from the route's MTU, and `net.inet.tcp.*` is in the stack's
+// sysctl tree. The socket layer reaches connections through `engine`.
+import { KernelError, errnoName } from "../../kernel/errno.ts";
+import { IPPROTO_TCP, ipSrc, ipDst, ipTotalLen } from "../wire/ipv4.ts";
+import type { IpProtocol } from "../stack/ip4.ts";
+import { pbufFree, type Pbuf } from "../stack/pbuf.ts";
+import type { Stack } from "../stack/stack.ts";
+import type { Sysctl } from "../stack/sysctl.ts";
+import { TCP_SYSCTLS, type TcpConfig } from "./config.ts";
+import { TcpEngine } from "./engine.ts";
+
+export class TcpProtocol implements IpProtocol {
+  readonly engine: TcpEngine;
+  private readonly stack: Stack;
+
+  constructor(stack: Stack, config: Partial<TcpConfig> = {}, key?: Uint8Array) {
+    this.stack = stack;
+    this.engine = new TcpEngine({
+      timers: stack.timers,
+      transmit: (src, dst, b, len) => this.output(src, dst, b, len),
+      mtuFor: (dst) => this.mtuFor(dst),
+      key,
+      config,
+    });
+  }
+
+  input(pb: Pbuf, hlen: number): void {
+    const b = pb.bytes;
+    const off = pb.off;
+    const len = Math.min(ipTotalLen(b, off), pb.len) - hlen;
+    this.engine.input(ipSrc(pb.view, off), ipDst(pb.view, off), b, off + hlen, len);
+    pbufFree(pb);
+  }
+
+  private output(src: number, dst: number, b: Uint8Array, len: number): void {
+    const pb = this.stack.pool.allocSize(len);
+    if (pb === null) return; // counted by the pool; TCP's timers resend
+    pb.bytes.set(b.subarray(0, len), pb.off);
+    pb.len = len;
+    this.stack.ip.output(pb, { src, dst, proto: IPPROTO_TCP });
+  }
+
+  private mtuFor(dst: number): number {
+    const rt = this.stack.routes.lookup(dst);
+    if (rt === null) return 1500;
+    return rt.mtu > 0 ? Math.min(rt.mtu, rt.ifp.mtu) : rt.ifp.mtu;
+  }
+}
+
+/** `net.inet.tcp.*` in the stack's sysctl tree, validated by the engine (one set of rules). */
+export function registerTcpSysctls(s: Sysctl, engine: TcpEngine): void {
+  for (const [name, d] of Object.entries(TCP_SYSCTLS)) {
+    const isString = typeof engine.config[d.key] === "string";
+    s.add({
+      name,
+      type: isString ? "string" : "int",
+      description: `TCP ${d.key}`,
+      writable: true,
+      get: () => {
+        const v = engine.getSysctl(name);
+        return typeof v === "boolean" ? (v ? 1 : 0) : (v as number | string);
+      },
+      set: (v) => {
+        const err = engine.setSysctl(name, String(v));
+        if (err !== 0) throw new KernelError(errnoName(-err) ?? "EINVAL", `${name}: invalid value '${v}'`);
+      },
+    });
+  }
+  s.add({
+    name: "net.inet.tcp.stats",
+    type: "struct",
+    description: "TCP statistics",
+    writable: false,
+    get: () => ({ ...engine.stats }),
+  });
+}

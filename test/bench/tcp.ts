@@ -1,0 +1,221 @@
+// `npm run bench -- tcp`: our TCP over a veth through pcap against Linux, one JSON line.
+// rx_mbps: our engine downloads from Python's http.server; tx_mbps: curl downloads from a
+// server on our engine; raw_1514_mbps: 1514-byte frames a raw socket injects that PcapPort
+// hands over (the same-run ceiling the TCP figures are ratios against); ours_rr_*: 1-byte
+// request/response round trips from a Linux client to an echo server on our TCP; linux_rr_*:
+// the same client against a Linux echo server over a Linux-only veth (baseline);
+// accepts_per_s: sequential connect/close from Linux to our listener. Needs root and `pcap`.
+import { createHash } from "node:crypto";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { SystemClock } from "../../firmware/kernel/clock.ts";
+import { Stack } from "../../firmware/net/stack/stack.ts";
+import { TE_EOF, TE_READABLE, TE_WRITABLE, type Tcb } from "../../firmware/net/tcp/tcb.ts";
+import { tcpClose, tcpRead, tcpSend, tcpSetOption, TCP_NODELAY } from "../../firmware/net/tcp/usrreq.ts";
+import { parseIpv4 } from "../../firmware/net/wire/ipv4-addr.ts";
+import { PcapPort } from "../../hal/eth/pcap-port.ts";
+import { NetnsLab, nsExec, sh } from "../net/lib/netns.ts";
+
+const OURS = "10.65.0.2";
+const LINUX = "10.65.0.1";
+const SIZE = Number(process.env.BENCH_MIB ?? 50) << 20;
+const RR = Number(process.env.BENCH_RR ?? 2000);
+
+const RR_CLIENT = String.raw`
+import socket, sys, time
+host, port, n = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+s = socket.create_connection((host, port)); s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+t = []
+for i in range(n):
+    a = time.perf_counter(); s.sendall(b"x"); s.recv(1); t.append((time.perf_counter() - a) * 1e6)
+t.sort(); print(round(t[len(t)//2]), round(t[int(len(t)*0.99)]))
+`;
+const ECHO_SERVER = String.raw`
+import socket, sys
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind((sys.argv[1], int(sys.argv[2]))); s.listen(8)
+while True:
+    c, _ = s.accept(); c.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    while True:
+        d = c.recv(65536)
+        if not d: break
+        c.sendall(d)
+    c.close()
+`;
+const ACCEPTS = String.raw`
+import socket, sys, time
+host, port, secs = sys.argv[1], int(sys.argv[2]), float(sys.argv[3])
+n = 0; end = time.time() + secs; a = time.time()
+while time.time() < end:
+    s = socket.create_connection((host, port)); s.close(); n += 1
+print(round(n / (time.time() - a)))
+`;
+const RAW = String.raw`
+import socket, sys, time
+ifname, dst, src, secs = sys.argv[1], sys.argv[2], sys.argv[3], float(sys.argv[4])
+f = bytes.fromhex(dst.replace(":", "")) + bytes.fromhex(src.replace(":", "")) + b"\x88\xb5" + bytes(1500)
+s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW); s.bind((ifname, 0))
+end = time.time() + secs
+while time.time() < end:
+    for _ in range(256):
+        try: s.send(f)
+        except OSError: pass
+`;
+
+const lab = new NetnsLab("tb");
+const dir = mkdtempSync(join(tmpdir(), "netrino-tcpbench-"));
+try {
+  const ns = lab.namespace();
+  const v = lab.veth(ns, `${LINUX}/24`);
+  sh(
+    "ip",
+    ["netns", "exec", ns, "ethtool", "-K", v.linux, "tx", "off", "tso", "off", "gso", "off", "gro", "off"],
+    {
+      check: false,
+    },
+  );
+  const port = PcapPort.open(v.ours);
+  const stack = new Stack({ clock: new SystemClock(), log: () => {} });
+  const mac = "02:00:00:65:00:02";
+  const ifp = stack.attach({ name: "en0", mac, mtu: 1500, output: (f, len) => port.send(f, len) });
+  let rawFrames = 0;
+  port.onFrame((f, len) => {
+    if (len === 1514 && f[12] === 0x88 && f[13] === 0xb5) rawFrames++;
+    else stack.input(ifp, f, len);
+  });
+  stack.addAddress(ifp, parseIpv4(OURS)!, 24);
+  const data = new Uint8Array(SIZE).map((_, i) => (i * 13) & 0xff);
+  const sum = createHash("sha256").update(data).digest("hex");
+  writeFileSync(join(dir, "f"), data);
+  const eng = stack.tcp.engine;
+
+  // Servers on our TCP: HTTP (whole file to anyone), echo (port 7), accept-and-close (9).
+  const header = new TextEncoder().encode(
+    `HTTP/1.1 200 OK\r\nContent-Length: ${SIZE}\r\nConnection: close\r\n\r\n`,
+  );
+  const http = eng.listen(0, 8080, 64);
+  const req = new Uint8Array(4096);
+  http.onConnection = () => {
+    let sent = -header.length;
+    const pump = (t: Tcb) => {
+      while (sent < 0) {
+        const n = tcpSend(t, header, header.length + sent, -sent);
+        if (n <= 0) return;
+        sent += n;
+      }
+      while (sent < SIZE) {
+        const n = tcpSend(t, data, sent, SIZE - sent);
+        if (n <= 0) return;
+        sent += n;
+      }
+      if (!t.finQueued) tcpClose(t);
+    };
+    const t = eng.accept(http, (tt, ev) => {
+      if (ev === TE_READABLE) tcpRead(tt, req, 0, req.length);
+      if (ev === TE_WRITABLE || ev === TE_READABLE) pump(tt);
+    });
+    if (t !== null) pump(t);
+  };
+  const echo = eng.listen(0, 7, 16);
+  echo.onConnection = () => {
+    const t = eng.accept(echo, (tt, ev) => {
+      const n = tcpRead(tt, req, 0, req.length);
+      if (n > 0) tcpSend(tt, req, 0, n);
+      if (ev === TE_EOF) tcpClose(tt);
+    });
+    if (t !== null) tcpSetOption(t, TCP_NODELAY, 1);
+  };
+  const sink = eng.listen(0, 9, 128);
+  sink.onConnection = () => {
+    eng.accept(sink, (tt, ev) => {
+      if (ev === TE_EOF) tcpClose(tt);
+    });
+  };
+
+  // tx: curl downloads from us.
+  let t0 = performance.now();
+  const tx = await nsExec(ns, "sh", ["-c", `curl -sS http://${OURS}:8080/ | sha256sum`], 300_000);
+  const txMs = performance.now() - t0;
+  if (!tx.stdout.startsWith(sum)) throw new Error(`tx transfer corrupt: ${tx.stdout}${tx.stderr}`);
+
+  // rx: we download from Python's http.server.
+  lab.background(ns, "python3", ["-m", "http.server", "8000", "--bind", LINUX, "--directory", dir]);
+  await new Promise((r) => setTimeout(r, 1500));
+  const hash = createHash("sha256");
+  let body = 0;
+  t0 = performance.now();
+  await new Promise<void>((resolve) => {
+    const buf = new Uint8Array(1 << 20);
+    let headDone = false;
+    let head = "";
+    const c = eng.connect(parseIpv4(OURS)!, 50_000, parseIpv4(LINUX)!, 8000, (t, ev) => {
+      for (;;) {
+        const n = tcpRead(t, buf, 0, buf.length);
+        if (n === 0) break;
+        let off = 0;
+        if (!headDone) {
+          head += Buffer.from(buf.subarray(0, n)).toString("latin1");
+          const end = head.indexOf("\r\n\r\n");
+          if (end < 0) continue;
+          headDone = true;
+          off = n - (head.length - end - 4);
+        }
+        hash.update(buf.subarray(off, n));
+        body += n - off;
+      }
+      if (ev === TE_EOF) {
+        tcpClose(t);
+        resolve();
+      }
+    });
+    const get = new TextEncoder().encode("GET /f HTTP/1.0\r\n\r\n");
+    tcpSend(c, get, 0, get.length);
+  });
+  const rxMs = performance.now() - t0;
+  if (body !== SIZE || hash.digest("hex") !== sum) throw new Error(`rx transfer corrupt (${body} bytes)`);
+
+  // Request/response: ours, then Linux-to-Linux as the baseline.
+  const ours = (await nsExec(ns, "python3", ["-c", RR_CLIENT, OURS, "7", String(RR)])).stdout
+    .trim()
+    .split(" ");
+  const nsA = lab.namespace();
+  const nsB = lab.namespace();
+  lab.vethBetween(nsA, "10.66.0.1/24", nsB, "10.66.0.2/24");
+  lab.background(nsB, "python3", ["-c", ECHO_SERVER, "10.66.0.2", "7"]);
+  await new Promise((r) => setTimeout(r, 800));
+  const linux = (await nsExec(nsA, "python3", ["-c", RR_CLIENT, "10.66.0.2", "7", String(RR)])).stdout
+    .trim()
+    .split(" ");
+
+  // Accepts per second.
+  const accepts = Number((await nsExec(ns, "python3", ["-c", ACCEPTS, OURS, "9", "2"])).stdout.trim());
+
+  // The raw 1514-byte frame ceiling of this pcap port, same run.
+  rawFrames = 0;
+  t0 = performance.now();
+  await nsExec(ns, "python3", ["-c", RAW, v.linux, mac, v.linuxMac, "2"]);
+  await new Promise((r) => setTimeout(r, 200));
+  const rawMs = performance.now() - t0;
+
+  const mbps = (bytes: number, ms: number) => Number(((bytes * 8) / (ms * 1000)).toFixed(1));
+  const out = {
+    bench: "tcp",
+    bytes: SIZE,
+    rx_mbps: mbps(SIZE, rxMs),
+    tx_mbps: mbps(SIZE, txMs),
+    raw_1514_mbps: mbps(rawFrames * 1514, rawMs),
+    ours_rr_p50_us: Number(ours[0]),
+    ours_rr_p99_us: Number(ours[1]),
+    linux_rr_p50_us: Number(linux[0]),
+    linux_rr_p99_us: Number(linux[1]),
+    accepts_per_s: accepts,
+    rexmits: eng.stats.sndrexmitpack,
+    badsum: eng.stats.rcvbadsum,
+  };
+  process.stdout.write(`${JSON.stringify(out)}\n`);
+  port.close();
+  stack.stop();
+} finally {
+  lab.cleanup();
+  rmSync(dir, { recursive: true, force: true });
+}
