@@ -1,38 +1,13 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { Kernel } from "../../../firmware/kernel/kernel.ts";
-import { makeContext } from "../../../firmware/exec.ts";
-import type { ProgramContext } from "../../../firmware/program.ts";
 import * as K from "../../../firmware/net/socket/constants.ts";
 import { FIONBIO, FIONREAD } from "../../../firmware/net/socket/messages.ts";
 import { parseIpv4 } from "../../../firmware/net/wire/ipv4-addr.ts";
-import { errnoOf, startIoPkt, withClient } from "../iopkt/harness.ts";
+import { errnoOf, program, startIoPkt, withClient } from "../iopkt/harness.ts";
 
 const ip = (s: string) => parseIpv4(s) as number;
 const text = (b: Uint8Array) => new TextDecoder().decode(b);
 const inet = (address: string, port: number) => ({ family: "inet" as const, address, port });
-
-/** Runs `fn` as a program whose $SOCK is `prefix`. */
-function program<T>(k: Kernel, prefix: string, fn: (ctx: ProgramContext) => Promise<T>): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    k.spawn({
-      name: "prog",
-      argv: ["prog"],
-      env: { SOCK: prefix },
-      cwd: "/",
-      uid: 0,
-      gid: 0,
-      priority: 10,
-      main: async (t) => {
-        try {
-          resolve(await fn(await makeContext(k, t)));
-        } catch (e) {
-          reject(e);
-        }
-        return 0;
-      },
-    });
-  });
-}
 
 describe("UDP sockets through /dev/socket/2", () => {
   let k: Kernel;
@@ -71,19 +46,27 @@ describe("UDP sockets through /dev/socket/2", () => {
       for (const word of ["one", "two", "three"]) {
         await s.sendto(fd, word, inet("10.0.0.2", 7007));
         const m = await s.recvmsg(fd);
-        out.push(`${text(m.data)} from ${m.from?.family === "inet" ? `${m.from.address}:${m.from.port}` : "?"}`);
+        out.push(
+          `${text(m.data)} from ${m.from?.family === "inet" ? `${m.from.address}:${m.from.port}` : "?"}`,
+        );
         expect(m.dstAddress).toBe("10.0.0.1");
       }
       const me = await s.getsockname(fd);
       expect(me.family === "inet" && me.port >= 49152).toBe(true);
       const list = await s.list();
-      expect(list.some((l) => l.local?.family === "inet" && l.local.port === (me as { port: number }).port)).toBe(true);
+      expect(
+        list.some((l) => l.local?.family === "inet" && l.local.port === (me as { port: number }).port),
+      ).toBe(true);
       expect(await s.ioctl(fd, FIONREAD)).toBe(0);
       await s.close(fd);
       return out;
     });
     await server;
-    expect(got).toEqual(["echo:one from 10.0.0.2:7007", "echo:two from 10.0.0.2:7007", "echo:three from 10.0.0.2:7007"]);
+    expect(got).toEqual([
+      "echo:one from 10.0.0.2:7007",
+      "echo:two from 10.0.0.2:7007",
+      "echo:three from 10.0.0.2:7007",
+    ]);
   });
 
   it("port unreachable: ECONNREFUSED on a connected socket; EAGAIN non-blocking; SO_RCVTIMEO; EADDRINUSE", async () => {
@@ -103,8 +86,12 @@ describe("UDP sockets through /dev/socket/2", () => {
       const b = await s.socket(K.AF_INET, K.SOCK_DGRAM);
       await s.bind(a, inet("0.0.0.0", 5000));
       await expect(s.bind(b, inet("0.0.0.0", 5000))).rejects.toSatisfy((e) => errnoOf(e) === "EADDRINUSE");
-      await expect(s.bind(b, inet("10.9.9.9", 5001))).rejects.toSatisfy((e) => errnoOf(e) === "EADDRNOTAVAIL");
-      await expect(s.sendto(b, "x", inet("10.0.0.255", 5000))).rejects.toSatisfy((e) => errnoOf(e) === "EACCES");
+      await expect(s.bind(b, inet("10.9.9.9", 5001))).rejects.toSatisfy(
+        (e) => errnoOf(e) === "EADDRNOTAVAIL",
+      );
+      await expect(s.sendto(b, "x", inet("10.0.0.255", 5000))).rejects.toSatisfy(
+        (e) => errnoOf(e) === "EACCES",
+      );
     });
     const udp = await withClient(k, "/b", (nc) => nc.stats("udp"));
     expect(udp.find((c) => c.name === "noport")?.value).toBe(1);
@@ -195,12 +182,22 @@ describe("UDP sockets through /dev/socket/2", () => {
     await startIoPkt(k, ["-p", "tcpip", "prefix=/a"]);
     await program(k, "/a", async (ctx) => {
       const h = await ctx.fs.open("/a/dev/socket/2", "r+");
-      await expect(h.devctl(0xc0005302, new Uint8Array([1, 2]))).rejects.toSatisfy((e) => errnoOf(e) === "ENOTSOCK");
-      await expect(h.devctl(0xc0005301, new Uint8Array([]))).rejects.toSatisfy((e) => errnoOf(e) === "EBADMSG");
-      await expect(h.devctl(0xc0005301, new Uint8Array([9, 0]))).rejects.toSatisfy((e) => errnoOf(e) === "EPROTOTYPE");
+      await expect(h.devctl(0xc0005302, new Uint8Array([1, 2]))).rejects.toSatisfy(
+        (e) => errnoOf(e) === "ENOTSOCK",
+      );
+      await expect(h.devctl(0xc0005301, new Uint8Array([]))).rejects.toSatisfy(
+        (e) => errnoOf(e) === "EBADMSG",
+      );
+      await expect(h.devctl(0xc0005301, new Uint8Array([9, 0]))).rejects.toSatisfy(
+        (e) => errnoOf(e) === "EPROTOTYPE",
+      );
       await h.devctl(0xc0005301, new Uint8Array([K.SOCK_DGRAM, 0]));
-      await expect(h.devctl(0xc0005302, new Uint8Array([7]))).rejects.toSatisfy((e) => errnoOf(e) === "EBADMSG");
-      await expect(h.devctl(0xc00053ff, new Uint8Array([]))).rejects.toSatisfy((e) => errnoOf(e) === "ENOTTY");
+      await expect(h.devctl(0xc0005302, new Uint8Array([7]))).rejects.toSatisfy(
+        (e) => errnoOf(e) === "EBADMSG",
+      );
+      await expect(h.devctl(0xc00053ff, new Uint8Array([]))).rejects.toSatisfy(
+        (e) => errnoOf(e) === "ENOTTY",
+      );
       await h.close();
     });
   });
