@@ -8,7 +8,7 @@ import {
   parseDnsMessage,
 } from "../../../firmware/net/wire/dns.ts";
 import { candidates, parseResolvConf } from "../../../firmware/net/resolver.ts";
-import { fuzzIterations } from "../../helpers/fuzz.ts";
+import { fuzzIterations, fuzzParser } from "../../helpers/fuzz.ts";
 import { dnsResponse } from "./dns-server.ts";
 
 describe("DNS messages", () => {
@@ -69,23 +69,13 @@ describe("DNS messages", () => {
       { name: "c.b.lan", type: DNS_TYPE_A, value: "10.1.2.3" },
     ]);
     const n = fuzzIterations(50_000, 1_000_000);
-    let seed = 12345;
-    const rnd = () => (seed = (seed * 1103515245 + 12345) >>> 0) >>> 8;
-    let ok = 0;
-    let dropped = 0;
-    for (let i = 0; i < n; i++) {
-      const b = base.slice(0, (rnd() % 3 === 0 ? rnd() : base.length) % (base.length + 1));
-      for (let k = rnd() % 4; k >= 0; k--) if (b.length) b[rnd() % b.length] = rnd() & 0xff;
-      try {
-        const m = parseDnsMessage(b);
-        answerAddresses(m, "a.b.lan");
-        ok++;
-      } catch (e) {
-        if (!(e instanceof DnsFormatError)) throw e;
-        dropped++;
-      }
-    }
-    expect(ok + dropped).toBe(n);
+    const { parsed, dropped } = fuzzParser(
+      base,
+      n,
+      (b) => answerAddresses(parseDnsMessage(b), "a.b.lan"),
+      (e) => e instanceof DnsFormatError,
+    );
+    expect(parsed + dropped).toBe(n);
     expect(dropped).toBeGreaterThan(0);
   });
 });
