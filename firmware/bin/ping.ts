@@ -5,13 +5,13 @@ import { strerror } from "../kernel/errno.ts";
 import { ECHO_EV_ERROR, ECHO_EV_REPLY } from "../net/control/protocol.ts";
 import type { EchoEvent } from "../net/control/client.ts";
 import { recordedRoute, recordRouteOption } from "../net/wire/ipv4-options.ts";
-import { formatIpv4 } from "../net/wire/ipv4-addr.ts";
+import { formatIpv4, parseIpv4 } from "../net/wire/ipv4-addr.ts";
 import type { Program, ProgramContext } from "../program.ts";
 import { getopt, UsageError } from "./lib/getopt.ts";
 import { requireIpv4 } from "./lib/net-addr-args.ts";
 import { withNet } from "./lib/net-api.ts";
 import { NetUtilError, runNetUtility } from "./lib/net-errors.ts";
-import { resolveHost } from "./lib/net-hosts.ts";
+import { getaddrinfo } from "../net/resolver.ts";
 import {
   pingErrorLine,
   pingHeader,
@@ -222,8 +222,9 @@ const program: Program = {
   main(ctx) {
     return runNetUtility(ctx.stderr, "ping", USAGE, async () => {
       const o = parsePingArgs(ctx.argv.slice(1));
-      const dst = await resolveHost(ctx.fs, o.host);
-      if (dst === null) throw new NetUtilError("EHOSTUNREACH", `unknown host ${o.host}`);
+      const addrs = await getaddrinfo(ctx, o.host).catch(() => []);
+      if (addrs.length === 0) throw new NetUtilError("EHOSTUNREACH", `unknown host ${o.host}`);
+      const dst = parseIpv4(addrs[0]) as number;
       return ping(ctx, o, dst);
     });
   },

@@ -25,3 +25,34 @@ export function seededRandom(seed: number): () => number {
   const next = xorshift32(seed);
   return () => next() / 0x1_0000_0000;
 }
+
+/**
+ * Feeds `n` mutated copies of `base` (cut short now and then, a few bytes from `from` on
+ * overwritten) to `parse`: each must parse or throw an error `isFormatError` accepts; anything
+ * else fails the test. Returns how many parsed and how many were dropped as malformed.
+ */
+export function fuzzParser(
+  base: Uint8Array,
+  n: number,
+  parse: (b: Uint8Array) => void,
+  isFormatError: (e: unknown) => boolean,
+  from = 0,
+): { parsed: number; dropped: number } {
+  let seed = 12345;
+  const rnd = () => (seed = (seed * 1103515245 + 12345) >>> 0) >>> 8;
+  let parsed = 0;
+  let dropped = 0;
+  for (let i = 0; i < n; i++) {
+    const b = base.slice(0, rnd() % 3 === 0 ? rnd() % (base.length + 1) : base.length);
+    for (let k = rnd() % 5; k >= 0; k--)
+      if (b.length > from) b[from + (rnd() % (b.length - from))] = rnd() & 0xff;
+    try {
+      parse(b);
+      parsed++;
+    } catch (e) {
+      if (!isFormatError(e)) throw e;
+      dropped++;
+    }
+  }
+  return { parsed, dropped };
+}

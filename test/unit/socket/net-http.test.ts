@@ -6,10 +6,9 @@ import * as http from "node:http";
 import { afterEach, describe, expect, it } from "vitest";
 import { Kernel } from "../../../firmware/kernel/kernel.ts";
 import type { ProgramContext } from "../../../firmware/program.ts";
-import { program } from "./program.ts";
 import { connect, createServer, type NetSocket } from "../../../firmware/net/socket/net.ts";
 import { parseIpv4 } from "../../../firmware/net/wire/ipv4-addr.ts";
-import { startIoPkt, withClient } from "../iopkt/harness.ts";
+import { program, startIoPkt, withClient } from "../iopkt/harness.ts";
 
 const ip = (s: string) => parseIpv4(s) as number;
 

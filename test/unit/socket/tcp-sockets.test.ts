@@ -3,10 +3,9 @@
 // ECONNREFUSED from a closed port.
 import { afterEach, describe, expect, it } from "vitest";
 import { Kernel } from "../../../firmware/kernel/kernel.ts";
-import { program } from "./program.ts";
 import * as K from "../../../firmware/net/socket/constants.ts";
 import { parseIpv4 } from "../../../firmware/net/wire/ipv4-addr.ts";
-import { errnoOf, startIoPkt, withClient } from "../iopkt/harness.ts";
+import { errnoOf, program, startIoPkt, withClient } from "../iopkt/harness.ts";
 
 const ip = (s: string) => parseIpv4(s) as number;
 const inet = (address: string, port: number) => ({ family: "inet" as const, address, port });
