@@ -4,22 +4,31 @@
 import { strerror } from "../kernel/errno.ts";
 import { ECHO_EV_ERROR, ECHO_EV_REPLY } from "../net/control/protocol.ts";
 import type { EchoEvent } from "../net/control/client.ts";
-import { formatIpv4 } from "../net/wire/ipv4-addr.ts";
+import { recordedRoute, recordRouteOption } from "../net/wire/ipv4-options.ts";
+import { formatIpv4, parseIpv4 } from "../net/wire/ipv4-addr.ts";
 import type { Program, ProgramContext } from "../program.ts";
 import { getopt, UsageError } from "./lib/getopt.ts";
 import { requireIpv4 } from "./lib/net-addr-args.ts";
 import { withNet } from "./lib/net-api.ts";
 import { NetUtilError, runNetUtility } from "./lib/net-errors.ts";
-import { resolveHost } from "./lib/net-hosts.ts";
-import { pingErrorLine, pingHeader, pingReplyLine, pingSummary, RttStats } from "./lib/net-ping-format.ts";
+import { getaddrinfo } from "../net/resolver.ts";
+import {
+  pingErrorLine,
+  pingHeader,
+  pingReplyLine,
+  pingRouteText,
+  pingSummary,
+  RttStats,
+} from "./lib/net-ping-format.ts";
 
 const USAGE = `ping - send ICMP ECHO_REQUEST packets to network hosts
 
-usage: ping [-fnqD] [-c count] [-i wait] [-s packetsize] [-t ttl] [-W waittime]
+usage: ping [-fnqDR] [-c count] [-i wait] [-s packetsize] [-t ttl] [-W waittime]
             [-w deadline] [-I srcaddr] host
 -c stop after count replies sent, -i seconds between packets (default 1, fractions allowed),
 -s data bytes (default 56), -t IP time to live, -D set Don't Fragment, -W milliseconds to wait
-for the last reply, -w stop after deadline seconds, -f flood (a dot per request, a backspace
+for the last reply, -w stop after deadline seconds, -R record route (the route each reply took, as far as
+9 hops), -f flood (a dot per request, a backspace
 per reply), -q only the summary. SOCK=/prefix selects another io-pkt instance.
 `;
 
@@ -43,11 +52,12 @@ export interface PingOptions {
   quiet: boolean;
   flood: boolean;
   src: number;
+  recordRoute: boolean;
   host: string;
 }
 
 export function parsePingArgs(args: readonly string[]): PingOptions {
-  const p = getopt(args, "c:i:s:t:W:w:I:fnqDv");
+  const p = getopt(args, "c:i:s:t:W:w:I:fnqDRv");
   const o: PingOptions = {
     count: 0,
     intervalMs: 1000,
@@ -59,6 +69,7 @@ export function parsePingArgs(args: readonly string[]): PingOptions {
     quiet: false,
     flood: false,
     src: 0,
+    recordRoute: false,
     host: "",
   };
   const int = (v: string, what: string, min: number, max: number): number => {
@@ -81,6 +92,7 @@ export function parsePingArgs(args: readonly string[]): PingOptions {
     else if (opt === "f") o.flood = true;
     else if (opt === "q") o.quiet = true;
     else if (opt === "D") o.df = true;
+    else if (opt === "R") o.recordRoute = true;
   }
   if (o.flood) o.intervalMs = 0;
   if (p.operands.length !== 1) throw new UsageError("");
@@ -107,6 +119,8 @@ async function ping(ctx: ProgramContext, o: PingOptions, dst: number): Promise<n
   const addr = formatIpv4(dst);
   const stats = new RttStats();
   const seen = new Uint8Array(65536);
+  const rrOption = o.recordRoute ? recordRouteOption() : undefined;
+  let lastRoute: string[] | null = null;
   return withNet(ctx, async (net) => {
     // -I: like BSD's bind(), an address that is not ours fails before anything is sent.
     if (
@@ -141,6 +155,7 @@ async function ping(ctx: ProgramContext, o: PingOptions, dst: number): Promise<n
             df: o.df,
             src: o.src,
             payload: payload(o.size, clock.now()),
+            ipOptions: rrOption,
           });
           stats.transmitted++;
           seq++;
@@ -181,8 +196,16 @@ async function ping(ctx: ProgramContext, o: PingOptions, dst: number): Promise<n
         else stats.add(ms);
       }
       if (o.flood) await out.write("\b \b");
-      else if (!o.quiet)
-        await out.write(pingReplyLine(ev.icmpLen, formatIpv4(ev.from), ev.seq, ev.ttl, ms, dup));
+      else if (!o.quiet) {
+        let line = pingReplyLine(ev.icmpLen, formatIpv4(ev.from), ev.seq, ev.ttl, ms, dup);
+        const route = o.recordRoute ? recordedRoute(ev.ipOptions) : null;
+        if (route !== null) {
+          const text = route.map(formatIpv4);
+          line = `${line.slice(0, -1)}${pingRouteText(text, lastRoute)}\n`;
+          lastRoute = text;
+        }
+        await out.write(line);
+      }
     } else if (ev.kind === ECHO_EV_ERROR) {
       stats.errors++;
       // An error quotes the IP header and 8 bytes of our request: 36 ICMP bytes when io-pkt
@@ -199,8 +222,9 @@ const program: Program = {
   main(ctx) {
     return runNetUtility(ctx.stderr, "ping", USAGE, async () => {
       const o = parsePingArgs(ctx.argv.slice(1));
-      const dst = await resolveHost(ctx.fs, o.host);
-      if (dst === null) throw new NetUtilError("EHOSTUNREACH", `unknown host ${o.host}`);
+      const addrs = await getaddrinfo(ctx, o.host).catch(() => []);
+      if (addrs.length === 0) throw new NetUtilError("EHOSTUNREACH", `unknown host ${o.host}`);
+      const dst = parseIpv4(addrs[0]) as number;
       return ping(ctx, o, dst);
     });
   },

@@ -63,6 +63,13 @@ describe.skipIf(skip)("io-pkt with Linux as the peer", () => {
     ourMacA = /address: (\S+)/.exec(await rt.ok(["ifconfig", "en0"]))?.[1] ?? "";
   }, T);
 
+  /** Forwarding on here, and each Linux namespace routes the other's subnet through us. */
+  async function routeThroughUs(): Promise<void> {
+    await rt.ok(["sysctl", "-w", "net.inet.ip.forwarding=1"]);
+    sh("ip", ["-n", nsA, "route", "replace", "10.62.0.0/24", "via", OUR_A]);
+    sh("ip", ["-n", nsB, "route", "replace", "10.61.0.0/24", "via", OUR_B]);
+  }
+
   afterAll(async () => {
     await rt?.shutdown();
     lab.cleanup();
@@ -132,14 +139,31 @@ describe.skipIf(skip)("io-pkt with Linux as the peer", () => {
   it(
     "routes between two Linux namespaces with forwarding on",
     async () => {
-      await rt.ok(["sysctl", "-w", "net.inet.ip.forwarding=1"]);
-      sh("ip", ["-n", nsA, "route", "add", "10.62.0.0/24", "via", OUR_A]);
-      sh("ip", ["-n", nsB, "route", "add", "10.61.0.0/24", "via", OUR_B]);
+      await routeThroughUs();
       const r = await nsExec(nsA, "ping", ["-c", "50", "-i", "0.01", "-q", LINUX_B], T);
       expect(parseLinuxPing(r.stdout).rx, r.stdout + r.stderr).toBe(50);
       const rn = await rt.ok(["netstat", "-rn"]);
       expect(rn).toMatch(/10\.61\.0\/24 +link#\d+ +UC/);
       expect(rn).toMatch(/10\.62\.0\/24 +link#\d+ +UC/);
+    },
+    T,
+  );
+
+  it(
+    "record route: Linux's ping -R through us lists our addresses; our ping -R prints the route as BSD's",
+    async () => {
+      await routeThroughUs();
+      const linux = await nsExec(nsA, "ping", ["-R", "-c", "1", "-W", "2", LINUX_B], T);
+      expect(linux.stdout, linux.stderr).toMatch(/RR:/);
+      const rr = linux.stdout.slice(linux.stdout.indexOf("RR:"));
+      expect(rr).toContain(OUR_B); // recorded by us forwarding the request towards B
+      expect(rr).toContain(OUR_A); // and the reply back towards A
+      const ours = await rt.sh(["ping", "-R", "-c", "2", "-i", "0.2", LINUX_A]);
+      expect(ours.status, ours.stderr).toBe(0);
+      expect(ours.stdout).toMatch(
+        new RegExp(`icmp_seq=0 ttl=64 time=[\\d.]+ ms\nRR: \t${LINUX_A}\n(\t[\\d.]+\n)*\t${OUR_A}\n`),
+      );
+      expect(ours.stdout).toMatch(/icmp_seq=1 ttl=64 time=[\d.]+ ms\t\(same route\)\n/);
     },
     T,
   );

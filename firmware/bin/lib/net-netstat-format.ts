@@ -72,6 +72,7 @@ const IP_LINES: ReadonlyArray<readonly [string, string]> = [
   ["ofragments", "fragment%s created"],
   ["cantfrag", "datagram%s that can't be fragmented"],
   ["pfildrops", "datagram%s dropped by IP filters"],
+  ["badoptions", "packet%s with bad options"],
 ];
 
 /** NetBSD's icmpnames: the histogram labels. */

@@ -62,6 +62,23 @@ export function pingReplyLine(
   return `${bytes} bytes from ${from}: icmp_seq=${seq} ttl=${ttl}${time}${dup ? " (DUP!)" : ""}\n`;
 }
 
+/** Longest IP options (bytes): a route longer than this was cut short. */
+const MAX_IPOPTLEN = 40;
+
+/**
+ * BSD ping's record-route text, printed after a reply's line and before its newline: the route
+ * on its own lines (`\nRR: \t10.0.0.2\n\t10.0.0.1`), or `\t(same route)` when it repeats the
+ * previous reply's.
+ */
+export function pingRouteText(route: readonly string[], previous: readonly string[] | null): string {
+  if (route.length === 0) return "";
+  if (previous !== null && previous.length === route.length && previous.every((a, i) => a === route[i]))
+    return "\t(same route)";
+  const lines = route.map((a) => `\t${a}`);
+  if (route.length * 4 >= MAX_IPOPTLEN) lines[lines.length - 1] += "\t(truncated route)";
+  return `\nRR: ${lines.join("\n")}`;
+}
+
 /** NetBSD's pr_icmph text for the errors a ping can get back. */
 export function icmpErrorText(type: number, code: number, mtu = 0): string {
   switch (type) {

@@ -1,29 +1,14 @@
 // What the network utilities print from: plain records, independent of how the control
 // protocol carries them (net-api.ts adapts the io-pkt control client to these shapes).
 // Addresses are unsigned 32-bit numbers (IPv4) and 48-bit numbers (MAC), as in firmware/net/wire.
+// Records the stack already defines are reused, not restated.
+import type { IfAddr, IfCounters } from "../../net/stack/ifnet.ts";
 
-export interface IfAddrView {
-  addr: number;
-  prefixLen: number;
-  /** Directed broadcast; 0 when the interface has none (loopback). */
-  broadcast: number;
-}
+/** An interface address: the stack's record (stack/ifnet.ts IfAddr) without its back-pointer. */
+export type IfAddrView = Pick<IfAddr, "addr" | "prefixLen" | "broadcast">;
 
-export interface IfCountersView {
-  ipackets: number;
-  ierrors: number;
-  opackets: number;
-  oerrors: number;
-  collisions: number;
-  ibytes: number;
-  obytes: number;
-  imcasts: number;
-  omcasts: number;
-  ibcasts: number;
-  obcasts: number;
-  iqdrops: number;
-  oqdrops: number;
-}
+/** Interface counters: the stack's own record (BSD if_data names), carried field for field. */
+export type IfCountersView = IfCounters;
 
 export interface IfView {
   name: string;

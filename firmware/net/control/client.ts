@@ -55,6 +55,8 @@ export interface EchoRequest {
   df?: boolean;
   src?: number;
   payload: Uint8Array;
+  /** IP options bytes (ping -R). */
+  ipOptions?: Uint8Array;
 }
 
 export interface BpfOpenOptions {
@@ -275,6 +277,7 @@ export class NetControl {
         df: r.df ?? false,
         src: (r.src ?? 0) >>> 0,
         payload: r.payload,
+        ipOptions: r.ipOptions ?? new Uint8Array(0),
       },
       P.EchoSendReply,
     );

@@ -5,6 +5,7 @@
 import bin from "typed-binary";
 import type { Parsed } from "typed-binary";
 import { bytes, i64 } from "./codec.ts";
+import type { IfCounters as StackIfCounters } from "../stack/ifnet.ts";
 
 /** devctl command class of the io-pkt control protocol ('N'). */
 export const DCMD_NET_CLASS = 0x4e00;
@@ -109,6 +110,11 @@ export const IfInfoSchema = bin.object({
 });
 export type IfInfo = Parsed<typeof IfInfoSchema>;
 export type IfCounters = Parsed<typeof IfCountersSchema>;
+/** The wire record is the stack's record: a counter added to one and not the other fails to compile. */
+export type IfCountersMatchStack = SameKeys<IfCounters, StackIfCounters>;
+type SameKeys<A, B> = [keyof A] extends [keyof B] ? ([keyof B] extends [keyof A] ? true : never) : never;
+// A compile-time check: `never` here means the two records differ.
+true satisfies IfCountersMatchStack;
 export const IfListReply = bin.object({ ifs: bin.dynamicArrayOf(IfInfoSchema) });
 
 export const InfoReply = bin.object({
@@ -267,6 +273,8 @@ export const EchoSendRequest = bin.object({
   src: bin.u32,
   /** Data after the 8-byte ICMP header (ping puts its timestamp here). */
   payload: bytes,
+  /** IP options for the request (ping -R: an empty record route); empty for none. */
+  ipOptions: bytes,
 });
 /** 0 or a QNX errno number (EHOSTUNREACH, EMSGSIZE, ENOBUFS …). */
 export const EchoSendReply = bin.object({ errno: bin.u16 });
@@ -290,6 +298,8 @@ export const EchoEventSchema = bin.object({
   /** Kernel clock when io-pkt received it, microseconds. */
   rxTimeUs: i64,
   data: bytes,
+  /** The reply's IP options (record route, timestamp reflected by the peer); empty for none. */
+  ipOptions: bytes,
 });
 export type EchoEvent = Parsed<typeof EchoEventSchema>;
 

@@ -300,6 +300,7 @@ export async function controlDevctl(
         ttl: r.ttl || undefined,
         df: r.df,
         src: r.src || undefined,
+        ipOptions: r.ipOptions.length !== 0 ? r.ipOptions : undefined,
       });
       return ok(P.EchoSendReply, { errno });
     }

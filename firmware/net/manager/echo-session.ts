@@ -5,6 +5,7 @@ import type { Deferred } from "../../resmgr/handlers.ts";
 import type { EchoListener } from "../stack/icmp.ts";
 import type { Pbuf } from "../stack/pbuf.ts";
 import type { Stack } from "../stack/stack.ts";
+import { IP_HDR_LEN, ipHlen } from "../wire/ipv4.ts";
 import { ECHO_EV_ERROR, ECHO_EV_REPLY, ECHO_EV_TIMEOUT, type EchoEvent } from "../control/protocol.ts";
 
 /** An ICMP error quoting an echo request: its 8-byte header, the 20-byte IP header and the
@@ -57,6 +58,8 @@ export class EchoSession implements EchoListener {
       mtu: 0,
       rxTimeUs: Math.round(this.clock.now() * 1000),
       data: pb.bytes.slice(dataOff, dataOff + dataLen),
+      // The listener gets `pb` at the IP header: its options follow the fixed 20 bytes.
+      ipOptions: pb.bytes.slice(pb.off + IP_HDR_LEN, pb.off + ipHlen(pb.bytes, pb.off)),
     });
   }
 
@@ -81,6 +84,7 @@ export class EchoSession implements EchoListener {
       mtu,
       rxTimeUs: Math.round(this.clock.now() * 1000),
       data: new Uint8Array(0),
+      ipOptions: new Uint8Array(0),
     });
   }
 
@@ -147,5 +151,6 @@ function timeoutEvent(clock: Clock): EchoEvent {
     mtu: 0,
     rxTimeUs: Math.round(clock.now() * 1000),
     data: new Uint8Array(0),
+    ipOptions: new Uint8Array(0),
   };
 }

@@ -10,6 +10,8 @@ export function createStackConfig() {
     redirect: 1,
     /** net.inet.ip.directed-broadcast: forward packets to a directed broadcast address. */
     directedBroadcast: 0,
+    /** net.inet.ip.allowsrcrt: follow loose/strict source routes (refused by default, as BSD). */
+    allowsrcrt: 0,
     /** net.inet.ip.maxfragpackets: datagrams being reassembled at once. */
     maxfragpackets: 200,
     /** net.inet.ip.maxfragbytes: buffer bytes held by reassembly, all datagrams together. */

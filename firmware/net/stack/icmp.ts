@@ -29,6 +29,7 @@ import {
   setIpTotalLen,
 } from "../wire/ipv4.ts";
 import type { IpProtocol } from "./ip4.ts";
+import { reflectedOptions } from "../wire/ipv4-options.ts";
 import { PB_BCAST, PB_MCAST, pbufFree, type Pbuf } from "./pbuf.ts";
 import type { Stack } from "./stack.ts";
 
@@ -167,14 +168,19 @@ export class Icmp implements IpProtocol {
     const ip = this.stack.ip;
     const replySrc = toGroup || !ip.localAddrs.has(dst) ? ip.selectSource(src, ifp) : dst;
     if (hlen > IP_HDR_LEN) {
-      // Options are not reflected: slide the fixed header over them.
-      b.copyWithin(off + hlen - IP_HDR_LEN, off, off + IP_HDR_LEN);
-      pb.adj(hlen - IP_HDR_LEN);
+      // icmp_reflect: record route and timestamp go back to the sender (what ping -R shows);
+      // other options are dropped. Slide the fixed header (and kept options) over the rest.
+      const kept = reflectedOptions(b, off);
+      const newHlen = IP_HDR_LEN + (kept?.length ?? 0);
+      b.copyWithin(off + hlen - newHlen, off, off + IP_HDR_LEN);
+      pb.adj(hlen - newHlen);
       off = pb.off;
-      b[off] = 0x45;
+      if (kept !== null) b.set(kept, off + IP_HDR_LEN);
+      b[off] = 0x40 | (newHlen >>> 2);
       setIpTotalLen(b, off, pb.len);
     }
-    const io = off + IP_HDR_LEN;
+    const rhlen = ipHlen(b, off);
+    const io = off + rhlen;
     const c = cksumAdjust(
       (b[io + 2] << 8) | b[io + 3],
       (ICMP_ECHO << 8) | b[io + 1],
@@ -190,7 +196,7 @@ export class Icmp implements IpProtocol {
     b[off + 8] = this.stack.config.ttl;
     v.setUint32(off + 12, replySrc);
     v.setUint32(off + 16, src);
-    ipFillCksum(b, off, IP_HDR_LEN);
+    ipFillCksum(b, off, rhlen);
     pb.flags &= ~(PB_BCAST | PB_MCAST);
     st.reflect++;
     st.outhist[ICMP_ECHOREPLY]++;
@@ -257,13 +263,16 @@ export class Icmp implements IpProtocol {
     const out = this.stack.pool.alloc();
     if (out === null) return;
     const ob = out.bytes;
-    // The header's second word: the next-hop MTU (fragmentation needed), the gateway (redirect).
+    // The header's second word: the next-hop MTU (fragmentation needed), the gateway (redirect),
+    // the offending byte (parameter problem).
     const word =
       type === ICMP_UNREACH && code === ICMP_UNREACH_NEEDFRAG
         ? arg & 0xffff
         : type === ICMP_REDIRECT
           ? arg >>> 0
-          : 0;
+          : type === ICMP_PARAMPROB
+            ? (arg & 0xff) << 24
+            : 0;
     writeIcmpHeader(ob, out.off, type, code, word);
     ob.set(b.subarray(off, off + quote), out.off + ICMP_HDR_LEN);
     out.len = ICMP_HDR_LEN + quote;
@@ -301,7 +310,7 @@ export class Icmp implements IpProtocol {
     id: number,
     seq: number,
     data: Uint8Array,
-    opts: { ttl?: number; df?: boolean; src?: number; tos?: number } = {},
+    opts: { ttl?: number; df?: boolean; src?: number; tos?: number; ipOptions?: Uint8Array } = {},
   ): number {
     if (data.length > MAX_ECHO_DATA) return ERRNO.EMSGSIZE;
     if (opts.src !== undefined && opts.src !== 0 && !this.stack.ip.localAddrs.has(opts.src >>> 0))
@@ -321,6 +330,7 @@ export class Icmp implements IpProtocol {
       ttl: opts.ttl,
       tos: opts.tos,
       df: opts.df,
+      ipOptions: opts.ipOptions,
     });
   }
 }

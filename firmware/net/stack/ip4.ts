@@ -36,6 +36,7 @@ import {
 import { MAC_BROADCAST, ipv4MulticastMac } from "../wire/mac.ts";
 import type { Ifnet, IfAddr } from "./ifnet.ts";
 import { ip4Fragment } from "./ip4-frag.ts";
+import { OPTS_DROPPED, OPTS_FORWARD, ipDoOptions } from "./ip4-options.ts";
 import { Reassembly } from "./ip4-reass.ts";
 import { PB_BCAST, PB_FORWARDED, PB_MCAST, pbufFree, type Pbuf } from "./pbuf.ts";
 import { PFIL_DROP, PFIL_FWD, PFIL_IN, PFIL_OUT, pfilRun } from "./pfil.ts";
@@ -155,6 +156,14 @@ export class Ip4 {
       st.badaddr++;
       pbufFree(pb);
       return;
+    }
+    if (ipHlen(pb.bytes, pb.off) > IP_HDR_LEN) {
+      const r = ipDoOptions(this.stack, pb);
+      if (r === OPTS_DROPPED) return;
+      if (r === OPTS_FORWARD) {
+        this.forward(pb);
+        return;
+      }
     }
     if (this.localAddrs.has(dst)) {
       this.local(pb);

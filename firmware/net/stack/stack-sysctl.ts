@@ -11,6 +11,7 @@ export function registerStackSysctls(stack: Stack): void {
     min: 0,
     max: 1,
   });
+  s.addInt("net.inet.ip.allowsrcrt", c, "allowsrcrt", "Accept source-routed datagrams", { min: 0, max: 1 });
   s.addInt("net.inet.ip.maxfragpackets", c, "maxfragpackets", "Datagrams being reassembled at once", {
     min: 0,
   });

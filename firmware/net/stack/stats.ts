@@ -30,6 +30,7 @@ export function createIpStats() {
     ofragments: 0, // fragments created
     cantfrag: 0, // DF set but too big
     pfildrops: 0, // dropped by IP-layer filter hooks (in, out or forward)
+    badoptions: 0, // malformed options, or source routes refused
   };
 }
 export type IpStats = ReturnType<typeof createIpStats>;

@@ -22,7 +22,15 @@ const REQUESTS = {
 
 describe("io-pkt control codec", () => {
   it("round-trips an echo request with a payload and 64-bit counters", () => {
-    const v = { dst: 0x0a000002, seq: 7, ttl: 64, df: true, src: 0, payload: new Uint8Array([1, 2, 3]) };
+    const v = {
+      dst: 0x0a000002,
+      seq: 7,
+      ttl: 64,
+      df: true,
+      src: 0,
+      payload: new Uint8Array([1, 2, 3]),
+      ipOptions: new Uint8Array([7, 3, 4, 0]),
+    };
     expect(decode(P.EchoSendRequest, encode(P.EchoSendRequest, v))).toEqual(v);
     const s = { counters: [{ group: "ip", name: "total", value: 2 ** 40 + 5 }] };
     expect(decode(P.StatsReply, encode(P.StatsReply, s))).toEqual(s);

@@ -89,3 +89,26 @@ export function withClient<T>(
 export function errnoOf(e: unknown): string {
   return e instanceof KernelError ? e.errno : String(e);
 }
+
+/** Runs `fn` as a program whose $SOCK is `prefix`. */
+export function program<T>(k: Kernel, prefix: string, fn: (ctx: ProgramContext) => Promise<T>): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    k.spawn({
+      name: "prog",
+      argv: ["prog"],
+      env: { SOCK: prefix },
+      cwd: "/",
+      uid: 0,
+      gid: 0,
+      priority: 10,
+      main: async (t) => {
+        try {
+          resolve(await fn(await makeContext(k, t)));
+        } catch (e) {
+          reject(e);
+        }
+        return 0;
+      },
+    });
+  });
+}

@@ -14,7 +14,7 @@ import { formatFrame } from "../../../firmware/net/stack/tcpdump-format.ts";
 import { routeFlagLetters } from "../../../firmware/net/stack/route.ts";
 import { formatIpv4 } from "../../../firmware/net/wire/ipv4-addr.ts";
 import { ipFrame } from "./frames.ts";
-import { echoRecorder, ip, makeNet, makeStack, pattern, sameBytes } from "./wire-harness.ts";
+import { echoRecorder, ip, pattern, routed, sameBytes } from "./wire-harness.ts";
 
 /** An ICMP message: type, code, the header's second word, the body; checksum filled in. */
 function icmpMessage(type: number, code: number, word: number, body: Uint8Array): Uint8Array {
@@ -23,26 +23,6 @@ function icmpMessage(type: number, code: number, word: number, body: Uint8Array)
   m.set(body, ICMP_HDR_LEN);
   icmpFillCksum(m, 0, m.length);
   return m;
-}
-
-/** A (10.0.1.2) — R (10.0.1.1 | 10.0.2.1, mtu of the second link configurable) — B (10.0.2.2). */
-function routed(mtu2 = 1500) {
-  const net = makeNet(2);
-  const a = makeStack(net);
-  const r = makeStack(net);
-  const b = makeStack(net);
-  const ea = net.hubs[0].attach(a, 0x02000000000a);
-  const r0 = net.hubs[0].attach(r, 0x020000000010);
-  const r1 = net.hubs[1].attach(r, 0x020000000011, undefined, mtu2);
-  const eb = net.hubs[1].attach(b, 0x02000000000b, undefined, mtu2);
-  a.addAddress(ea, ip("10.0.1.2"), 24);
-  r.addAddress(r0, ip("10.0.1.1"), 24);
-  r.addAddress(r1, ip("10.0.2.1"), 24);
-  b.addAddress(eb, ip("10.0.2.2"), 24);
-  a.addRoute(0, 0, ip("10.0.1.1"));
-  b.addRoute(0, 0, ip("10.0.2.1"));
-  net.pump();
-  return { net, a, r, b };
 }
 
 describe("forwarding through a middle stack", () => {

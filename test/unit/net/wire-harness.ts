@@ -117,3 +117,23 @@ export function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
     Buffer.from(b.buffer, b.byteOffset, b.byteLength),
   );
 }
+
+/** A (10.0.1.2) — R (10.0.1.1 | 10.0.2.1, mtu of the second link configurable) — B (10.0.2.2). */
+export function routed(mtu2 = 1500) {
+  const net = makeNet(2);
+  const a = makeStack(net);
+  const r = makeStack(net);
+  const b = makeStack(net);
+  const ea = net.hubs[0].attach(a, 0x02000000000a);
+  const r0 = net.hubs[0].attach(r, 0x020000000010);
+  const r1 = net.hubs[1].attach(r, 0x020000000011, undefined, mtu2);
+  const eb = net.hubs[1].attach(b, 0x02000000000b, undefined, mtu2);
+  a.addAddress(ea, ip("10.0.1.2"), 24);
+  r.addAddress(r0, ip("10.0.1.1"), 24);
+  r.addAddress(r1, ip("10.0.2.1"), 24);
+  b.addAddress(eb, ip("10.0.2.2"), 24);
+  a.addRoute(0, 0, ip("10.0.1.1"));
+  b.addRoute(0, 0, ip("10.0.2.1"));
+  net.pump();
+  return { net, a, r, b };
+}

@@ -4,7 +4,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { UsageError } from "../../../firmware/bin/lib/getopt.ts";
 import { parseAddrOperand } from "../../../firmware/bin/lib/net-addr-args.ts";
-import { lookupHostsText } from "../../../firmware/bin/lib/net-hosts.ts";
+import { lookupHosts } from "../../../firmware/net/resolver.ts";
 import { parseIfconfigArgs } from "../../../firmware/bin/lib/net-ifconfig-args.ts";
 import { parseRouteArgs } from "../../../firmware/bin/lib/net-route-args.ts";
 import { splitAssignment } from "../../../firmware/bin/lib/net-sysctl-format.ts";
@@ -99,7 +99,7 @@ describe("command-line parsers under random input", () => {
   it("hosts text and sysctl assignments never throw", () => {
     fc.assert(
       fc.property(fc.string({ maxLength: 200 }), fc.string({ maxLength: 10 }), (text, name) => {
-        lookupHostsText(text, name);
+        lookupHosts(text, name);
         splitAssignment(text);
       }),
       { numRuns: RUNS },

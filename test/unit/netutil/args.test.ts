@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { UsageError } from "../../../firmware/bin/lib/getopt.ts";
 import { classfulPrefix, parseAddrOperand } from "../../../firmware/bin/lib/net-addr-args.ts";
 import { parseIfconfigArgs } from "../../../firmware/bin/lib/net-ifconfig-args.ts";
-import { lookupHostsText } from "../../../firmware/bin/lib/net-hosts.ts";
+import { lookupHosts } from "../../../firmware/net/resolver.ts";
 import { parseRouteArgs } from "../../../firmware/bin/lib/net-route-args.ts";
 import { parsePingArgs } from "../../../firmware/bin/ping.ts";
 import { ip } from "./fixtures.ts";
@@ -197,9 +197,9 @@ describe("ping arguments", () => {
 describe("/etc/hosts", () => {
   const hosts = "# comment\n127.0.0.1 localhost\n10.0.0.2\tnode2 node2.lan # peer\n\nbad line\n";
   it("finds names and aliases, ignoring comments", () => {
-    expect(lookupHostsText(hosts, "node2")).toBe(ip("10.0.0.2"));
-    expect(lookupHostsText(hosts, "node2.lan")).toBe(ip("10.0.0.2"));
-    expect(lookupHostsText(hosts, "peer")).toBeNull();
-    expect(lookupHostsText(hosts, "line")).toBeNull();
+    expect(lookupHosts(hosts, "node2")).toEqual(["10.0.0.2"]);
+    expect(lookupHosts(hosts, "NODE2.lan")).toEqual(["10.0.0.2"]);
+    expect(lookupHosts(hosts, "peer")).toEqual([]);
+    expect(lookupHosts(hosts, "line")).toEqual([]);
   });
 });

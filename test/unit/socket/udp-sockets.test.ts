@@ -1,39 +1,14 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { Kernel } from "../../../firmware/kernel/kernel.ts";
-import { makeContext } from "../../../firmware/exec.ts";
-import type { ProgramContext } from "../../../firmware/program.ts";
 import * as K from "../../../firmware/net/socket/constants.ts";
 import { FIONBIO, FIONREAD } from "../../../firmware/net/socket/messages.ts";
 import { createSocket } from "../../../firmware/net/socket/dgram.ts";
 import { parseIpv4 } from "../../../firmware/net/wire/ipv4-addr.ts";
-import { errnoOf, startIoPkt, withClient } from "../iopkt/harness.ts";
+import { errnoOf, program, startIoPkt, withClient } from "../iopkt/harness.ts";
 
 const ip = (s: string) => parseIpv4(s) as number;
 const text = (b: Uint8Array) => new TextDecoder().decode(b);
 const inet = (address: string, port: number) => ({ family: "inet" as const, address, port });
-
-/** Runs `fn` as a program whose $SOCK is `prefix`. */
-function program<T>(k: Kernel, prefix: string, fn: (ctx: ProgramContext) => Promise<T>): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    k.spawn({
-      name: "prog",
-      argv: ["prog"],
-      env: { SOCK: prefix },
-      cwd: "/",
-      uid: 0,
-      gid: 0,
-      priority: 10,
-      main: async (t) => {
-        try {
-          resolve(await fn(await makeContext(k, t)));
-        } catch (e) {
-          reject(e);
-        }
-        return 0;
-      },
-    });
-  });
-}
 
 describe("UDP sockets through /dev/socket/2", () => {
   let k: Kernel;
