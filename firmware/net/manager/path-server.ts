@@ -76,7 +76,9 @@ export function registerPaths(rm: ResourceManager, io: IoPkt): void {
         return sockets.write(ctx, ocb.data, data);
       },
       notify: (_ctx, ocb, flags) =>
-        ocb.data instanceof SocketOpen ? sockets.notifyFlags(ocb.data, flags) : flags & (NOTIFY_INPUT | NOTIFY_OUTPUT),
+        ocb.data instanceof SocketOpen
+          ? sockets.notifyFlags(ocb.data, flags)
+          : flags & (NOTIFY_INPUT | NOTIFY_OUTPUT),
       readdir: () =>
         SOCKET_ENTRIES.map((name, i) => ({
           ino: fileAttr(`socket/${name}`).ino,
