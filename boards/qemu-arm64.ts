@@ -13,7 +13,7 @@ export const QEMU_ARM64: Board = {
     components: ["main"],
     packages: ["linux-image-arm64", "nodejs", "busybox-static", "libpcap0.8t64"],
     kernelFlavour: "arm64",
-    kernelModules: ["virtio_net"],
+    kernelModules: ["virtio_blk", "virtio_net"],
   },
   dtbs: [],
   boot: { loader: "qemu" },

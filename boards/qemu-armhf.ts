@@ -12,7 +12,7 @@ export const QEMU_ARMHF: Board = {
     components: ["main"],
     packages: ["linux-image-armmp", "nodejs", "busybox-static", "libpcap0.8t64"],
     kernelFlavour: "armmp",
-    kernelModules: ["virtio_net"],
+    kernelModules: ["virtio_blk", "virtio_net"],
   },
   dtbs: [],
   boot: { loader: "qemu" },
