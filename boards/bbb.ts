@@ -1,5 +1,5 @@
-// BeagleBone Black (TI AM335x, armhf). Debian's armmp kernel with the 8250-omap driver names
-// the console UART ttyS0 (older omap-serial kernels called it ttyO0). Ethernet is the CPSW
+// BeagleBone Black (TI AM335x, armhf). Debian's armmp kernel is built with omap-serial, not
+// 8250-omap, so the kernel names the console UART ttyO0 (SERIAL_OMAP_CONSOLE=y). Ethernet is the CPSW
 // (cpsw / am65-cpsw-nuss family, kernel name eth0). GPIO banks 0–3 are 32-line chips labelled
 // by their register address.
 import type { Board, GpioPin } from "./board.ts";
@@ -17,13 +17,15 @@ export const BBB: Board = {
   debian: {
     release: "trixie",
     arch: "armhf",
-    packages: ["linux-image-armmp", "u-boot-omap", "nodejs", "busybox-static"],
+    components: ["main"],
+    packages: ["linux-image-armmp", "u-boot-omap", "nodejs", "busybox-static", "libpcap0.8t64"],
     kernelFlavour: "armmp",
-    kernelModules: ["ti_cpsw"],
+    // The 6.12 DT enables the switch-mode CPSW (ti_cpsw_new); LAN8710A PHY and gmii-sel PHY mux.
+    kernelModules: ["smsc", "phy-gmii-sel", "davinci_mdio", "ti_cpsw_new"],
   },
   dtbs: ["am335x-boneblack.dtb"],
-  bootFiles: ["MLO", "u-boot.img", "extlinux/extlinux.conf"],
-  console: { kind: "uart", device: "/dev/ttyS0", baud: 115200, kernelConsole: "ttyS0,115200n8" },
+  boot: { loader: "u-boot", target: "am335x_evm" },
+  console: { kind: "uart", device: "/dev/ttyS0", baud: 115200, kernelConsole: "ttyO0,115200n8" },
   ethernet: { driver: "devnp-pcap", options: "if=eth0", hostInterface: "eth0", kernelDriver: "cpsw" },
   gpio: {
     backend: "onoff",

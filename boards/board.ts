@@ -39,12 +39,40 @@ export interface BoardEthernet {
 export interface BoardDebian {
   readonly release: "trixie";
   readonly arch: "arm64" | "armhf";
-  /** Packages fetched into the image (kernel, firmware, node, busybox …). */
+  /** Archive components the packages come from (raspi-firmware is in non-free-firmware). */
+  readonly components: readonly string[];
+  /**
+   * Packages unpacked for the image: the kernel (`linux-image-<flavour>`), boot firmware,
+   * node, busybox-static, libpcap …; their library dependencies follow.
+   */
   readonly packages: readonly string[];
-  /** Kernel flavour: `arm64` or `armmp`. */
+  /** Kernel flavour: `arm64` or `armmp` (the kernel package is `linux-image-<flavour>`). */
   readonly kernelFlavour: string;
-  /** Kernel modules loaded before node starts. */
+  /** Kernel modules loaded by /init before node starts (their dependencies first). */
   readonly kernelModules: readonly string[];
+}
+
+/** How the board's boot chain finds the kernel on the card. */
+export type BoardBoot =
+  /** VideoCore firmware from raspi-firmware reads config.txt and cmdline.txt from the FAT. */
+  | {
+      readonly loader: "raspberry-pi";
+      readonly firmware: readonly string[];
+      readonly config: readonly string[];
+    }
+  /** U-Boot from u-boot-omap (`target` directory): MLO + u-boot.img, then extlinux.conf. */
+  | { readonly loader: "u-boot"; readonly target: string }
+  /** QEMU loads kernel and initramfs itself (`netrino qemu` takes them from the card's FAT). */
+  | { readonly loader: "qemu" };
+
+export interface BoardQemu {
+  /** `qemu-system-aarch64` or `qemu-system-arm`. */
+  readonly binary: string;
+  /** `-M` value. */
+  readonly machine: string;
+  readonly cpu: string;
+  /** NIC model on the virtual wire. */
+  readonly nic: string;
 }
 
 export interface Board {
@@ -54,8 +82,8 @@ export interface Board {
   readonly debian?: BoardDebian;
   /** Device tree blobs, relative to the kernel package's dtb directory. */
   readonly dtbs: readonly string[];
-  /** Boot loader files and templates the SD-image step writes (to be completed there). */
-  readonly bootFiles: readonly string[];
+  /** What the card's boot partition holds besides kernel, initramfs and dtbs. */
+  readonly boot?: BoardBoot;
   readonly console: BoardConsole;
   readonly ethernet: BoardEthernet;
   readonly gpio: {
@@ -63,6 +91,6 @@ export interface Board {
     readonly pins: readonly GpioPin[];
     readonly heartbeatLed?: string;
   };
-  /** QEMU machine that boots this board's kernel, if any. */
-  readonly qemuMachine?: string;
+  /** How `netrino qemu` runs this board's image, if it can. */
+  readonly qemu?: BoardQemu;
 }

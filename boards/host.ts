@@ -14,7 +14,6 @@ export const HOST: Board = {
   description: "the development machine (console on the terminal, virtual Ethernet, mock GPIO)",
   arch: "host",
   dtbs: [],
-  bootFiles: [],
   console: { kind: "terminal", baud: 115200 },
   ethernet: { driver: "devnp-vwire", options: "udp=127.0.0.1:47300" },
   gpio: { backend: "mock", pins: MOCK_PINS, heartbeatLed: "GPIO0" },

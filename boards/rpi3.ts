@@ -11,12 +11,18 @@ export const RPI3: Board = {
   debian: {
     release: "trixie",
     arch: "arm64",
-    packages: ["linux-image-arm64", "raspi-firmware", "nodejs", "busybox-static"],
+    components: ["main", "non-free-firmware"],
+    packages: ["linux-image-arm64", "raspi-firmware", "nodejs", "busybox-static", "libpcap0.8t64"],
     kernelFlavour: "arm64",
-    kernelModules: ["smsc95xx", "lan78xx"],
+    // USB host (dwc2 + its PHY), then the 3B's LAN9514 and the 3B+'s LAN7515 with their PHYs.
+    kernelModules: ["phy-generic", "dwc2", "smsc", "smsc95xx", "microchip", "lan78xx"],
   },
   dtbs: ["broadcom/bcm2837-rpi-3-b.dtb", "broadcom/bcm2837-rpi-3-b-plus.dtb"],
-  bootFiles: ["bootcode.bin", "start.elf", "fixup.dat", "config.txt", "cmdline.txt"],
+  boot: {
+    loader: "raspberry-pi",
+    firmware: ["bootcode.bin", "start.elf", "fixup.dat"],
+    config: ["arm_64bit=1", "enable_uart=1", "upstream_kernel=1", "core_freq=250"],
+  },
   console: { kind: "uart", device: "/dev/ttyS1", baud: 115200, kernelConsole: "ttyS1,115200" },
   ethernet: {
     driver: "devnp-pcap",
@@ -25,5 +31,4 @@ export const RPI3: Board = {
     kernelDriver: "smsc95xx/lan78xx",
   },
   gpio: { backend: "onoff", pins: raspberryPiHeader("pinctrl-bcm2835") },
-  qemuMachine: "raspi3b",
 };

@@ -10,12 +10,19 @@ export const RPI4: Board = {
   debian: {
     release: "trixie",
     arch: "arm64",
-    packages: ["linux-image-arm64", "raspi-firmware", "nodejs", "busybox-static"],
+    components: ["main", "non-free-firmware"],
+    packages: ["linux-image-arm64", "raspi-firmware", "nodejs", "busybox-static", "libpcap0.8t64"],
     kernelFlavour: "arm64",
-    kernelModules: ["genet"],
+    // GENET's MDIO bus is a softdep and the PHY driver matches by alias: both named here.
+    kernelModules: ["mdio-bcm-unimac", "broadcom", "genet"],
   },
   dtbs: ["broadcom/bcm2711-rpi-4-b.dtb"],
-  bootFiles: ["start4.elf", "fixup4.dat", "config.txt", "cmdline.txt"],
+  boot: {
+    loader: "raspberry-pi",
+    firmware: ["start4.elf", "fixup4.dat"],
+    // core_freq keeps the mini UART's clock (and so its baud rate) fixed.
+    config: ["arm_64bit=1", "enable_uart=1", "upstream_kernel=1", "core_freq=360"],
+  },
   console: { kind: "uart", device: "/dev/ttyS1", baud: 115200, kernelConsole: "ttyS1,115200" },
   ethernet: { driver: "devnp-pcap", options: "if=eth0", hostInterface: "eth0", kernelDriver: "bcmgenet" },
   gpio: {

@@ -7,6 +7,7 @@ import { dumpCommand } from "./cmd-dump.ts";
 import { fmtCommand } from "./cmd-fmt.ts";
 import { lintCommand } from "./cmd-lint.ts";
 import { processIo, type CliIo } from "./io.ts";
+import { qemuCommand } from "./cmd-qemu.ts";
 import { REPO_ROOT } from "./paths.ts";
 
 export const USAGE = `usage: netrino <command> [args]
@@ -19,6 +20,7 @@ commands:
   dump IMAGE                             list an image's files and startup script
   boot FILE [-D NAME=VALUE]... [--console terminal|DEVICE]
                                         boot a buildfile or an image on this machine
+  qemu IMAGE [--wire HOST:PORT]          boot a qemu-arm64/qemu-armhf card image under QEMU
   help                                   this text
   --version                              print the version
 `;
@@ -44,6 +46,8 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
       return dumpCommand(rest, io);
     case "boot":
       return bootCommand(rest, io);
+    case "qemu":
+      return qemuCommand(rest, io);
     case "help":
     case "--help":
     case "-h":

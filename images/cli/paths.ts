@@ -10,3 +10,9 @@ export function defaultImagePath(buildfile: string): string {
   const name = basename(buildfile, extname(buildfile)) || "image";
   return join(IMAGE_OUT_DIR, `${name}.ifs`);
 }
+
+/** `buildfiles/rpi4.build` → `images/out/rpi4.img` (an SD-card image). */
+export function defaultCardPath(buildfile: string): string {
+  const name = basename(buildfile, extname(buildfile)) || "image";
+  return join(IMAGE_OUT_DIR, `${name}.img`);
+}

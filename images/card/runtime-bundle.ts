@@ -1,0 +1,96 @@
+// The runtime as the board runs it: firmware/boot/board-init.ts and everything it imports in
+// one esbuild bundle (ESM, lazy chunks kept lazy). npm packages with native addons stay
+// outside the bundle and are copied with their cross-platform prebuilds (nativePackages);
+// esbuild itself (only used to build buildfiles, which a board never does) is replaced by a
+// module that says so.
+import { build, type Plugin } from "esbuild";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { join, relative } from "node:path";
+import { pathToFileURL } from "node:url";
+
+/** Packages loaded at run time from /netrino/node_modules (they hold .node addons). */
+export const NATIVE_PACKAGES = ["serialport", "pcap", "onoff"];
+
+export interface BundleFile {
+  readonly path: string;
+  readonly data: Uint8Array;
+  readonly mode: number;
+}
+
+const NO_ESBUILD = `export function build() { throw new Error("buildfiles are built on a host: netrino build"); }`;
+
+function boardPlugin(root: string): Plugin {
+  return {
+    name: "netrino-board",
+    setup(b) {
+      b.onResolve({ filter: /^esbuild$/ }, () => ({ path: "esbuild", namespace: "netrino-stub" }));
+      b.onLoad({ filter: /.*/, namespace: "netrino-stub" }, () => ({ contents: NO_ESBUILD, loader: "js" }));
+      // Source paths in import.meta would name this machine: the board has its own layout.
+      b.onLoad({ filter: /\.[cm]?[tj]s$/ }, (args) => {
+        if (relative(root, args.path).startsWith("node_modules")) return undefined;
+        const source = readFileSync(args.path, "utf8");
+        if (!source.includes("import.meta")) return undefined;
+        const rel = relative(root, args.path);
+        const contents = source
+          .replace(/\bimport\.meta\.url\b/g, JSON.stringify(pathToFileURL(join("/netrino/src", rel)).href))
+          .replace(/\bimport\.meta\.dirname\b/g, JSON.stringify(join("/netrino/src", rel, "..")))
+          .replace(/\bimport\.meta\.filename\b/g, JSON.stringify(join("/netrino/src", rel)));
+        return { contents, loader: /\.[cm]?ts$/.test(args.path) ? "ts" : "js" };
+      });
+    },
+  };
+}
+
+/** The bundle's files, relative to /netrino/runtime (entry: board-init.js). */
+export async function bundleRuntime(root: string): Promise<BundleFile[]> {
+  const result = await build({
+    entryPoints: { "board-init": join(root, "firmware", "boot", "board-init.ts") },
+    outdir: "/netrino/runtime",
+    bundle: true,
+    splitting: true,
+    format: "esm",
+    platform: "node",
+    target: "node20",
+    write: false,
+    external: NATIVE_PACKAGES.flatMap((p) => [p, `${p}/*`]),
+    chunkNames: "chunks/[name]-[hash]",
+    legalComments: "none",
+    logLevel: "silent",
+    absWorkingDir: root,
+    plugins: [boardPlugin(root)],
+  });
+  return result.outputFiles
+    .map((f) => ({ path: f.path, data: f.contents, mode: 0o644 }))
+    .sort((a, b) => a.path.localeCompare(b.path));
+}
+
+/**
+ * The native packages and their dependencies from node_modules, without host build output
+ * (build/ holds addons compiled for this machine; node-gyp-build would prefer them).
+ */
+export function nativePackageFiles(root: string): BundleFile[] {
+  const out: BundleFile[] = [];
+  const seen = new Set<string>();
+  const visit = (name: string): void => {
+    if (seen.has(name)) return;
+    const dir = join(root, "node_modules", name);
+    if (!existsSync(join(dir, "package.json"))) return; // optional dependency not installed
+    seen.add(name);
+    const pkg = JSON.parse(readFileSync(join(dir, "package.json"), "utf8")) as {
+      dependencies?: Record<string, string>;
+    };
+    walk(dir, `/netrino/node_modules/${name}`);
+    for (const dep of Object.keys(pkg.dependencies ?? {})) visit(dep);
+  };
+  const walk = (dir: string, target: string): void => {
+    for (const entry of readdirSync(dir).sort()) {
+      if (entry === "build" || entry === "node_modules" || entry === "src" || entry === "test") continue;
+      const p = join(dir, entry);
+      const st = statSync(p);
+      if (st.isDirectory()) walk(p, `${target}/${entry}`);
+      else if (st.isFile()) out.push({ path: `${target}/${entry}`, data: readFileSync(p), mode: 0o644 });
+    }
+  };
+  for (const p of NATIVE_PACKAGES) visit(p);
+  return out;
+}
