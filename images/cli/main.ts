@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { bootCommand } from "./cmd-boot.ts";
 import { buildCommand } from "./cmd-build.ts";
 import { dumpCommand } from "./cmd-dump.ts";
+import { flashCommand } from "./cmd-flash.ts";
 import { fmtCommand } from "./cmd-fmt.ts";
 import { lintCommand } from "./cmd-lint.ts";
 import { processIo, type CliIo } from "./io.ts";
@@ -17,6 +18,7 @@ commands:
   build FILE [-o OUT] [-D NAME=VALUE]... build an image (default images/out/<name>.ifs)
   dump IMAGE                             list an image's files and startup script
   boot FILE [-D NAME=VALUE]...           boot a buildfile or an image on this machine
+  flash IMAGE DEVICE [--force]           write a card image to an SD card (its bmap's blocks), verified
   help                                   this text
   --version                              print the version
 `;
@@ -42,6 +44,8 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
       return dumpCommand(rest, io);
     case "boot":
       return bootCommand(rest, io);
+    case "flash":
+      return flashCommand(rest, io, { tty: process.stderr.isTTY === true });
     case "help":
     case "--help":
     case "-h":
