@@ -1,5 +1,5 @@
-// BeagleBone Black (TI AM335x, armhf). Debian's armmp kernel with the 8250-omap driver names
-// the console UART ttyS0 (older omap-serial kernels called it ttyO0). Ethernet is the CPSW
+// BeagleBone Black (TI AM335x, armhf). Debian's armmp kernel is built with omap-serial, not
+// 8250-omap, so the kernel names the console UART ttyO0 (SERIAL_OMAP_CONSOLE=y). Ethernet is the CPSW
 // (cpsw / am65-cpsw-nuss family, kernel name eth0). GPIO banks 0–3 are 32-line chips labelled
 // by their register address.
 import type { Board, GpioPin } from "./board.ts";

@@ -17,7 +17,12 @@ export const RPI4: Board = {
   dtbs: ["broadcom/bcm2711-rpi-4-b.dtb"],
   bootFiles: ["start4.elf", "fixup4.dat", "config.txt", "cmdline.txt"],
   console: { kind: "uart", device: "/dev/ttyS1", baud: 115200, kernelConsole: "ttyS1,115200" },
-  ethernet: { driver: "devnp-pcap", options: "if=eth0,quiet", hostInterface: "eth0", kernelDriver: "bcmgenet" },
+  ethernet: {
+    driver: "devnp-pcap",
+    options: "if=eth0,quiet",
+    hostInterface: "eth0",
+    kernelDriver: "bcmgenet",
+  },
   // The ACT LED (GPIO 42) belongs to the kernel's leds-gpio driver: driven through /sys/class/leds.
   gpio: {
     backend: "onoff",
