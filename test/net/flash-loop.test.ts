@@ -16,6 +16,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { checksumRanges, emitBmap } from "../../images/card/bmap.ts";
+import { hostDiskFacts } from "../../images/card/disk-facts.ts";
 import { flashCommand } from "../../images/cli/cmd-flash.ts";
 import { captureIo } from "../helpers/cli-io.ts";
 import { hasCommand, isRoot, requirement } from "../helpers/requirements.ts";
@@ -99,6 +100,24 @@ describe.skipIf(skip)("netrino flash on a loop device", () => {
     expect(r.code).toBe(1);
     expect(r.out).toContain(`netrino flash: ${dev} is too small: 1.0 MiB, the image needs 4.0 MiB`);
     expect(readFileSync(backing).every((b) => b === 0xee)).toBe(true);
+  });
+
+  it("refuses the disk this system runs from (real findmnt/lsblk facts)", () => {
+    const disks = hostDiskFacts().systemDisks();
+    const rootSource = execFileSync("findmnt", ["-n", "-o", "SOURCE", "-T", "/"], {
+      encoding: "utf8",
+    }).trim();
+    if (disks.length === 0) {
+      // Root on overlay/tmpfs (a container): there is no system disk to protect.
+      expect(rootSource.startsWith("/dev/")).toBe(false);
+      return;
+    }
+    // --force must not get past this check; the refusal comes before the disk is opened.
+    const r = run([image, disks[0], "--force"]);
+    expect(r.code).toBe(1);
+    expect(r.out).toContain(
+      `netrino flash: ${disks[0]} is the disk this system runs from; refusing to overwrite it`,
+    );
   });
 
   it("refuses something that is not a block device", () => {
