@@ -17,6 +17,9 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { BBB } from "../../../boards/bbb.ts";
 import { RPI4 } from "../../../boards/rpi4.ts";
 import { openBoardGpio } from "../../../firmware/gpio/board-backend.ts";
+import { GpioManager } from "../../../firmware/gpio/gpio-manager.ts";
+import { ManualClock } from "../../../firmware/kernel/clock.ts";
+import { boot } from "../bin/harness.ts";
 import { openBackend } from "../../../firmware/gpio/gpio-manager-program.ts";
 import type { GpioDirection, GpioValue } from "../../../hal/gpio/gpio-backend.ts";
 import type { OnoffClass, OnoffGpio } from "../../../hal/gpio/onoff-gpio.ts";
@@ -83,6 +86,7 @@ const SysfsGpio: OnoffClass = class implements OnoffGpio {
   }
 };
 
+const tick = (): Promise<unknown> => new Promise((r) => setTimeout(r, 5));
 const value = (n: number): string => readFileSync(join(gpioRoot, `gpio${n}`, "value"), "utf8").trim();
 
 beforeEach(() => {
@@ -165,6 +169,35 @@ describe("board GPIO through sysfs", () => {
     chip(512, "pinctrl-bcm2711", 58);
     const g = openBoardGpio(RPI4, { gpioRoot, ledsRoot, Gpio: SysfsGpio });
     expect(g.heartbeat).toBeNull();
+  });
+
+  it("the manager blinks the board's LED from a kernel timer", async () => {
+    chip(512, "pinctrl-bcm2711", 58);
+    led("ACT");
+    const g = openBoardGpio(RPI4, { gpioRoot, ledsRoot, Gpio: SysfsGpio });
+    const clock = new ManualClock();
+    const { kernel: k } = await boot({ clock });
+    const started = new Promise<void>((resolve) => {
+      k.spawn({
+        name: "gpio-manager",
+        main: async (t) => {
+          const mgr = new GpioManager(t, g.backend);
+          mgr.startHeartbeat(g.heartbeat!, 250);
+          resolve();
+          await mgr.serve(t);
+          return 0;
+        },
+      });
+    });
+    await started;
+    await tick();
+    const seen: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      clock.advance(250);
+      await tick();
+      seen.push(readFileSync(join(ledsRoot, "ACT", "brightness"), "utf8"));
+    }
+    expect(seen).toEqual(["1", "0", "1"]);
   });
 
   it("every board's pins have distinct names and numbers, on chips the board names", () => {
