@@ -4,10 +4,17 @@
 // by their register address.
 import type { Board, GpioPin } from "./board.ts";
 
-const BANK_LABELS = ["44e07000.gpio", "4804c000.gpio", "481ac000.gpio", "481ae000.gpio"];
+// Banks by controller device (labels follow probe order since 5.15, so they cannot name a bank).
+const BANK_DEVICES = ["44e07000.gpio", "4804c000.gpio", "481ac000.gpio", "481ae000.gpio"];
 
 function bbbPin(pin: string, bank: number, line: number, name?: string): GpioPin {
-  return { pin, name: name ?? `GPIO${bank}_${line}`, chip: BANK_LABELS[bank], line };
+  return {
+    pin,
+    name: name ?? `GPIO${bank}_${line}`,
+    number: 32 * bank + line,
+    chip: BANK_DEVICES[bank],
+    line,
+  };
 }
 
 export const BBB: Board = {
@@ -25,8 +32,8 @@ export const BBB: Board = {
   },
   dtbs: ["am335x-boneblack.dtb"],
   boot: { loader: "u-boot", target: "am335x_evm" },
-  console: { kind: "uart", device: "/dev/ttyS0", baud: 115200, kernelConsole: "ttyO0,115200n8" },
-  ethernet: { driver: "devnp-pcap", options: "if=eth0", hostInterface: "eth0", kernelDriver: "cpsw" },
+  console: { kind: "uart", device: "/dev/ttyO0", baud: 115200, kernelConsole: "ttyO0,115200n8" },
+  ethernet: { driver: "devnp-pcap", options: "if=eth0,quiet", hostInterface: "eth0", kernelDriver: "cpsw" },
   gpio: {
     backend: "onoff",
     pins: [
@@ -47,6 +54,7 @@ export const BBB: Board = {
       bbbPin("USR2", 1, 23, "USR2"),
       bbbPin("USR3", 1, 24, "USR3"),
     ],
-    heartbeatLed: "USR0",
+    // usr0 is a leds-gpio LED on Debian's kernel; its GPIO (1_21) is the fallback.
+    heartbeat: { leds: ["beaglebone:green:usr0"], pin: "USR0" },
   },
 };

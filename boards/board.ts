@@ -10,9 +10,23 @@ export interface GpioPin {
   readonly pin: string;
   /** The name users know (`GPIO17`, `GPIO1_28`, `USR0`). */
   readonly name: string;
-  /** Label of the gpiochip as in /sys/class/gpio/gpiochip*\/label. */
+  /** The pin's number in /dev/gpio (BCM number on a Pi, 32 × bank + line on a BeagleBone). */
+  readonly number: number;
+  /**
+   * The gpiochip: its label in /sys/class/gpio/gpiochip*\/label, or the name of its controller
+   * device (`44e07000.gpio`) where labels follow probe order.
+   */
   readonly chip: string;
   readonly line: number;
+}
+
+/**
+ * The heartbeat LED: the first of `leds` present in /sys/class/leds (the kernel's LED driver
+ * owns the line, so sysfs GPIO could not export it), else the GPIO pin `pin`.
+ */
+export interface BoardHeartbeat {
+  readonly leds: readonly string[];
+  readonly pin?: string;
 }
 
 export interface BoardConsole {
@@ -89,7 +103,7 @@ export interface Board {
   readonly gpio: {
     readonly backend: "mock" | "onoff";
     readonly pins: readonly GpioPin[];
-    readonly heartbeatLed?: string;
+    readonly heartbeat?: BoardHeartbeat;
   };
   /** How `netrino qemu` runs this board's image, if it can. */
   readonly qemu?: BoardQemu;

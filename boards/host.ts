@@ -5,6 +5,7 @@ import type { Board, GpioPin } from "./board.ts";
 const MOCK_PINS: GpioPin[] = Array.from({ length: 8 }, (_, i) => ({
   pin: String(i),
   name: `GPIO${i}`,
+  number: i,
   chip: "gpio-mock",
   line: i,
 }));
@@ -16,5 +17,5 @@ export const HOST: Board = {
   dtbs: [],
   console: { kind: "terminal", baud: 115200 },
   ethernet: { driver: "devnp-vwire", options: "udp=127.0.0.1:47300" },
-  gpio: { backend: "mock", pins: MOCK_PINS, heartbeatLed: "GPIO0" },
+  gpio: { backend: "mock", pins: MOCK_PINS, heartbeat: { leds: [], pin: "GPIO0" } },
 };

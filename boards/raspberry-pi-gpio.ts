@@ -34,5 +34,11 @@ const HEADER: ReadonlyArray<readonly [pin: number, bcm: number]> = [
 ];
 
 export function raspberryPiHeader(chipLabel: string): GpioPin[] {
-  return HEADER.map(([pin, bcm]) => ({ pin: String(pin), name: `GPIO${bcm}`, chip: chipLabel, line: bcm }));
+  return HEADER.map(([pin, bcm]) => ({
+    pin: String(pin),
+    name: `GPIO${bcm}`,
+    number: bcm,
+    chip: chipLabel,
+    line: bcm,
+  }));
 }

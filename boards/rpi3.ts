@@ -26,9 +26,14 @@ export const RPI3: Board = {
   console: { kind: "uart", device: "/dev/ttyS1", baud: 115200, kernelConsole: "ttyS1,115200" },
   ethernet: {
     driver: "devnp-pcap",
-    options: "if=eth0",
+    options: "if=eth0,quiet",
     hostInterface: "eth0",
     kernelDriver: "smsc95xx/lan78xx",
   },
-  gpio: { backend: "onoff", pins: raspberryPiHeader("pinctrl-bcm2835") },
+  // The ACT LED sits on the firmware's GPIO expander, owned by the kernel's leds-gpio driver.
+  gpio: {
+    backend: "onoff",
+    pins: raspberryPiHeader("pinctrl-bcm2835"),
+    heartbeat: { leds: ["ACT", "led0"] },
+  },
 };

@@ -24,13 +24,16 @@ export const RPI4: Board = {
     config: ["arm_64bit=1", "enable_uart=1", "upstream_kernel=1", "core_freq=360"],
   },
   console: { kind: "uart", device: "/dev/ttyS1", baud: 115200, kernelConsole: "ttyS1,115200" },
-  ethernet: { driver: "devnp-pcap", options: "if=eth0", hostInterface: "eth0", kernelDriver: "bcmgenet" },
+  ethernet: {
+    driver: "devnp-pcap",
+    options: "if=eth0,quiet",
+    hostInterface: "eth0",
+    kernelDriver: "bcmgenet",
+  },
+  // The ACT LED (GPIO 42) belongs to the kernel's leds-gpio driver: driven through /sys/class/leds.
   gpio: {
     backend: "onoff",
-    pins: [
-      ...raspberryPiHeader("pinctrl-bcm2711"),
-      { pin: "ACT", name: "ACT_LED", chip: "pinctrl-bcm2711", line: 42 },
-    ],
-    heartbeatLed: "ACT_LED",
+    pins: raspberryPiHeader("pinctrl-bcm2711"),
+    heartbeat: { leds: ["ACT", "led0"] },
   },
 };

@@ -1,6 +1,7 @@
 // devc-ser: the serial driver. Opens each UART (a real one or a pty through serialport, the
 // host terminal, or serialport's mock), registers /dev/ser<unit> served by the terminal
 // resource manager, then detaches from its parent as QNX drivers do once they are ready.
+import { DEFAULT_BOARD, findBoard } from "../../boards/index.ts";
 import { parseDevcSerArgs, type SerialDeviceSpec } from "../console/devc-ser-options.ts";
 import { openPort } from "../console/open-port.ts";
 import { TtyDevice } from "../console/tty-manager.ts";
@@ -39,7 +40,8 @@ const program: Program = {
   usage: USAGE,
   main(ctx) {
     return runUtility(ctx.stderr, "devc-ser", USAGE, async () => {
-      const specs = parseDevcSerArgs(ctx.argv.slice(1));
+      const board = findBoard(ctx.env.NETRINO_BOARD ?? DEFAULT_BOARD);
+      const specs = parseDevcSerArgs(ctx.argv.slice(1), board?.console.device);
       const ports: UartPort[] = [];
       const closeAll = async (): Promise<void> => {
         await Promise.all(ports.splice(0).map((p) => p.close().catch(() => undefined)));

@@ -84,7 +84,8 @@ export async function boot(opts: BootOptions): Promise<BootedSystem> {
   await startSystemManagers(kernel, image, { console: opts.console });
   let settle!: { resolve: (r: ScriptResult) => void; reject: (e: unknown) => void };
   const script = new Promise<ScriptResult>((resolve, reject) => (settle = { resolve, reject }));
-  const env = { ...DEFAULT_BOOT_ENV, ...opts.env };
+  // NETRINO_BOARD: drivers (gpio-manager) find the board's facts in boards/ by this name.
+  const env = { ...DEFAULT_BOOT_ENV, NETRINO_BOARD: image.header.board, ...opts.env };
   const startup = kernel.spawn({
     name: "startup",
     argv: ["startup"],

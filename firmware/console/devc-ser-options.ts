@@ -1,7 +1,8 @@
 // devc-ser's command line, QNX devc-ser8250 style:
 //   devc-ser [-b baud] [-c clk[/div]] [-e|-E] [-f|-F] [-s|-S] [-u unit] [-t serial|terminal|mock]
 //            [-o opt,opt…] [device …]
-// Each device operand gets the options seen before it and the next unit number.
+// Each device operand gets the options seen before it and the next unit number. Without one,
+// the serial backend opens the board's console UART.
 import { DEFAULT_UART_SETTINGS, type Parity, type UartSettings } from "../../hal/uart/uart-port.ts";
 import { UsageError } from "../bin/lib/getopt.ts";
 
@@ -75,7 +76,11 @@ function applyOpts(text: string, s: UartSettings): void {
   }
 }
 
-export function parseDevcSerArgs(args: readonly string[]): SerialDeviceSpec[] {
+/**
+ * `boardDevice`: the board's console UART (boards/<board> `console.device`), used when the
+ * serial backend is given no device operand.
+ */
+export function parseDevcSerArgs(args: readonly string[], boardDevice?: string): SerialDeviceSpec[] {
   const specs: SerialDeviceSpec[] = [];
   const settings: UartSettings = { ...DEFAULT_UART_SETTINGS };
   let backend: SerialBackend = "serial";
@@ -146,7 +151,11 @@ export function parseDevcSerArgs(args: readonly string[]): SerialDeviceSpec[] {
     i++;
   }
   if (specs.length === 0) {
-    if (backend === "serial") throw new UsageError("no device given");
+    if (backend === "serial") {
+      if (!boardDevice) throw new UsageError("no device given (and the board has no console UART)");
+      specs.push(spec(backend, boardDevice, unit, settings, edit, ixon));
+      return specs;
+    }
     specs.push(
       spec(backend, backend === "terminal" ? "terminal" : `mock:/dev/ser${unit}`, unit, settings, edit, ixon),
     );

@@ -2,18 +2,25 @@
 import type { Program } from "../program.ts";
 import { runUtility } from "../bin/lib/errors.ts";
 import { getopt, optionMap, UsageError } from "../bin/lib/getopt.ts";
-import type { GpioBackend } from "./gpio-backend.ts";
+import { boardNames, DEFAULT_BOARD, findBoard } from "../../boards/index.ts";
+import { KernelError } from "../kernel/errno.ts";
+import { openBoardGpio, type BoardGpio, type BoardGpioOptions } from "./board-backend.ts";
 import { GpioManager } from "./gpio-manager.ts";
 import { SimGpioBackend } from "./sim-backend.ts";
 
 const USAGE = `gpio-manager - GPIO resource manager (/dev/gpio)
 
-usage: gpio-manager [-b backend] [-p pins] [-H pin[,ms]]
+usage: gpio-manager [-b backend] [-B board] [-p pins] [-H pin|led[,ms]]
 Options:
- -b backend  sim (software pins; the default on board host)
+ -b backend  sim: software pins (the default on board host)
+             onoff: the board's pins through sysfs GPIO (the default on a board)
+             mock: the board's pin map, simulated
+ -B board    the board whose pins and LED to use (default: the image's, $NETRINO_BOARD)
  -p pins     the pins to offer, comma separated (sim backend; default 0-27)
- -H pin,ms   heartbeat LED: toggle output pin every ms milliseconds (default 500)
+ -H pin,ms   heartbeat: toggle output pin every ms milliseconds (default 500);
+             -H led uses the board's heartbeat LED (ACT on a Pi, usr0 on a BeagleBone)
 /dev/gpio/<pin>: read gives 0 or 1; write 0, 1, low, high, in or out.
+On a board, <pin> is the BCM number (Pi) or 32 x bank + line (BeagleBone).
 `;
 
 /** "4,17,22-24" → [4, 17, 22, 23, 24]. */
@@ -30,13 +37,22 @@ export function parsePinList(text: string): number[] {
   return pins;
 }
 
-/**
- * The backend for `-b`. Hardware backends (onoff) come from hal/gpio; boot code that has one
- * constructs GpioManager with it directly.
- */
-export function openBackend(name: string, pins: number[]): GpioBackend {
-  if (name === "sim") return new SimGpioBackend(pins);
-  throw new UsageError(`unknown backend -- ${name}`);
+/** What gpio-manager serves: a backend and, for a board, its heartbeat LED. */
+export function openBackend(
+  name: string,
+  opts: { pins?: string; board?: string; boardOptions?: BoardGpioOptions } = {},
+): BoardGpio {
+  if (name === "sim")
+    return {
+      backend: new SimGpioBackend(parsePinList(opts.pins ?? "0-27")),
+      heartbeat: null,
+      heartbeatName: null,
+    };
+  if (name !== "onoff" && name !== "mock") throw new UsageError(`unknown backend -- ${name}`);
+  const boardName = opts.board ?? DEFAULT_BOARD;
+  const board = findBoard(boardName);
+  if (!board) throw new UsageError(`unknown board -- ${boardName} (boards: ${boardNames().join(", ")})`);
+  return openBoardGpio(board, { ...opts.boardOptions, backend: name });
 }
 
 const program: Program = {
@@ -44,17 +60,28 @@ const program: Program = {
   usage: USAGE,
   main(ctx) {
     return runUtility(ctx.stderr, "gpio-manager", USAGE, async () => {
-      const opts = optionMap(getopt(ctx.argv.slice(1), "b:p:H:"));
-      const pins = parsePinList(opts.get("p") ?? "0-27");
-      const backend = openBackend(opts.get("b") ?? "sim", pins);
+      const opts = optionMap(getopt(ctx.argv.slice(1), "b:B:p:H:"));
+      const board = opts.get("B") ?? ctx.env.NETRINO_BOARD ?? DEFAULT_BOARD;
+      const onBoard = findBoard(board)?.gpio.backend === "onoff";
+      const opened = openBackend(opts.get("b") ?? (onBoard ? "onoff" : "sim"), {
+        pins: opts.get("p"),
+        board,
+      });
+      const { backend } = opened;
       const mgr = new GpioManager(ctx.thread, backend);
       const hb = opts.get("H");
+      let hbText = "";
       if (hb !== undefined) {
-        const m = /^(\d+)(?:,(\d+))?$/.exec(hb);
+        const m = /^(\d+|led)(?:,(\d+))?$/.exec(hb);
         if (!m) throw new UsageError(`invalid heartbeat -- ${hb}`);
-        mgr.startHeartbeat(Number(m[1]), m[2] === undefined ? 500 : Math.max(10, Number(m[2])));
+        const ms = m[2] === undefined ? 500 : Math.max(10, Number(m[2]));
+        if (m[1] === "led") {
+          if (!opened.heartbeat) throw new KernelError("ENODEV", `board ${board} has no heartbeat LED here`);
+          mgr.startHeartbeat(opened.heartbeat, ms);
+          hbText = `, heartbeat on ${opened.heartbeatName}`;
+        } else mgr.startHeartbeat(Number(m[1]), ms);
       }
-      mgr.log(`gpio-manager: ${backend.name} backend, ${pins.length} pins at /dev/gpio`);
+      mgr.log(`gpio-manager: ${backend.name} backend, ${backend.pins().length} pins at /dev/gpio${hbText}`);
       // Registered: like a QNX driver, let the startup script go on (procmgr_daemon).
       ctx.process.detach();
       try {

@@ -152,10 +152,14 @@ export class GpioManager {
     this.events.delete(reg);
   }
 
-  /** Runs the heartbeat LED on its own thread: a kernel timer pulses it every `ms`. */
-  startHeartbeat(pinNumber: number, ms: number): void {
-    const pin = this.backend.pin(pinNumber);
-    pin.setDirection("out");
+  /** Runs the heartbeat LED (a pin, or a board LED) on its own thread: a kernel timer pulses it every `ms`. */
+  startHeartbeat(led: number | ((level: GpioLevel) => void), ms: number): void {
+    let set: (level: GpioLevel) => void;
+    if (typeof led === "number") {
+      const pin = this.backend.pin(led);
+      pin.setDirection("out");
+      set = (l) => pin.write(l);
+    } else set = led;
     this.thread.process.createThread(
       async (t) => {
         const chid = t.ChannelCreate();
@@ -173,7 +177,7 @@ export class GpioManager {
           const r = await t.MsgReceive(chid);
           if (r.pulse?.code !== HEARTBEAT_CODE) continue;
           level = level ? 0 : 1;
-          pin.write(level);
+          set(level);
         }
       },
       { name: "heartbeat" },

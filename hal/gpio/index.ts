@@ -4,3 +4,4 @@ export { lineOf, sysfsNumber, type GpioLine, type GpioPinMap } from "./pin-map.t
 export { readGpioChips, type GpioChip } from "./sysfs-chips.ts";
 export { OnoffBackend, type OnoffBackendOptions } from "./onoff-gpio.ts";
 export { MockGpio } from "./mock-gpio.ts";
+export { SysfsLed, SYSFS_LEDS } from "./sysfs-led.ts";

@@ -1,6 +1,7 @@
 // GPIO through the `onoff` package (Linux sysfs GPIO). Board pin names go through the pin
 // map to (chip label, line), then through /sys/class/gpio/gpiochip*/{label,base} to the
 // sysfs number onoff wants. onoff (and its native epoll) is loaded on first use.
+import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
 import { KernelError } from "../../firmware/kernel/errno.ts";
 import {
@@ -57,6 +58,7 @@ export class OnoffBackend implements GpioBackend {
   /** The sysfs number a pin maps to on this machine (what `gpio` prints with -v). */
   numberOf(pin: GpioPin): number {
     this.chips ??= readGpioChips(this.root);
+    if (this.chips.length === 0) throw missingSysfs(this.root);
     return sysfsNumber(lineOf(pin, this.map), this.chips);
   }
 
@@ -124,6 +126,10 @@ export class OnoffBackend implements GpioBackend {
 
   private gpioClass(): OnoffClass {
     if (this.injected) return this.injected;
+    // onoff writes to its own constant /sys/class/gpio/ (no path option): another root can
+    // only be served by an injected Gpio class that speaks the same files (tests).
+    if (this.root !== SYSFS_GPIO)
+      throw new KernelError("EINVAL", `onoff only drives ${SYSFS_GPIO}, not ${this.root}`);
     let Gpio: OnoffClass;
     try {
       Gpio = (createRequire(import.meta.url)("onoff") as { Gpio: OnoffClass }).Gpio;
@@ -133,6 +139,16 @@ export class OnoffBackend implements GpioBackend {
     if (!Gpio.accessible) throw new KernelError("ENOSYS", `sysfs GPIO is not available (${SYSFS_GPIO})`);
     return Gpio;
   }
+}
+
+/** ENOSYS naming why there are no GPIO chips to map pins onto. */
+export function missingSysfs(root: string): KernelError {
+  return new KernelError(
+    "ENOSYS",
+    existsSync(root)
+      ? `sysfs GPIO has no chips in ${root} (no GPIO controller driver loaded?)`
+      : `sysfs GPIO is missing: ${root} does not exist (kernel without CONFIG_GPIO_SYSFS, or /sys not mounted)`,
+  );
 }
 
 function sysfsError(what: string, e: unknown): KernelError {

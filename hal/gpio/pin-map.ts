@@ -6,7 +6,7 @@ import type { GpioPin } from "./gpio-backend.ts";
 import type { GpioChip } from "./sysfs-chips.ts";
 
 export interface GpioLine {
-  /** The chip's label as in /sys/class/gpio/gpiochipN/label ("pinctrl-bcm2711", "gpio-32-63"). */
+  /** The chip's label ("pinctrl-bcm2711"), controller device ("44e07000.gpio") or gpiochipN. */
   chip: string;
   line: number;
 }
@@ -28,7 +28,10 @@ export function lineOf(pin: GpioPin, map: GpioPinMap): GpioLine {
 
 /** The sysfs GPIO number of a line, given the chips present. ENODEV/ERANGE name the problem. */
 export function sysfsNumber(line: GpioLine, chips: readonly GpioChip[]): number {
-  const chip = chips.find((c) => c.label === line.chip) ?? chips.find((c) => c.name === line.chip);
+  const chip =
+    chips.find((c) => c.label === line.chip) ??
+    chips.find((c) => c.device === line.chip) ??
+    chips.find((c) => c.name === line.chip);
   if (!chip) {
     const have = chips.map((c) => c.label).join(", ") || "none";
     throw new KernelError("ENODEV", `no GPIO chip labelled "${line.chip}" (chips: ${have})`);

@@ -1,6 +1,6 @@
 // The GPIO chips the kernel exposes in /sys/class/gpio (root injectable for tests).
-import { readdirSync, readFileSync } from "node:fs";
-import { join } from "node:path";
+import { readdirSync, readFileSync, realpathSync } from "node:fs";
+import { basename, join } from "node:path";
 
 export const SYSFS_GPIO = "/sys/class/gpio";
 
@@ -10,6 +10,8 @@ export interface GpioChip {
   label: string;
   base: number;
   ngpio: number;
+  /** The controller device behind it ("44e07000.gpio"), from the `device` link; null without one. */
+  device: string | null;
 }
 
 /** Every readable gpiochip* entry, ordered by base; [] when sysfs GPIO is absent. */
@@ -34,7 +36,13 @@ export function readGpioChips(root: string = SYSFS_GPIO): GpioChip[] {
     const base = Number(read("base"));
     const ngpio = Number(read("ngpio"));
     if (label === null || !Number.isInteger(base) || !Number.isInteger(ngpio)) continue;
-    chips.push({ name, label, base, ngpio });
+    let device: string | null = null;
+    try {
+      device = basename(realpathSync(join(root, name, "device")));
+    } catch {
+      // no device link (a simulated tree, an old kernel)
+    }
+    chips.push({ name, label, base, ngpio, device });
   }
   return chips.sort((a, b) => a.base - b.base);
 }

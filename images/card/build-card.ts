@@ -6,11 +6,23 @@
 // inputs did not change is not rebuilt.
 import { createHash } from "node:crypto";
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  readSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { basename, dirname, join } from "node:path";
 import type { Board } from "../../boards/board.ts";
 import { CardError, type FatFile } from "./fat.ts";
-import { writeCard, type CardLayout, type RawWrite } from "./card.ts";
+import { checksumRanges, emitBmap } from "./bmap.ts";
+import { MAP_BLOCK, writeCard, type CardLayout, type RawWrite, type WrittenCard } from "./card.ts";
 import { cacheDir } from "./cache.ts";
 import { writeCpio, type CpioEntry } from "./cpio.ts";
 import { packageClosure, unpackedTree } from "./deb-tree.ts";
@@ -223,7 +235,7 @@ export async function buildCard(opts: CardBuildOptions): Promise<CardBuildResult
   rmSync(staging, { recursive: true, force: true });
   mkdirSync(staging, { recursive: true });
   const staged = cardOutputs(join(staging, basename(opts.out)));
-  let layout: CardLayout;
+  let layout: WrittenCard;
   try {
     layout = writeCard(
       staged.img,
@@ -232,7 +244,7 @@ export async function buildCard(opts: CardBuildOptions): Promise<CardBuildResult
       raw,
     );
     step("bmap, sha256, xz");
-    tool("bmaptool", ["-q", "create", "-o", staged.bmap, staged.img], "bmap-tools");
+    writeFileSync(staged.bmap, cardBmap(staged.img, layout));
     const digest = createHash("sha256").update(readFileSync(staged.img)).digest("hex");
     writeFileSync(staged.sha256, `${digest}  ${basename(opts.out)}\n`);
     tool("sh", ["-c", `xz -T2 -6 -c "$0" > "$1"`, staged.img, staged.xz], "xz-utils");
@@ -278,4 +290,20 @@ function summarize(
   lines.push(`  kernel modules: ${modules.map((m) => basename(m).replace(/\.ko.*$/, "")).join(", ")}`);
   lines.push(`  also: ${basename(o.bmap)}, ${basename(o.sha256)}`);
   return lines.join("\n");
+}
+
+/** The bmap of a card just written: the blocks the writer filled, with their checksums. */
+function cardBmap(img: string, card: WrittenCard): string {
+  const fd = openSync(img, "r");
+  try {
+    const ranges = checksumRanges(
+      (buf, pos) => readSync(fd, buf, 0, buf.length, pos),
+      card.size,
+      MAP_BLOCK,
+      card.mapped,
+    );
+    return emitBmap({ imageSize: card.size, blockSize: MAP_BLOCK, ranges });
+  } finally {
+    closeSync(fd);
+  }
 }

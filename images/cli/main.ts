@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { bootCommand } from "./cmd-boot.ts";
 import { buildCommand } from "./cmd-build.ts";
 import { dumpCommand } from "./cmd-dump.ts";
+import { flashCommand } from "./cmd-flash.ts";
 import { fmtCommand } from "./cmd-fmt.ts";
 import { lintCommand } from "./cmd-lint.ts";
 import { processIo, type CliIo } from "./io.ts";
@@ -21,6 +22,7 @@ commands:
   boot FILE [-D NAME=VALUE]... [--console terminal|DEVICE]
                                         boot a buildfile or an image on this machine
   qemu IMAGE [--wire HOST:PORT]          boot a qemu-arm64/qemu-armhf card image under QEMU
+  flash IMAGE DEVICE [--force]           write a card image to an SD card (its bmap's blocks), verified
   help                                   this text
   --version                              print the version
 `;
@@ -48,6 +50,8 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
       return bootCommand(rest, io);
     case "qemu":
       return qemuCommand(rest, io);
+    case "flash":
+      return flashCommand(rest, io, { tty: process.stderr.isTTY === true });
     case "help":
     case "--help":
     case "-h":

@@ -10,6 +10,7 @@
 // process is what competes with the runtime for a CPU.
 import { KernelError } from "../../kernel/errno.ts";
 import type { EthPort } from "../../../hal/eth/eth-port.ts";
+import { quietHostInterface } from "../../../hal/eth/host-quiet.ts";
 import { PcapPort } from "../../../hal/eth/pcap-port.ts";
 import { PcapWorkerPort } from "../../../hal/eth/pcap-worker-port.ts";
 import type { OptionValue } from "../module-options.ts";
@@ -92,6 +93,11 @@ const devnpPcap: ModuleDescriptor = {
       );
     }
     const host = opts.if;
+    // On a board the kernel's eth0 is ours alone: up, no address, Linux silent (ARP, ICMP, IPv6).
+    if (opts.quiet === true) {
+      quietHostInterface(host);
+      ctx.log(6, `devnp-pcap: ${host}: up without an address; Linux answers no ARP, ICMP or IPv6 there`);
+    }
     const backend = pcapBackend(opts, std.priority, ctx.rxPrio);
     if (backend === "nothread" && opts.nice !== undefined) {
       throw new KernelError(

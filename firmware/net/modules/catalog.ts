@@ -31,6 +31,12 @@ export const DEVNP_PCAP: ModuleInfo = {
     },
     { name: "bufsize", type: "int", min: 65536, max: 1 << 30, description: "capture buffer in bytes" },
     { name: "thread", type: "flag", description: "capture in a process of its own (bounded work per turn)" },
+    {
+      name: "quiet",
+      type: "flag",
+      description:
+        "bring the host interface up with no address and keep Linux from answering on it (a board)",
+    },
     { name: "nothread", type: "flag", description: "capture on the runtime's own event loop" },
     {
       name: "nice",

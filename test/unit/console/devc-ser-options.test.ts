@@ -1,3 +1,4 @@
+import { findBoard } from "../../../boards/index.ts";
 import { describe, expect, it } from "vitest";
 import { parseDevcSerArgs } from "../../../firmware/console/devc-ser-options.ts";
 import { UsageError } from "../../../firmware/bin/lib/getopt.ts";
@@ -61,5 +62,15 @@ describe("devc-ser options", () => {
   ])("%j is a usage error: %s", (args, message) => {
     expect(() => parseDevcSerArgs(args)).toThrow(UsageError);
     expect(() => parseDevcSerArgs(args)).toThrow(message);
+  });
+
+  it("opens the board's console UART when given no device", () => {
+    for (const name of ["rpi3", "rpi4", "bbb"]) {
+      const board = findBoard(name)!;
+      const [spec] = parseDevcSerArgs(["-b115200"], board.console.device);
+      expect(spec).toMatchObject({ backend: "serial", device: board.console.device, path: "/dev/ser1" });
+    }
+    expect(findBoard("bbb")!.console.device).toBe("/dev/ttyO0");
+    expect(parseDevcSerArgs(["/dev/ttyUSB0"], "/dev/ttyS1")[0].device).toBe("/dev/ttyUSB0");
   });
 });

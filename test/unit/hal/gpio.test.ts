@@ -38,8 +38,8 @@ afterEach(() => rmSync(root, { recursive: true, force: true }));
 describe("GPIO pin mapping through sysfs chip bases", () => {
   it("reads the chips, ordered by base, ignoring other entries", () => {
     expect(readGpioChips(root)).toEqual([
-      { name: "gpiochip512", label: "pinctrl-bcm2711", base: 512, ngpio: 58 },
-      { name: "gpiochip570", label: "raspberrypi-exp-gpio", base: 570, ngpio: 8 },
+      { name: "gpiochip512", label: "pinctrl-bcm2711", base: 512, ngpio: 58, device: null },
+      { name: "gpiochip570", label: "raspberrypi-exp-gpio", base: 570, ngpio: 8, device: null },
     ]);
     expect(readGpioChips(join(root, "absent"))).toEqual([]);
   });
@@ -140,7 +140,12 @@ describe("OnoffBackend", () => {
       static override accessible = false;
     };
     const g = new OnoffBackend(RPI4, { sysfsRoot: join(root, "nothing"), Gpio: Inaccessible });
-    expect(() => g.open("GPIO17", "in")).toThrow(expect.objectContaining({ errno: "ENODEV" }));
+    expect(() => g.open("GPIO17", "in")).toThrow(
+      expect.objectContaining({
+        errno: "ENOSYS",
+        message: expect.stringContaining("sysfs GPIO is missing: ") as unknown,
+      }),
+    );
   });
 });
 
