@@ -8,7 +8,7 @@ import { describe, expect, it } from "vitest";
 import { formatBuildfile } from "../../../images/buildfile/format.ts";
 import { parseBuildfile } from "../../../images/buildfile/parser.ts";
 import { analyzeBuildfile } from "../../../images/buildfile/lint.ts";
-import { fuzzIterations } from "../../helpers/fuzz.ts";
+import { fuzzIterations, rng } from "../../helpers/fuzz.ts";
 
 const ITERATIONS = fuzzIterations(10_000, 1_000_000);
 /** The linter is ~100× slower per input than the parser: a fixed share of the quick count. */
@@ -45,17 +45,10 @@ const TOKENS = [
   ",",
 ];
 
-/** xorshift32: a small deterministic generator so a failure can be replayed from its seed. */
-function rng(seed: number): () => number {
-  let x = seed >>> 0 || 1;
-  return () => {
-    x ^= x << 13;
-    x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    x >>>= 0;
-    return x / 0x100000000;
-  };
+/** The shared seeded generator, as a fraction in [0, 1), so a failure can be replayed from its seed. */
+function unitRng(seed: number): () => number {
+  const next = rng(seed);
+  return () => next() / 0x100000000;
 }
 
 function mutate(src: string, r: () => number): string {
@@ -81,7 +74,7 @@ describe("parser fuzz", () => {
   );
 
   it(`survives ${ITERATIONS} mutated buildfiles`, () => {
-    const r = rng(SEED);
+    const r = unitRng(SEED);
     for (let i = 0; i < ITERATIONS; i++) {
       const src = mutate(corpus[i % corpus.length], r);
       let result;
@@ -112,7 +105,7 @@ describe("parser fuzz", () => {
   }, 600_000);
 
   it("the linter survives mutated buildfiles too", () => {
-    const r = rng(SEED ^ 0xabcdef);
+    const r = unitRng(SEED ^ 0xabcdef);
     const emptyDir = mkdtempSync(join(tmpdir(), "netrino-fuzz-"));
     const n = LINT_ITERATIONS;
     for (let i = 0; i < n; i++) {
