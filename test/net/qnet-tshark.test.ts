@@ -28,6 +28,7 @@ describe.skipIf(skip)("qnet frames decode in tshark as qnet6", () => {
   const cases: [Uint8Array, string, string, string][] = [
     [F.lrRequest(), "QNET_LR", "0x0b", 'Who is "bravo.lab"? Tell "alpha.lab"@02:00:00:00:00:01'],
     [F.lrReply(), "QNET_LR", "0x0b", 'To "alpha.lab", "bravo.lab" is at 02:00:00:00:00:02'],
+    [F.lrAnnounce(), "QNET_LR", "0x0b", 'To ".", "bravo.lab" is at 02:00:00:00:00:02'],
     [F.tcsInit(), "QNET_QOS", "0x01", "Qos TCS_INIT Message"],
     [F.session(L4.TCS_REM_UP), "QNET_QOS", "0x02", "Qos TCS_REM_UP Message"],
     [F.session(L4.TCS_UP), "QNET_QOS", "0x03", "Qos TCS_UP Message"],
@@ -88,6 +89,6 @@ describe.skipIf(skip)("qnet frames decode in tshark as qnet6", () => {
     whole.forEach(([f], i) => {
       if (sealed(f)) expect(crcs[i]).toMatch(/\[correct\]$/);
     });
-    expect(whole.filter(([f]) => sealed(f)).length).toBe(9);
+    expect(whole.filter(([f]) => sealed(f)).length).toBe(10);
   });
 });

@@ -60,6 +60,16 @@ export function lrReply(): Uint8Array {
   return sealed(ALPHA, BRAVO, hdr({ type: L4.LRES, layer: LAYER.LR }), p);
 }
 
+/** resolve=ndp's periodic announcement: a reply addressed to nobody, broadcast. */
+export function lrAnnounce(): Uint8Array {
+  const p = encodeLr({
+    type: LR_REPLY,
+    src: { name: "bravo", domain: "lab", mac: BRAVO },
+    dst: { name: "", domain: "", mac: null },
+  });
+  return sealed(MAC_BROADCAST, BRAVO, hdr({ type: L4.LRES, layer: LAYER.LR }), p);
+}
+
 export function tcsInit(): Uint8Array {
   const p = encodeTcsInit({ srcName: "alpha", srcDomain: "lab", dstName: "bravo", dstDomain: "lab" });
   return sealed(BRAVO, ALPHA, hdr({ type: L4.TCS_INIT, dstNd: 2, sconn: 1 }), p);
