@@ -59,6 +59,8 @@ export interface L4Stats {
   acksSent: number;
   nacksSent: number;
   refused: number;
+  /** ACKs and NACKs for fragments never sent, ignored. */
+  bogusAcks: number;
 }
 
 export class L4Session {
@@ -90,6 +92,7 @@ export class L4Session {
     acksSent: 0,
     nacksSent: 0,
     refused: 0,
+    bogusAcks: 0,
   };
 
   private readonly opts: L4Options;
@@ -145,6 +148,10 @@ export class L4Session {
     if (this.closed) return;
     if (h.type === L4.ACK) return this.acked(h.seq);
     if (h.type === L4.NACK) {
+      if (h.seq > this.nextSeq || h.seq === 0) {
+        this.stats.bogusAcks++;
+        return;
+      }
       this.acked(h.seq - 1);
       return this.retransmit();
     }
@@ -212,6 +219,11 @@ export class L4Session {
   }
 
   private acked(seq: number): void {
+    // An ack for what we never sent is forged or corrupt: believing it would lose data.
+    if (seq >= this.nextSeq) {
+      this.stats.bogusAcks++;
+      return;
+    }
     let progressed = false;
     while (this.inFlight.length > 0 && this.inFlight[0].seq <= seq) {
       this.inFlight.shift();

@@ -4,11 +4,18 @@
 import { describe, expect, it } from "vitest";
 import { KernelError } from "../../../firmware/kernel/errno.ts";
 import { checkQnetPacket } from "../../../firmware/net/qnet/frame.ts";
-import { emptyHeader, L4, L4_FLAGS_WHOLE, QNET_HDR_LEN } from "../../../firmware/net/qnet/l4-header.ts";
+import {
+  emptyHeader,
+  L4,
+  L4_FLAGS_WHOLE,
+  LAYER,
+  QNET_HDR_LEN,
+} from "../../../firmware/net/qnet/l4-header.ts";
 import { decodeQnetPayload } from "../../../firmware/net/qnet/payload.ts";
 import { ETHER_HDR_LEN } from "../../../firmware/net/wire/ethernet.ts";
 import { fuzzIterations, mutate, rng } from "../../helpers/fuzz.ts";
 import * as F from "./frames.ts";
+import { bytes, pair } from "./session-pair.ts";
 
 const ITER = fuzzIterations(200_000, 1_000_000);
 const REFUSALS = new Set(["EBADMSG", "EINVAL", "ENAMETOOLONG"]);
@@ -81,5 +88,51 @@ describe("qnet fuzz", () => {
     ]) {
       expect(outcome.get(k) ?? 0, k).toBeGreaterThan(0);
     }
+  }, 300_000);
+
+  it(`${ITER / 4} mutated frames into an established session leave its traffic intact`, () => {
+    const t = pair();
+    // Move the session well past the seeds' sequence numbers first.
+    const warm = bytes(50_000, 1);
+    for (let i = 0; i < 20; i++) t.a.send(warm, LAYER.KIF);
+    t.clock.advance(1_000);
+    t.got.b.length = 0;
+    const seeds = [
+      F.msgSend(),
+      F.msgReply(Uint8Array.of(1)),
+      F.ack(3),
+      F.session(L4.NACK),
+      F.connect(),
+      ...F.fragments(),
+    ];
+    const r = rng(0x5e55);
+    const h = emptyHeader();
+    const sent: Uint8Array[] = [];
+    let injected = 0;
+    for (let i = 0; i < ITER / 4; i++) {
+      if (i % 1000 === 0) {
+        const m = bytes(1 + (r() % 5000), i);
+        sent.push(m);
+        t.a.send(m, LAYER.KIF);
+      }
+      const f = mutate(r, seeds[r() % seeds.length]);
+      if (f.length < ETHER_HDR_LEN) continue;
+      if (
+        checkQnetPacket(f, new DataView(f.buffer, f.byteOffset, f.byteLength), ETHER_HDR_LEN, f.length, h) !==
+        null
+      )
+        continue;
+      injected++;
+      const p = f.subarray(ETHER_HDR_LEN + QNET_HDR_LEN, ETHER_HDR_LEN + QNET_HDR_LEN + h.length);
+      // Both ends hear the junk, as if it came from a third party on the LAN.
+      if (r() & 1) t.b.input(h, p);
+      else t.a.input(h, p);
+      if (i % 100 === 0) t.clock.advance(2);
+    }
+    t.clock.advance(10_000);
+    expect(injected).toBeGreaterThan(ITER / 40);
+    expect(t.got.b).toEqual(sent);
+    expect(t.a.outstanding).toBe(0);
+    expect(t.dead()).toBe("");
   }, 300_000);
 });
