@@ -37,6 +37,8 @@ interface Peer {
   link: ResolverLink;
   mac: number;
   conn: number;
+  /** The peer's connection id, once known. */
+  peerConn: number;
   session: L4Session | null;
   /** Messages waiting for the session to come up. */
   waiting: Uint8Array[];
@@ -115,8 +117,12 @@ export class QnetEndpoint {
     if (d.kind === "tcs-init") {
       const n = this.table.learn(d.init.srcName, d.init.srcDomain, link, from, this.o.clock.now());
       let p = this.byNd.get(n.nd);
+      if (p?.session && p.peerConn === h.sconn && p.mac === from) {
+        // A repeated TCS_INIT (our TCS_REM_UP was slow or lost): answer again, keep the session.
+        return this.tcs(p, L4.TCS_REM_UP, h.sconn, n.nd);
+      }
       if (p?.session) {
-        // The peer restarted: its old session is gone.
+        // The peer restarted (a new connection id): its old session is gone.
         this.forgetPeer(p);
         p = undefined;
       }
@@ -151,7 +157,7 @@ export class QnetEndpoint {
   }
 
   private peer(nd: number, link: ResolverLink, mac: number): Peer {
-    const p: Peer = { nd, link, mac, conn: this.nextConn++, session: null, waiting: [] };
+    const p: Peer = { nd, link, mac, conn: this.nextConn++, peerConn: 0, session: null, waiting: [] };
     this.byConn.set(p.conn, p);
     this.byNd.set(nd, p);
     return p;
@@ -159,6 +165,7 @@ export class QnetEndpoint {
 
   /** Starts the session once both connection ids are known; `ourNdThere` is our nd in its table. */
   private open(p: Peer, peerConn: number, ourNdThere: number): L4Session {
+    p.peerConn = peerConn;
     const s = new L4Session({
       clock: this.o.clock,
       output: (fr) => p.link.output(fr),

@@ -53,6 +53,9 @@ describe("qnet endpoints on the virtual wire", () => {
       ["alpha", "bravo"],
     ]);
     const [a, b, c] = t.nodes.map((n) => n.ep);
+    const tap = t.wire.attach();
+    const inits: Uint8Array[] = [];
+    tap.onFrame((f, len) => f[17] === 1 && inits.push(f.slice(0, len)));
     const big = bytes(200_000, 1);
     a.send(a.table.strtond("bravo"), bytes(64, 2));
     a.send(a.table.strtond("charlie"), big);
@@ -63,6 +66,15 @@ describe("qnet endpoints on the virtual wire", () => {
     expect(t.got).toContainEqual(["charlie", alphaOn(c), big]);
     expect(t.got).toContainEqual(["alpha", a.table.strtond("charlie"), bytes(10, 3)]);
     expect(t.got).toHaveLength(3);
+    // A repeated TCS_INIT (as when TCS_REM_UP is slow) keeps the session: replayed from a tap on
+    // the hub, then traffic both ways still flows.
+    const init = inits.find((f) => readMac(f, 0) === readMac(t.nodes[1].port.mac, 0)) as Uint8Array;
+    tap.send(init);
+    await t.settle();
+    a.send(a.table.strtond("bravo"), bytes(7, 9));
+    await t.settle();
+    expect(t.got[3]).toEqual(["bravo", alphaOn(b), bytes(7, 9)]);
+    t.got.splice(3);
     // A reply rides the session the peer opened.
     b.send(alphaOn(b), bytes(5, 4));
     await t.settle();
