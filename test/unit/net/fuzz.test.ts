@@ -10,7 +10,7 @@ import { formatFrame } from "../../../firmware/net/stack/tcpdump-format.ts";
 import { ARPOP_REPLY, ARPOP_REQUEST } from "../../../firmware/net/wire/arp.ts";
 import { MAC_A, MAC_B, arpFrame, echoFrame, fragmentFrames, ipFrame, udpFrame } from "./frames.ts";
 import { ip, pattern } from "./wire-harness.ts";
-import { fuzzIterations, xorshift32 } from "../../helpers/fuzz.ts";
+import { fuzzIterations, mutate, xorshift32 } from "../../helpers/fuzz.ts";
 
 const ITER = fuzzIterations(200_000, 1_000_000);
 
@@ -48,42 +48,6 @@ function corpus(): Uint8Array[] {
     withOptions,
     vlan,
   ];
-}
-
-function mutate(r: () => number, seed: Uint8Array): Uint8Array {
-  let f = seed.slice();
-  const n = 1 + (r() % 4);
-  for (let k = 0; k < n; k++) {
-    switch (r() % 6) {
-      case 0:
-      case 1: // flip bytes, biased to the headers
-        f[r() % Math.min(f.length, r() % 2 ? 64 : f.length)] = r() & 0xff;
-        break;
-      case 2: // truncate
-        f = f.slice(0, r() % (f.length + 1));
-        break;
-      case 3: {
-        // extend with junk
-        const g = new Uint8Array(f.length + (r() % 64));
-        g.set(f);
-        for (let j = f.length; j < g.length; j++) g[j] = r() & 0xff;
-        f = g;
-        break;
-      }
-      case 4: // set a 16-bit field to an edge value
-        if (f.length >= 2) {
-          const o = r() % (f.length - 1);
-          const edge = [0, 1, 0xffff, 0x8000, 0x7fff, 20, 0x2000, 0x1fff][r() % 8];
-          f[o] = edge >> 8;
-          f[o + 1] = edge & 0xff;
-        }
-        break;
-      case 5: // bit flip
-        if (f.length) f[r() % f.length] ^= 1 << (r() % 8);
-        break;
-    }
-  }
-  return f;
 }
 
 describe("fuzz", () => {
