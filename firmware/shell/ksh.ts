@@ -252,17 +252,24 @@ function needsMore(src: string): boolean {
 }
 
 /** Reads lines at the terminal: raw mode and the line editor when it is one, plain lines otherwise. */
-function terminalInput(
-  sh: Shell,
-  history: History,
-): (prompt: string) => Promise<string | null | "interrupt"> {
+interface PromptInput {
+  /** Shows `prompt` and reads one line: null at end of input, "interrupt" after Ctrl-C. */
+  read(prompt: string): Promise<string | null | "interrupt">;
+  /** SIGINT while the prompt is up: abandon the line being read; false when there is no editor to tell. */
+  interrupt(): boolean;
+}
+
+function terminalInput(sh: Shell, history: History): PromptInput {
   const os = sh.os;
   const tty = os.tty;
   if (!tty) {
-    return async (prompt) => {
-      await os.write(2, prompt);
-      const r = await (await sh.input(0)).readLine();
-      return r ? r.line.replace(/\r$/, "") : null;
+    return {
+      async read(prompt) {
+        await os.write(2, prompt);
+        const r = await (await sh.input(0)).readLine();
+        return r ? r.line.replace(/\r$/, "") : null;
+      },
+      interrupt: () => false,
     };
   }
   const editor = new LineEditor({
@@ -270,7 +277,7 @@ function terminalInput(
     history,
     completer: shellCompleter(sh),
   });
-  return async (prompt) => {
+  const read = async (prompt: string): Promise<string | null | "interrupt"> => {
     const saved = await tty.getAttr().catch(() => null);
     try {
       const size = await tty.getSize().catch(() => null);
@@ -290,32 +297,45 @@ function terminalInput(
           .catch(() => undefined);
     }
   };
+  return {
+    read,
+    interrupt: () => {
+      editor.interrupt();
+      return true;
+    },
+  };
 }
 
 async function interactiveLoop(sh: Shell, history: History, io: Io): Promise<number> {
   const os = sh.os;
   await loadHistory(sh, history);
+  const input = terminalInput(sh, history);
+  // From one prompt until a command runs: the terminal is cooked for a moment between two
+  // prompts, so a Ctrl-C typed then arrives as SIGINT, not as a key, and must still cancel.
+  let atPrompt = false;
   // SIGINT abandons the command line; `trap '' INT` ignores it, `trap cmd INT` runs cmd first.
   os.onSignal("SIGINT", () => {
     const action = sh.traps.get("INT");
     if (action === "") return;
-    if (action) void runTrapAction(sh, action);
+    // At the prompt the editor reports the interrupt and the loop below runs the trap.
+    const editorReports = atPrompt && input.interrupt();
+    if (action && !editorReports) void runTrapAction(sh, action);
     sh.interrupt();
   });
   os.onSignal("SIGTSTP", "ignore");
   installTrap(sh, "QUIT");
   installTrap(sh, "TERM");
   if (sh.opts.monitor) await os.tty?.setForegroundPgid(os.pgid).catch(() => undefined);
-  const input = terminalInput(sh, history);
   let warnedStopped = false;
   for (;;) {
+    atPrompt = true;
     for (const notice of sh.jobs.reap()) await sh.write(io, 2, notice + "\n");
     sh.clearInterrupt();
     let src = "";
     let prompt = await expandPrompt(sh, sh.getVar("PS1") ?? "$ ");
     let cancelled = false;
     for (;;) {
-      const line = await input(prompt);
+      const line = await input.read(prompt);
       if (line === "interrupt") {
         // Ctrl-C at the prompt (the editor's, the terminal's isig is off) runs the INT trap too.
         const action = sh.traps.get("INT");
@@ -350,6 +370,7 @@ async function interactiveLoop(sh: Shell, history: History, io: Io): Promise<num
       }
     }
     if (cancelled) continue;
+    atPrompt = false;
     history.add(src.replace(/\n$/, ""));
     warnedStopped = false;
     try {

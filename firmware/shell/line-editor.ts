@@ -1,6 +1,7 @@
 // Emacs-style line editing over a raw VT100/ANSI terminal: cursor movement, kill/yank, history,
 // tab completion, multi-row wrapping. Bytes are decoded by a small escape-sequence state
 // machine that swallows sequences it does not know, so line noise cannot wedge it.
+import { KernelError } from "../kernel/errno.ts";
 import type { History } from "./history.ts";
 
 export interface EditorIo {
@@ -85,6 +86,13 @@ export class KeyDecoder {
   private state: "normal" | "esc" | "csi" | "ss3" = "normal";
   private params = "";
   private lastCR = false;
+
+  /** Forgets a half-read escape sequence (the line it belonged to was abandoned). */
+  reset(): void {
+    this.state = "normal";
+    this.params = "";
+    this.lastCR = false;
+  }
 
   /** Feeds one character; returns a key or null (partial or ignored sequence). */
   feed(ch: string): Key | null {
@@ -180,11 +188,22 @@ export class LineEditor {
    */
   private dirty = false;
   private dirtyFromTop = false;
+  /** A SIGINT arrived while the prompt was up: the line is abandoned at the next chance. */
+  private interruptRequested = false;
 
   constructor(opts: { io: EditorIo; history: History; completer?: Completer }) {
     this.io = opts.io;
     this.history = opts.history;
     this.completer = opts.completer ?? null;
+  }
+
+  /**
+   * SIGINT at the prompt (a Ctrl-C typed in the moment the terminal is back in cooked mode
+   * between two prompts, or `kill -INT`): abandons the line and its type-ahead, as the
+   * interrupt key does and as the terminal's own Ctrl-C flushes its input.
+   */
+  interrupt(): void {
+    this.interruptRequested = true;
   }
 
   /** The line as edited so far (for tests). */
@@ -206,9 +225,22 @@ export class LineEditor {
     let saved = "";
     await this.io.write(prompt);
     for (;;) {
+      if (this.interruptRequested) {
+        this.interruptRequested = false;
+        this.pending = [];
+        this.decoder.reset();
+        return this.finish(this.abandon());
+      }
       if (this.pending.length === 0) {
         await this.flush();
-        const chunk = await this.io.read();
+        let chunk: Uint8Array | null;
+        try {
+          chunk = await this.io.read();
+        } catch (e) {
+          // A caught signal (SIGINT, SIGWINCH …) ends the read early; the loop decides.
+          if (e instanceof KernelError && e.errno === "EINTR") continue;
+          throw e;
+        }
         if (chunk === null) {
           const rest = this.utf8.decode();
           if (rest) this.pending.push(...rest);
@@ -235,10 +267,7 @@ export class LineEditor {
             result = this.accept();
             break;
           case "interrupt":
-            this.moveToEnd();
-            this.outBuf += "^C\r\n";
-            this.buf = [];
-            result = { kind: "interrupt" };
+            result = this.abandon();
             break;
           case "eof":
             if (this.buf.length === 0) result = { kind: "eof" };
@@ -263,12 +292,7 @@ export class LineEditor {
         }
       }
       this.pending = chars.slice(i);
-      if (result) {
-        await this.flush();
-        // Without echo only the line break shows, so output does not run into the prompt.
-        if (!this.echo && result.kind !== "eof") await this.io.write("\r\n");
-        return result;
-      }
+      if (result) return this.finish(result);
       if (tab) {
         await this.flush();
         await this.complete();
@@ -278,6 +302,22 @@ export class LineEditor {
 
   private cols(): number {
     return this.width > 0 ? this.width : 80;
+  }
+
+  private async finish(result: ReadResult): Promise<ReadResult> {
+    await this.flush();
+    // Without echo only the line break shows, so output does not run into the prompt.
+    if (!this.echo && result.kind !== "eof") await this.io.write("\r\n");
+    return result;
+  }
+
+  /** Ctrl-C: the line is dropped and the cursor goes to a fresh line. */
+  private abandon(): ReadResult {
+    this.moveToEnd();
+    this.outBuf += "^C\r\n";
+    this.buf = [];
+    this.pos = 0;
+    return { kind: "interrupt" };
   }
 
   private accept(): ReadResult {
