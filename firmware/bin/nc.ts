@@ -73,6 +73,7 @@ const program: Program = {
             return 0;
           }
           await s.listen(fd, 1);
+          if (has("v")) await ctx.stderr.write(`Listening on ${host} ${p}\n`);
           const { fd: c, from } = await s.accept(fd);
           if (has("v") && from?.family === "inet")
             await ctx.stderr.write(`Connection received on ${from.address} ${from.port}\n`);

@@ -32,7 +32,7 @@ export interface PcapModule {
  * runs pcap_dispatch; node-pcap has no public hook around a dispatch. `wrap` gets the
  * original and returns its replacement. Returns false (nothing wrapped) when the property is
  * not there, as with another node-pcap version: callers then go without the hook.
- * Self-contained (it names nothing outside itself): the capture process gets it as source.
+ * PcapPort and the capture process (pcap-capture.ts) both use it.
  */
 export function wrapDispatch(session: PcapSession, wrap: (dispatch: () => void) => () => void): boolean {
   const binding = (session as { session?: { read_callback?: unknown } }).session;

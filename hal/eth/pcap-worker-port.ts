@@ -15,7 +15,7 @@ import { ETH_FRAME_OVERHEAD, ETH_HEADER_LEN, type EthStats } from "./eth-port.ts
 import { EthPortBase } from "./eth-port-base.ts";
 import { FrameRecordReader, RECORD_HEADER, writeRecord } from "./frame-records.ts";
 import { pcapLoadError, pcapOpenError } from "./pcap-loader.ts";
-import { PCAP_WORKER_SOURCE, type PcapWorkerConfig, type PcapWorkerMessage } from "./pcap-worker.ts";
+import { captureArgs, type PcapWorkerConfig, type PcapWorkerMessage } from "./pcap-worker.ts";
 import { interfaceExists, readLinkUp, readMac, readMtu, SYSFS_NET } from "./sysfs-net.ts";
 import type { PcapPortOptions } from "./pcap-port.ts";
 
@@ -122,10 +122,10 @@ export class PcapWorkerPort extends EthPortBase {
       batchBytes: 64 * 1024,
       statsMs: 500,
     };
-    // The child is plain JavaScript: no loader, inspector or other flags of ours (NODE_OPTIONS).
+    // The child gets its own loader flags (captureArgs), none of ours (NODE_OPTIONS).
     const env = { ...process.env };
     delete env.NODE_OPTIONS;
-    const child: ChildProcess = spawn(process.execPath, ["-e", PCAP_WORKER_SOURCE, JSON.stringify(cfg)], {
+    const child: ChildProcess = spawn(process.execPath, captureArgs(cfg), {
       stdio: ["pipe", "ignore", "pipe", "pipe", "ipc"],
       env,
     });

@@ -1,16 +1,11 @@
-// The capture process behind PcapWorkerPort, as plain CommonJS source run with `node -e`.
-// Why a process and not a worker_threads Worker: node-pcap is not a context-aware addon (it
-// loads into one thread per process, ever), and its close() never uv_close()s its poll
-// handle, so a Worker that opened a session aborts the whole process (uv_loop_close with open
-// handles) when it ends. A child's main thread has neither problem. Why a source string and
-// not a file: it runs the same under tsx, vitest and the esbuild bundle (no path to resolve).
-//
-// argv[1]: JSON of PcapWorkerConfig. fd 3 (out): received frames as frame-records.ts records,
-// written in whole batches after each dispatch with blocking writes, so a runtime that stops
-// reading stalls this process and the host kernel's capture buffer fills and drops (a NIC
-// whose ring is full). stdin: frames to transmit, as the same records; they go out through the
-// capturing session itself, which a packet socket does not see again. IPC: {type:"open"},
-// {type:"error", stage, message}, and {type:"stats", ...} every statsMs.
+// What PcapWorkerPort and its capture process (pcap-capture.ts) say to each other, and how the
+// process is started. Why a process and not a worker_threads Worker: node-pcap is not a
+// context-aware addon (it loads into one thread per process, ever), and its close() never
+// uv_close()s its poll handle, so a Worker that opened a session aborts the whole process
+// (uv_loop_close with open handles) when it ends. A child's main thread has neither problem.
+// IPC: {type:"open"}, {type:"error", stage, message}, and {type:"stats", ...} every statsMs.
+import { createRequire } from "node:module";
+import { fileURLToPath, pathToFileURL } from "node:url";
 
 export interface PcapWorkerConfig {
   /** Resolved path of the node-pcap package (the child has no module resolution context). */
@@ -40,97 +35,17 @@ export interface PcapWorkerStats {
 export type PcapWorkerMessage =
   { type: "open" } | { type: "error"; stage: "load" | "open"; message: string } | PcapWorkerStats;
 
-export const PCAP_WORKER_SOURCE = String.raw`"use strict";
-const fs = require("fs");
-const cfg = JSON.parse(process.argv[1]);
-const tell = (m) => { try { process.send(m); } catch {} };
-// The runtime is gone (or closed the port): nothing to capture for.
-process.on("disconnect", () => process.exit(0));
-let pcap;
-try {
-  pcap = require(cfg.pcapPath);
-} catch (e) {
-  tell({ type: "error", stage: "load", message: String((e && e.message) || e) });
-  process.exit(2);
-}
-pcap.warningHandler = () => {};
-let session;
-try {
-  session = pcap.createSession(cfg.ifname, {
-    filter: "",
-    buffer_size: cfg.bufferSize,
-    snap_length: cfg.snaplen,
-    buffer_timeout: 0,
-    promiscuous: cfg.promiscuous,
-  });
-} catch (e) {
-  tell({ type: "error", stage: "open", message: String((e && e.message) || e) });
-  process.exit(3);
-}
-const OUT = 3;
-const batch = Buffer.allocUnsafe(cfg.batchBytes);
-let used = 0;
-function flush() {
-  let off = 0;
-  while (off < used) {
-    try {
-      off += fs.writeSync(OUT, batch, off, used - off);
-    } catch (e) {
-      if (e.code !== "EAGAIN") process.exit(0);
-      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1);
-    }
-  }
-  used = 0;
-}
-const mac = cfg.hostMac;
-session.on("packet", (pkt) => {
-  const b = pkt.buf;
-  if (mac !== null && b[6] === mac[0] && b[7] === mac[1] && b[8] === mac[2] && b[9] === mac[3] &&
-      b[10] === mac[4] && b[11] === mac[5]) return;
-  const h = pkt.header;
-  const cap = h.readUInt32LE(8);
-  const wire = h.readUInt32LE(12);
-  if (used + 4 + cap > batch.length) flush();
-  batch[used] = cap & 0xff;
-  batch[used + 1] = cap >>> 8;
-  const w = wire > 0xffff ? 0xffff : wire;
-  batch[used + 2] = w & 0xff;
-  batch[used + 3] = w >>> 8;
-  b.copy(batch, used + 4, 0, cap);
-  used += 4 + cap;
-});
-const binding = session.session;
-const dispatch = binding.read_callback;
-binding.read_callback = () => {
-  dispatch();
-  if (used > 0) flush();
-};
-// node-pcap's own first read was queued with the unwrapped callback.
-process.nextTick(() => { if (used > 0) flush(); });
+/** Set by the board bundle (esbuild define): where its compiled capture entry lies. */
+declare const NETRINO_PCAP_CAPTURE_JS: string | undefined;
 
-let txErrors = 0;
-let pending = Buffer.alloc(0);
-process.stdin.on("data", (chunk) => {
-  let b = pending.length === 0 ? chunk : Buffer.concat([pending, chunk]);
-  let at = 0;
-  while (b.length - at >= 4) {
-    const len = b[at] | (b[at + 1] << 8);
-    if (b.length - at < 4 + len) break;
-    try {
-      session.inject(b.subarray(at + 4, at + 4 + len));
-    } catch {
-      txErrors++;
-    }
-    at += 4 + len;
-  }
-  pending = at === b.length ? Buffer.alloc(0) : Buffer.from(b.subarray(at));
-});
-process.stdin.on("end", () => process.exit(0));
-
-setInterval(() => {
-  let s = { ps_recv: 0, ps_drop: 0, ps_ifdrop: 0 };
-  try { s = session.stats(); } catch {}
-  tell({ type: "stats", recv: s.ps_recv, drop: s.ps_drop, ifdrop: s.ps_ifdrop, txErrors });
-}, cfg.statsMs);
-tell({ type: "open" });
-`;
+/**
+ * Node arguments that start the capture process (pcap-capture.ts). From source (tsx, vitest,
+ * the host's bundle, whose import.meta names the sources) it runs through the tsx loader; the
+ * board's bundle compiles it as an entry of its own and names it in NETRINO_PCAP_CAPTURE_JS.
+ */
+export function captureArgs(cfg: PcapWorkerConfig): string[] {
+  const json = JSON.stringify(cfg);
+  if (typeof NETRINO_PCAP_CAPTURE_JS === "string") return [NETRINO_PCAP_CAPTURE_JS, json];
+  const tsx = pathToFileURL(createRequire(import.meta.url).resolve("tsx/esm")).href;
+  return ["--import", tsx, fileURLToPath(new URL("./pcap-capture.ts", import.meta.url)), json];
+}

@@ -41,6 +41,7 @@ export class UdpHub {
   private readonly peerMap = new Map<string, Peer>();
   private readonly peerList: Peer[] = [];
   private sweepTimer: TimerHandle | null = null;
+  private peerListener: ((peer: string) => void) | null = null;
   private closed = false;
   private readonly counters: UdpHubStats = { framesIn: 0, framesOut: 0, hellos: 0, peers: 0 };
 
@@ -66,6 +67,11 @@ export class UdpHub {
 
   peers(): string[] {
     return this.peerList.map((p) => `${p.address}:${p.port}`);
+  }
+
+  /** Called with "address:port" each time the hub learns a peer (status displays, tests). */
+  onPeer(cb: ((peer: string) => void) | null): void {
+    this.peerListener = cb;
   }
 
   stats(): UdpHubStats {
@@ -110,6 +116,7 @@ export class UdpHub {
     const peer: Peer = { address, port, lastHeard: this.clock.now(), fixed };
     this.peerMap.set(`${address}:${port}`, peer);
     this.peerList.push(peer);
+    this.peerListener?.(`${address}:${port}`);
     return peer;
   }
 

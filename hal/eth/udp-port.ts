@@ -107,6 +107,11 @@ export class UdpEthPort extends EthPortBase {
     return this.hostedHub !== null;
   }
 
+  /** The hub this port hosts, or null (another process or port hosts it, or peer mode). */
+  get hub(): UdpHub | null {
+    return this.hostedHub;
+  }
+
   setImpairment(opts: ImpairmentOptions): void {
     this.impairment = new Impairment(opts);
   }

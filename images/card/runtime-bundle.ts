@@ -44,7 +44,12 @@ function boardPlugin(root: string): Plugin {
 /** The bundle's files, relative to /netrino/runtime (entry: board-init.js). */
 export async function bundleRuntime(root: string): Promise<BundleFile[]> {
   const result = await build({
-    entryPoints: { "board-init": join(root, "firmware", "boot", "board-init.ts") },
+    // devnp-pcap's capture process is an entry of its own (hal/eth/pcap-worker.ts captureArgs).
+    entryPoints: {
+      "board-init": join(root, "firmware", "boot", "board-init.ts"),
+      "pcap-capture": join(root, "hal", "eth", "pcap-capture.ts"),
+    },
+    define: { NETRINO_PCAP_CAPTURE_JS: JSON.stringify("/netrino/runtime/pcap-capture.js") },
     outdir: "/netrino/runtime",
     bundle: true,
     splitting: true,

@@ -83,13 +83,13 @@ if (skipped !== null) {
       { dstMac: loMac, srcMac: lo.linuxMac, srcIp: "10.74.0.1", dstIp: "10.74.0.2" },
       floodSeconds,
     );
-    await new Promise((r) => setTimeout(r, 1000));
+    await flood.started;
     const before = await loPackets(rt);
     const t0 = performance.now();
     const floodTimes = await pingHi(nsHi, "10.73.0.2");
     const secs = (performance.now() - t0) / 1000;
     const after = await loPackets(rt);
-    const sent = await flood;
+    const sent = await flood.done;
 
     const capture = /Capture \.+ (.*)/.exec(await rt.ok(["nicinfo", "en1"]))?.[1] ?? "?";
     const idleP = p50p99us(idleTimes);

@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { spawn, type ChildProcess } from "node:child_process";
 import { join } from "node:path";
+import { Signal } from "../helpers/wait.ts";
 
 const ROOT = join(import.meta.dirname, "..", "..");
 const PROMPT = "/ # ";
@@ -14,28 +15,32 @@ const HUB_PORT = 47400 + (process.pid % 2000);
 class Node {
   readonly proc: ChildProcess;
   output = "";
+  private readonly changed = new Signal();
   private marks = 0;
 
   constructor(defines: readonly string[]) {
     const args = ["images/cli/netrino.js", "boot", "buildfiles/host.build"];
     for (const d of [`NETRINO_WIRE=127.0.0.1:${HUB_PORT}`, ...defines]) args.push("-D", d);
     this.proc = spawn(process.execPath, args, { cwd: ROOT, stdio: ["pipe", "pipe", "pipe"] });
-    this.proc.stdout?.on("data", (b: Buffer) => (this.output += b.toString("utf8")));
-    this.proc.stderr?.on("data", (b: Buffer) => (this.output += b.toString("utf8")));
+    const take = (b: Buffer): void => {
+      this.output += b.toString("utf8");
+      this.changed.notify();
+    };
+    this.proc.stdout?.on("data", take);
+    this.proc.stderr?.on("data", take);
+    this.proc.on("exit", this.changed.notify);
   }
 
   async waitFor(pattern: string | RegExp, timeoutMs = 30_000, from = 0): Promise<string> {
-    const deadline = Date.now() + timeoutMs;
     const found = (): boolean => {
       const s = this.output.slice(from);
       return typeof pattern === "string" ? s.includes(pattern) : pattern.test(s);
     };
-    while (!found()) {
-      if (Date.now() > deadline || this.proc.exitCode !== null) {
-        throw new Error(`waiting for ${String(pattern)}; the console shows:\n${this.output}`);
-      }
-      await new Promise((r) => setTimeout(r, 25));
-    }
+    // Re-checked at each chunk of console output (or the node's exit), never on a timer.
+    await this.changed
+      .until(() => found() || this.proc.exitCode !== null, String(pattern), timeoutMs)
+      .catch(() => undefined);
+    if (!found()) throw new Error(`waiting for ${String(pattern)}; the console shows:\n${this.output}`);
     return this.output.slice(from);
   }
 

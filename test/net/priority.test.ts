@@ -77,9 +77,9 @@ describe.skipIf(skip)("receive priorities under a flood", () => {
         { dstMac: loMac, srcMac: loLinuxMac, srcIp: "10.76.0.1", dstIp: "10.76.0.2" },
         4,
       );
-      await new Promise((r) => setTimeout(r, 500));
+      await flood.started;
       const r = await nsExec(nsHi, "ping", ["-c", "100", "-i", "0.02", "-W", "10", "-q", "10.75.0.2"], T);
-      const sent = await flood;
+      const sent = await flood.done;
       const p = parseLinuxPing(r.stdout);
       expect(p.tx, r.stdout + r.stderr).toBe(100);
       expect(p.rx).toBe(100);

@@ -1,6 +1,8 @@
 // A Linux raw-socket flooder: python3 with an AF_PACKET socket sends one prebuilt ICMP echo
 // request frame as fast as it can on an interface inside a namespace, for a fixed time, then
 // prints "<frames sent> <seconds>". Linux's own ping -f waits for replies; this does not.
+// It prints "started" after its first batch, so a caller waits for the flood to be on the
+// wire instead of sleeping.
 import { NetnsLab } from "./netns.ts";
 
 const SENDER = String.raw`
@@ -23,12 +25,15 @@ s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
 s.bind((ifname, 0))
 sent = 0
 start = time.time(); end = start + seconds
+first = True
 while time.time() < end:
     for _ in range(256):
         try:
             s.send(frame); sent += 1
         except OSError:
             pass
+    if first:
+        print("started", flush=True); first = False
 print(sent, time.time() - start, flush=True)
 `;
 
@@ -37,14 +42,21 @@ export interface FloodResult {
   seconds: number;
 }
 
-/** Floods `dstMac`/`dstIp` from `ifname` in `ns` for `seconds`; resolves with what was sent. */
+export interface Flood {
+  /** Resolves once the first batch is on the wire. */
+  started: Promise<void>;
+  /** Resolves with what was sent, when the sender has finished. */
+  done: Promise<FloodResult>;
+}
+
+/** Floods `dstMac`/`dstIp` from `ifname` in `ns` for `seconds`. */
 export function rawFlood(
   lab: NetnsLab,
   ns: string,
   ifname: string,
   frame: { dstMac: string; srcMac: string; srcIp: string; dstIp: string },
   seconds: number,
-): Promise<FloodResult> {
+): Flood {
   const child = lab.background(ns, "python3", [
     "-c",
     SENDER,
@@ -57,13 +69,24 @@ export function rawFlood(
   ]);
   let out = "";
   let err = "";
-  child.stdout?.on("data", (d: Buffer) => (out += d.toString()));
+  let onStart: () => void = () => undefined;
+  const started = new Promise<void>((resolve) => (onStart = resolve));
+  child.stdout?.on("data", (d: Buffer) => {
+    out += d.toString();
+    if (out.startsWith("started\n")) onStart();
+  });
   child.stderr?.on("data", (d: Buffer) => (err += d.toString()));
-  return new Promise((resolve, reject) => {
+  const done = new Promise<FloodResult>((resolve, reject) => {
     child.on("close", () => {
-      const [sent, secs] = out.trim().split(/\s+/).map(Number);
+      const [sent, secs] = out
+        .replace(/^started\n/, "")
+        .trim()
+        .split(/\s+/)
+        .map(Number);
       if (!(sent > 0 && secs > 0)) reject(new Error(`flood sender failed: ${out}${err}`));
       else resolve({ sent, seconds: secs });
     });
   });
+  // A sender that fails before its first batch must not leave `started` waiting forever.
+  return { started: Promise.race([started, done.then(() => undefined)]), done };
 }

@@ -33,6 +33,8 @@ export interface RunOptions {
   tty?: TtyControl;
   /** Called with the process once it exists (to signal it, inspect it). */
   onStart?: (p: Process) => void;
+  /** Called at each write to stdout (1) or stderr (2), so a test can wait for a line. */
+  onOutput?: (fd: 1 | 2, text: string) => void;
 }
 
 export interface RunResult {
@@ -41,14 +43,21 @@ export interface RunResult {
   stderr: string;
 }
 
-function memoryOut(fd: number, sink: string[], tty?: TtyControl): Stream {
+function memoryOut(
+  fd: 1 | 2,
+  sink: string[],
+  tty?: TtyControl,
+  onOutput?: (fd: 1 | 2, text: string) => void,
+): Stream {
   const dec = new TextDecoder();
   return {
     fd,
     isatty: tty !== undefined,
     tty,
     async write(d) {
-      sink.push(typeof d === "string" ? d : dec.decode(d));
+      const text = typeof d === "string" ? d : dec.decode(d);
+      sink.push(text);
+      onOutput?.(fd, text);
     },
     async read() {
       throw new KernelError("EBADF");
@@ -105,8 +114,8 @@ export function run(k: Kernel, program: Program, argv: string[], o: RunOptions =
           ...base,
           cwd: t.process.cwd,
           stdin: memoryIn(o.stdin ?? "", o.tty),
-          stdout: memoryOut(1, out, o.tty),
-          stderr: memoryOut(2, err),
+          stdout: memoryOut(1, out, o.tty, o.onOutput),
+          stderr: memoryOut(2, err, undefined, o.onOutput),
           exec: async (path, args, opts) => {
             const child = await loadBuiltinProgram(path.slice(path.lastIndexOf("/") + 1));
             if (!child) throw new KernelError("ENOENT");

@@ -107,11 +107,11 @@ describe("exec", () => {
       await writeFile(t, "/tmp/sleeper", bundle(`await ctx.stdin.read(); return 0;`));
       const [r, w] = await pipe(t);
       const before = k.counts.connections;
+      // exec resolves once the child holds its descriptors; the signal may come at any point after.
       const child = await exec(k, t, "/tmp/sleeper", ["sleeper"], { fds: new Map([[0, r]]) });
-      await new Promise((res) => setTimeout(res, 10));
       child.signal("SIGTERM");
+      // Exit releases the descriptors before it wakes waiters.
       const status = await child.wait();
-      await new Promise((res) => setTimeout(res, 10));
       const after = k.counts.connections;
       await client.close(t, w);
       return { status, before, after };

@@ -23,6 +23,7 @@ import { boot } from "../bin/harness.ts";
 import { openBackend } from "../../../firmware/gpio/gpio-manager-program.ts";
 import type { GpioDirection, GpioValue } from "../../../hal/gpio/gpio-backend.ts";
 import type { OnoffClass, OnoffGpio } from "../../../hal/gpio/onoff-gpio.ts";
+import { settle } from "../../helpers/wait.ts";
 
 let sys: string;
 let gpioRoot: string;
@@ -86,7 +87,6 @@ const SysfsGpio: OnoffClass = class implements OnoffGpio {
   }
 };
 
-const tick = (): Promise<unknown> => new Promise((r) => setTimeout(r, 5));
 const value = (n: number): string => readFileSync(join(gpioRoot, `gpio${n}`, "value"), "utf8").trim();
 
 beforeEach(() => {
@@ -177,6 +177,7 @@ describe("board GPIO through sysfs", () => {
     const g = openBoardGpio(RPI4, { gpioRoot, ledsRoot, Gpio: SysfsGpio });
     const clock = new ManualClock();
     const { kernel: k } = await boot({ clock });
+    const timers = clock.pending;
     const started = new Promise<void>((resolve) => {
       k.spawn({
         name: "gpio-manager",
@@ -190,12 +191,14 @@ describe("board GPIO through sysfs", () => {
       });
     });
     await started;
-    await tick();
+    await settle(() => clock.pending > timers, "the heartbeat timer to be armed");
+    const act = (): string => readFileSync(join(ledsRoot, "ACT", "brightness"), "utf8");
     const seen: string[] = [];
     for (let i = 0; i < 3; i++) {
+      const before = act();
       clock.advance(250);
-      await tick();
-      seen.push(readFileSync(join(ledsRoot, "ACT", "brightness"), "utf8"));
+      await settle(() => act() !== before, "the heartbeat to toggle the ACT LED");
+      seen.push(act());
     }
     expect(seen).toEqual(["1", "0", "1"]);
   });

@@ -7,6 +7,7 @@ import { GpioManager } from "../../../firmware/gpio/gpio-manager.ts";
 import { SimGpioBackend } from "../../../firmware/gpio/sim-backend.ts";
 import managerProgram, { parsePinList } from "../../../firmware/gpio/gpio-manager-program.ts";
 import * as P from "../../../firmware/gpio/gpio-protocol.ts";
+import { settle } from "../../helpers/wait.ts";
 
 /** Starts a GPIO manager process over simulated pins; resolves once /dev/gpio is registered. */
 function startGpio(k: Kernel, pins = [4, 17, 27], heartbeat?: [number, number]) {
@@ -24,8 +25,6 @@ function startGpio(k: Kernel, pins = [4, 17, 27], heartbeat?: [number, number]) 
     });
   });
 }
-
-const tick = () => new Promise((r) => setTimeout(r, 5));
 
 describe("gpio manager", () => {
   it("serves one file per pin: ls, cat, and writes of levels and directions", async () => {
@@ -62,26 +61,23 @@ describe("gpio manager", () => {
     const { kernel: k } = await boot();
     const { backend, mgr } = await startGpio(k);
     const watching = sh(k, ["gpio", "watch", "-c", "3", "-p", "40", "17", "both"]);
-    for (let i = 0; i < 20 && mgr.eventCount === 0; i++) await tick();
-    expect(mgr.eventCount).toBe(1);
+    await settle(() => mgr.eventCount === 1, "gpio watch to attach its event");
+    // Each edge is queued as its own pulse carrying the level, so they may come back to back.
     backend.inject(17, 1);
-    await tick();
     backend.inject(17, 0);
-    await tick();
     backend.inject(17, 1);
     const r = await watching;
     expect(r).toEqual({ status: 0, stdout: "17: 1 (rising)\n17: 0 (falling)\n17: 1 (rising)\n", stderr: "" });
-    await tick();
-    expect(mgr.eventCount).toBe(0); // closing the pin file detached the event
+    // closing the pin file detached the event
+    await settle(() => mgr.eventCount === 0, "the event to be detached");
   });
 
   it("only delivers the chosen edge", async () => {
     const { kernel: k } = await boot();
     const { backend, mgr } = await startGpio(k);
     const watching = sh(k, ["gpio", "watch", "-c", "1", "27", "falling"]);
-    for (let i = 0; i < 20 && mgr.eventCount === 0; i++) await tick();
+    await settle(() => mgr.eventCount === 1, "gpio watch to attach its event");
     backend.inject(27, 1);
-    await tick();
     backend.inject(27, 0);
     expect((await watching).stdout).toBe("27: 0 (falling)\n");
   });
@@ -99,12 +95,14 @@ describe("gpio manager", () => {
   it("toggles the heartbeat LED from a kernel timer", async () => {
     const clock = new ManualClock();
     const { kernel: k } = await boot({ clock });
+    const timers = clock.pending;
     const { backend } = await startGpio(k, [4, 17], [4, 100]);
-    await tick();
+    await settle(() => clock.pending > timers, "the heartbeat timer to be armed");
     const levels: number[] = [];
     for (let i = 0; i < 4; i++) {
+      const before = backend.pin(4).read();
       clock.advance(100);
-      await tick();
+      await settle(() => backend.pin(4).read() !== before, "the heartbeat to toggle pin 4");
       levels.push(backend.pin(4).read());
     }
     expect(levels).toEqual([1, 0, 1, 0]);

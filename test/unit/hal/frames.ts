@@ -1,4 +1,5 @@
 // Test helpers: build Ethernet frames with a recognisable payload.
+import { Signal } from "../../helpers/wait.ts";
 
 export const BROADCAST = Uint8Array.of(0xff, 0xff, 0xff, 0xff, 0xff, 0xff);
 
@@ -14,8 +15,20 @@ export function frame(dst: Uint8Array, src: Uint8Array, tag: number, size = 60):
   return f;
 }
 
-/** Collects (copies of) frames delivered to a handler. */
-export function collector(): { frames: Uint8Array[]; handler: (f: Uint8Array, len: number) => void } {
+/** Collects (copies of) frames delivered to a handler; `arrived` is notified at each one. */
+export function collector(): {
+  frames: Uint8Array[];
+  arrived: Signal;
+  handler: (f: Uint8Array, len: number) => void;
+} {
   const frames: Uint8Array[] = [];
-  return { frames, handler: (f, len) => frames.push(new Uint8Array(f.subarray(0, len))) };
+  const arrived = new Signal();
+  return {
+    frames,
+    arrived,
+    handler: (f, len) => {
+      frames.push(new Uint8Array(f.subarray(0, len)));
+      arrived.notify();
+    },
+  };
 }

@@ -1,10 +1,11 @@
-import { createSocket } from "node:dgram";
+import { createSocket, type Socket } from "node:dgram";
 import { afterEach, describe, expect, it } from "vitest";
 import { ManualClock } from "../../../firmware/kernel/clock.ts";
 import { UdpHub } from "../../../hal/eth/udp-hub.ts";
 import { UdpEthPort } from "../../../hal/eth/udp-port.ts";
 import { parseEndpoint } from "../../../hal/eth/udp-endpoint.ts";
 import { BROADCAST, collector, frame } from "./frames.ts";
+import { settle, Signal } from "../../helpers/wait.ts";
 
 const closers: (() => void)[] = [];
 afterEach(() => {
@@ -20,12 +21,22 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-async function until(cond: () => boolean, ms = 2000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error("timed out waiting");
-    await new Promise((r) => setTimeout(r, 5));
-  }
+/** Resolves once `hub` has learned (or was given) at least `n` peers. */
+function hubKnows(hub: UdpHub, n: number): Promise<void> {
+  const learned = new Signal();
+  hub.onPeer(learned.notify);
+  return learned.until(() => hub.peers().length >= n, `the hub to know ${n} peers`);
+}
+
+/** A bare UDP socket (what QEMU is) bound to `port`, collecting what it receives. */
+async function bareSocket(port: number): Promise<{ socket: Socket; got: Buffer[]; arrived: Signal }> {
+  const socket = createSocket("udp4");
+  closers.push(() => socket.close());
+  const got: Buffer[] = [];
+  const arrived = new Signal();
+  socket.on("message", (m) => (got.push(m), arrived.notify()));
+  await new Promise<void>((r) => socket.bind(port, "127.0.0.1", r));
+  return { socket, got, arrived };
 }
 
 async function open(opts: Parameters<typeof UdpEthPort.open>[0]): Promise<UdpEthPort> {
@@ -58,10 +69,11 @@ describe("UDP virtual wire", () => {
     a.onFrame(ra.handler);
     b.onFrame(rb.handler);
     c.onFrame(rc.handler);
-    // Hellos travel first; give the hub a moment to learn b and c.
-    await new Promise((r) => setTimeout(r, 20));
+    // Hellos travel first: the hub a hosts learns a, b and c from them.
+    await hubKnows(a.hub!, 3);
     expect(b.send(frame(BROADCAST, b.mac, 5))).toBe(true);
-    await until(() => ra.frames.length === 1 && rc.frames.length === 1);
+    await ra.arrived.until(() => ra.frames.length === 1, "a to receive b's frame");
+    await rc.arrived.until(() => rc.frames.length === 1, "c to receive b's frame");
     expect(rb.frames).toHaveLength(0);
     expect(ra.frames[0]![14]).toBe(5);
     expect(ra.frames[0]!.subarray(6, 12)).toEqual(b.mac);
@@ -79,12 +91,11 @@ describe("UDP virtual wire", () => {
     c.onFrame(rc.handler);
     a.close();
     clock.advance(1000); // keepalives: b or c binds the free hub port, both say hello again
-    await until(() => b.hostsHub || c.hostsHub);
-    await new Promise((r) => setTimeout(r, 20));
-    clock.advance(1000); // the node that lost the race says hello to the new hub
-    await new Promise((r) => setTimeout(r, 20));
+    await settle(() => b.hostsHub || c.hostsHub, "b or c to host the hub");
+    // The loser's bind failed because the winner had bound, so its hello reaches the new hub.
+    await hubKnows((b.hub ?? c.hub)!, 2);
     b.send(frame(BROADCAST, b.mac, 8));
-    await until(() => rc.frames.length === 1);
+    await rc.arrived.until(() => rc.frames.length === 1, "c to receive b's frame");
     expect(rc.frames[0]![14]).toBe(8);
   });
 
@@ -92,19 +103,15 @@ describe("UDP virtual wire", () => {
     const [pa, pb] = [await freePort(), await freePort()];
     const a = await open({ local: pa, peer: `127.0.0.1:${pb}` });
     // The other end is a bare UDP socket, as QEMU would be.
-    const qemu = createSocket("udp4");
-    closers.push(() => qemu.close());
-    const got: Buffer[] = [];
-    qemu.on("message", (m) => got.push(m));
-    await new Promise<void>((r) => qemu.bind(pb, "127.0.0.1", r));
+    const qemu = await bareSocket(pb);
     const ra = collector();
     a.onFrame(ra.handler);
     const f = frame(BROADCAST, a.mac, 3, 98);
     a.send(f);
-    await until(() => got.length === 1);
-    expect(new Uint8Array(got[0]!)).toEqual(f);
-    qemu.send(frame(a.mac, BROADCAST, 4), pa, "127.0.0.1");
-    await until(() => ra.frames.length === 1);
+    await qemu.arrived.until(() => qemu.got.length === 1, "the frame at the bare socket");
+    expect(new Uint8Array(qemu.got[0]!)).toEqual(f);
+    qemu.socket.send(frame(a.mac, BROADCAST, 4), pa, "127.0.0.1");
+    await ra.arrived.until(() => ra.frames.length === 1, "the bare socket's frame");
     expect(ra.frames[0]![14]).toBe(4);
   });
 
@@ -112,17 +119,13 @@ describe("UDP virtual wire", () => {
     const [hubPort, guestPort] = [await freePort(), await freePort()];
     const hub = await UdpHub.start({ listen: hubPort, peers: [`127.0.0.1:${guestPort}`] });
     closers.push(() => hub.close());
-    const guest = createSocket("udp4");
-    closers.push(() => guest.close());
-    const got: Buffer[] = [];
-    guest.on("message", (m) => got.push(m));
-    await new Promise<void>((r) => guest.bind(guestPort, "127.0.0.1", r));
+    const guest = await bareSocket(guestPort);
     const node = await open({ hub: hubPort, autoHub: false });
     expect(node.hostsHub).toBe(false);
     node.send(frame(BROADCAST, node.mac, 6));
-    await until(() => got.length === 1);
-    expect(got[0]![14]).toBe(6);
-    await until(() => hub.stats().hellos >= 1);
+    await guest.arrived.until(() => guest.got.length === 1, "the frame at the guest");
+    expect(guest.got[0]![14]).toBe(6);
+    expect(hub.stats().hellos).toBe(1); // the node's hello left before its frame
     expect(hub.peers()).toContain(`127.0.0.1:${node.local.port}`);
   });
 
@@ -132,7 +135,7 @@ describe("UDP virtual wire", () => {
     const hub = await UdpHub.start({ listen: hubPort, peers: ["127.0.0.1:9"], expireMs: 3000, clock });
     closers.push(() => hub.close());
     const node = await open({ hub: hubPort, autoHub: false, keepaliveMs: 60_000, clock });
-    await until(() => hub.peers().length === 2);
+    await hubKnows(hub, 2);
     clock.advance(4000);
     expect(hub.peers()).toEqual(["127.0.0.1:9"]);
     expect(node.linkUp).toBe(true);
@@ -147,7 +150,9 @@ describe("UDP virtual wire", () => {
     expect(a.send(new Uint8Array(200))).toBe(false);
     b.send(frame(BROADCAST, b.mac, 1, 200));
     b.send(frame(BROADCAST, b.mac, 2, 100));
-    await until(() => ra.frames.length === 1 && a.stats().rxDropped === 1);
+    // Datagrams from one socket arrive in order: the long one was dropped before this one came.
+    await ra.arrived.until(() => ra.frames.length === 1, "the frame that fits");
+    expect(a.stats().rxDropped).toBe(1);
     expect(ra.frames[0]![14]).toBe(2);
   });
 

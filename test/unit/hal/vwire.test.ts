@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { ManualClock } from "../../../firmware/kernel/clock.ts";
 import { VirtualWire } from "../../../hal/eth/vwire.ts";
 import { BROADCAST, collector, frame } from "./frames.ts";
+import { turn } from "../../helpers/wait.ts";
 
 describe("VirtualWire (in-process hub)", () => {
   it("repeats a frame to every other port, not back to the sender", async () => {
@@ -117,11 +118,10 @@ describe("VirtualWire (in-process hub)", () => {
     const rb = collector();
     b.onFrame(rb.handler);
     a.send(frame(BROADCAST, a.mac, 9));
-    await Promise.resolve();
-    await new Promise((r) => setImmediate(r));
+    await turn();
     expect(rb.frames).toHaveLength(0);
     clock.advance(49);
-    await new Promise((r) => setImmediate(r));
+    await turn();
     expect(rb.frames).toHaveLength(0);
     clock.advance(1);
     await wire.idle();
@@ -136,11 +136,14 @@ describe("VirtualWire (in-process hub)", () => {
     a.onFrame((f, len) => void (bounces++, a.send(f, len)));
     b.onFrame((f, len) => void (bounces++, b.send(f, len)));
     a.send(frame(BROADCAST, a.mac, 1));
-    await new Promise((r) => setTimeout(r, 20));
+    // Other work still gets its turns of the event loop, between batches of bounces.
+    await turn();
+    await turn();
     expect(bounces).toBeGreaterThan(256);
     wire.close();
     const after = bounces;
-    await new Promise((r) => setTimeout(r, 5));
+    await turn();
+    await turn();
     expect(bounces).toBe(after);
   });
 

@@ -42,31 +42,28 @@ export class Runtime {
 
   /**
    * Starts io-pkt with `args` (`["-d", "pcap", "if=veth0"]`) and waits until its control file
-   * answers (io-pkt detaches, so its process keeps running after this resolves).
+   * answers: io-pkt detaches once it is ready, so its process keeps running after this resolves.
    */
-  async startIoPkt(args: string[], opts: { sock?: string; timeoutMs?: number } = {}): Promise<Process> {
+  async startIoPkt(args: string[], opts: { sock?: string } = {}): Promise<Process> {
     const program = await loadBuiltinProgram("io-pkt");
     if (!program) throw new Error("io-pkt is not a built-in program");
-    let proc: Process | null = null;
-    const done = run(this.kernel, program, ["io-pkt", ...args], {
-      env: { PATH: "/bin" },
-      onStart: (p) => (proc = p),
-    });
-    let early: RunResult | null = null;
-    void done.then((r) => (early = r));
-    const end = Date.now() + (opts.timeoutMs ?? 10_000);
-    for (;;) {
-      const r = await this.sh(["ifconfig", "lo0"], { sock: opts.sock });
-      if (r.status === 0) break;
-      const failed = early as RunResult | null;
-      if (failed !== null && (proc as Process | null)?.detached !== true) {
-        throw new Error(`io-pkt exited ${failed.status}: ${failed.stderr}`);
-      }
-      if (Date.now() > end) throw new Error(`io-pkt did not come up: ${r.stderr}`);
-      await new Promise((res) => setTimeout(res, 50));
+    let started: (p: Process) => void = () => undefined;
+    const spawned = new Promise<Process>((resolve) => (started = resolve));
+    const done = run(this.kernel, program, ["io-pkt", ...args], { env: { PATH: "/bin" }, onStart: started });
+    const proc = await spawned;
+    // io-pkt detaches once its control files are registered; an exit first is a failure.
+    const how = await Promise.race([
+      proc.detached ? "detached" : proc.waitChange(),
+      done.then(() => "exited"),
+    ]);
+    if (how !== "detached" && !proc.detached) {
+      const failed = await done;
+      throw new Error(`io-pkt exited ${failed.status}: ${failed.stderr}`);
     }
-    this.stacks.push(proc as unknown as Process);
-    return proc as unknown as Process;
+    const r = await this.sh(["ifconfig", "lo0"], { sock: opts.sock });
+    if (r.status !== 0) throw new Error(`io-pkt did not come up: ${r.stderr}`);
+    this.stacks.push(proc);
+    return proc;
   }
 
   async shutdown(): Promise<void> {

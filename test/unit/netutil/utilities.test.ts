@@ -2,6 +2,7 @@
 // /n2) on one in-process vwire hub, configured and inspected only through the utilities.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Runtime } from "./runtime.ts";
+import { Signal } from "../../helpers/wait.ts";
 
 const T = 30_000;
 
@@ -225,15 +226,16 @@ describe("network utilities against io-pkt on a virtual wire", () => {
   it(
     "tcpdump prints live traffic and if_up waits for an address",
     async () => {
-      // tcpdump may start listening after the first ping on a loaded machine: ping in rounds
-      // until it has seen four frames, then look for a request followed by its reply.
-      const cap = rt.sh(["tcpdump", "-n", "-c", "4", "-i", "en0", "icmp"]);
-      let captured = false;
-      void cap.then(() => (captured = true));
-      while (!captured) {
-        await rt.ok(["ping", "-c", "1", "10.5.0.2"]);
-        await Promise.race([cap, new Promise((r) => setTimeout(r, 200))]);
-      }
+      // tcpdump says "listening on" once its filter is attached: from then on it sees every
+      // frame, so two pings give its four frames (two requests, two replies).
+      let errText = "";
+      const listening = new Signal();
+      const cap = rt.sh(["tcpdump", "-n", "-c", "4", "-i", "en0", "icmp"], {
+        onOutput: (fd, text) => void (fd === 2 && ((errText += text), listening.notify())),
+      });
+      await listening.until(() => errText.includes("listening on"), "tcpdump to listen");
+      await rt.ok(["ping", "-c", "1", "10.5.0.2"]);
+      await rt.ok(["ping", "-c", "1", "10.5.0.2"]);
       const out = await cap;
       expect(out.status, out.stderr).toBe(0);
       const lines = out.stdout.trim().split("\n");
