@@ -10,6 +10,7 @@ import { AF_INET, SOCK_DGRAM, SOCK_RAW, SOCK_STREAM } from "./constants.ts";
 import { PcbTable } from "./pcb.ts";
 import type { ProtoSwitch } from "./protosw.ts";
 import { Socket } from "./socket.ts";
+import { RawIp } from "./raw.ts";
 import { Udp } from "./udp.ts";
 
 export function createSocketConfig() {
@@ -33,6 +34,7 @@ export class SocketLayer {
   readonly config: SocketConfig = createSocketConfig();
   readonly udp: Udp;
   readonly igmp: Igmp;
+  readonly raw: RawIp;
   private readonly protocols: ProtoSwitch[] = [];
   private readonly sockets = new Map<number, Socket>();
   private nextId = 1;
@@ -53,6 +55,8 @@ export class SocketLayer {
     this.igmp = new Igmp(stack);
     this.udp = new Udp(this, this.newPcbTable());
     this.addProtocol(this.udp);
+    this.raw = new RawIp(this, this.newPcbTable());
+    this.addProtocol(this.raw);
   }
 
   /** A PCB table drawing ports from this layer's ephemeral range (UDP, TCP and raw each own one). */
