@@ -4,9 +4,14 @@ import type { Program } from "../program.ts";
 import { getopt, optionMap, UsageError } from "./lib/getopt.ts";
 import { ifView, listRoutes, statsView, withNet } from "./lib/net-api.ts";
 import { runNetUtility } from "./lib/net-errors.ts";
-import { formatNetstatInterfaces, formatNetstatStats, formatSocketLine } from "./lib/net-netstat-format.ts";
+import {
+  formatNetstatInterfaces,
+  formatNetstatStats,
+  formatSocketLine,
+  formatUnixSockets,
+} from "./lib/net-netstat-format.ts";
 import type { SocketAddress } from "../net/socket/api.ts";
-import { SOCK_DGRAM, SOCK_RAW, SOCK_STREAM } from "../net/socket/constants.ts";
+import { AF_INET, AF_LOCAL, SOCK_DGRAM, SOCK_RAW, SOCK_STREAM } from "../net/socket/constants.ts";
 
 /** BSD's `a.b.c.d.port` with `*` for the wildcard address and port. */
 function endpoint(a: SocketAddress | null): string {
@@ -57,7 +62,8 @@ const program: Program = {
           await ctx.stdout.write(formatNetstatStats(statsView(await net.stats()), proto));
         } else {
           const all = o.has("a");
-          const socks = (await ctx.sockets.list()).filter((x) => all || x.foreign !== null);
+          const listed = await ctx.sockets.list();
+          const socks = listed.filter((x) => x.domain === AF_INET && (all || x.foreign !== null));
           const rows = socks.map((x) =>
             formatSocketLine({
               proto: protoName(x.type, x.protocol),
@@ -74,6 +80,8 @@ const program: Program = {
               "\nProto Recv-Q Send-Q  Local Address          Foreign Address        (state)\n" +
               rows.map((r) => `${r}\n`).join(""),
           );
+          const unix = listed.filter((x) => x.domain === AF_LOCAL);
+          if (unix.length !== 0) await ctx.stdout.write(formatUnixSockets(unix));
         }
         return 0;
       });

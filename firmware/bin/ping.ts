@@ -1,16 +1,31 @@
-// ping: send ICMP echo requests through io-pkt and report replies, BSD/QNX style.
+// ping: send ICMP echo requests on a raw ICMP socket and report replies, BSD/QNX style.
 // One loop sends when a request is due and otherwise waits for the next event (reply, ICMP
 // error, timeout) with a bounded wait, so SIGINT is noticed quickly and prints the summary.
-import { strerror } from "../kernel/errno.ts";
+import { KernelError, strerror } from "../kernel/errno.ts";
 import { ECHO_EV_ERROR, ECHO_EV_REPLY } from "../net/control/protocol.ts";
 import type { EchoEvent } from "../net/control/client.ts";
+import {
+  AF_INET,
+  IP_DONTFRAG,
+  IP_OPTIONS,
+  IP_TTL,
+  IPPROTO_ICMP,
+  IPPROTO_IP,
+  MSG_DONTWAIT,
+  POLLIN,
+  SO_RCVBUF,
+  SO_SNDBUF,
+  SO_TIMESTAMP,
+  SOCK_RAW,
+  SOL_SOCKET,
+} from "../net/socket/constants.ts";
 import { recordedRoute, recordRouteOption } from "../net/wire/ipv4-options.ts";
 import { formatIpv4, parseIpv4 } from "../net/wire/ipv4-addr.ts";
 import type { Program, ProgramContext } from "../program.ts";
 import { getopt, UsageError } from "./lib/getopt.ts";
 import { requireIpv4 } from "./lib/net-addr-args.ts";
-import { withNet } from "./lib/net-api.ts";
-import { NetUtilError, runNetUtility } from "./lib/net-errors.ts";
+import { echoRequest, parseEchoDatagram } from "./lib/net-ping-icmp.ts";
+import { NetUtilError, runNetUtility, withSubject } from "./lib/net-errors.ts";
 import { getaddrinfo } from "../net/resolver.ts";
 import {
   pingErrorLine,
@@ -36,6 +51,8 @@ per reply), -q only the summary. SOCK=/prefix selects another io-pkt instance.
 const MAXWAIT_MS = 10_000;
 /** Longest single wait, so a signal is noticed promptly. */
 const POLL_MS = 200;
+/** The IP total length limit: the largest datagram ping sends or receives. */
+const IP_MAXPACKET = 65535;
 /** ICMP length of an error about a request with an option-less IP header. */
 const ICMP_ERROR_LEN = 36;
 /** Bytes of the send timestamp at the start of the data (a float64 of the kernel clock). */
@@ -116,73 +133,98 @@ function sentAt(data: Uint8Array): number | null {
 async function ping(ctx: ProgramContext, o: PingOptions, dst: number): Promise<number> {
   const clock = ctx.kernel.clock;
   const out = ctx.stdout;
+  const sk = ctx.sockets;
   const addr = formatIpv4(dst);
   const stats = new RttStats();
   const seen = new Uint8Array(65536);
-  const rrOption = o.recordRoute ? recordRouteOption() : undefined;
   let lastRoute: string[] | null = null;
-  return withNet(ctx, async (net) => {
-    // -I: like BSD's bind(), an address that is not ours fails before anything is sent.
-    if (
-      o.src !== 0 &&
-      !(await net.interfaces()).some((i) => i.addrs.some((a) => a.addr >>> 0 === o.src >>> 0))
-    ) {
-      await ctx.stderr.write(`ping: bind: ${strerror("EADDRNOTAVAIL")}\n`);
-      return 1;
+  // A raw ICMP socket, as BSD's ping: every ICMP datagram for us arrives whole; ours are the
+  // replies and errors carrying our identifier (the pid).
+  const fd = await sk.socket(AF_INET, SOCK_RAW, IPPROTO_ICMP).catch((e: unknown) => withSubject(e, "socket"));
+  const id = ctx.process.pid & 0xffff;
+  try {
+    // BSD ping's buffers: room for the largest reply, and the largest request.
+    await sk.setsockopt(fd, SOL_SOCKET, SO_RCVBUF, IP_MAXPACKET + 128);
+    await sk.setsockopt(fd, SOL_SOCKET, SO_SNDBUF, IP_MAXPACKET);
+    // The RTT ends when io-pkt received the reply, not when we read it (BSD's SO_TIMESTAMP).
+    await sk.setsockopt(fd, SOL_SOCKET, SO_TIMESTAMP, 1);
+    if (o.ttl !== 0) await sk.setsockopt(fd, IPPROTO_IP, IP_TTL, o.ttl);
+    if (o.df) await sk.setsockopt(fd, IPPROTO_IP, IP_DONTFRAG, 1);
+    if (o.recordRoute) await sk.setsockopt(fd, IPPROTO_IP, IP_OPTIONS, recordRouteOption());
+    // -I: bind(), so an address that is not ours fails before anything is sent.
+    if (o.src !== 0) {
+      try {
+        await sk.bind(fd, { family: "inet", address: formatIpv4(o.src), port: 0 });
+      } catch (e) {
+        if (!(e instanceof KernelError)) throw e;
+        await ctx.stderr.write(`ping: bind: ${strerror(e.errno)}\n`);
+        return 1;
+      }
     }
-    // The session owns an echo identifier; io-pkt hands it only our replies and errors.
-    await net.echoOpen(ctx.process.pid);
-    try {
-      await out.write(pingHeader(o.host, addr, o.size));
-      const start = clock.now();
-      let nextSend = start;
-      let lastSend = start;
-      let seq = 0;
+    const to = { family: "inet", address: addr, port: 0 } as const;
+    /** The next event within `waitMs` (0: only what is queued), or null. */
+    const next = async (waitMs: number): Promise<EchoEvent | null> => {
       for (;;) {
-        if (ctx.signal.aborted) break;
-        const now = clock.now();
-        if (o.deadlineMs !== null && now - start >= o.deadlineMs) break;
-        const sending = o.count === 0 || stats.transmitted < o.count;
-        if (!sending) {
-          const wait = o.waitMs ?? (stats.received > 0 ? Math.max(1000, 2 * stats.max) : MAXWAIT_MS);
-          if (stats.received + stats.errors >= stats.transmitted || now - lastSend >= wait) break;
-        }
-        if (sending && now >= nextSend) {
-          const err = await net.echoSend({
-            dst,
-            seq: seq & 0xffff,
-            ttl: o.ttl,
-            df: o.df,
-            src: o.src,
-            payload: payload(o.size, clock.now()),
-            ipOptions: rrOption,
-          });
-          stats.transmitted++;
-          seq++;
-          lastSend = now;
-          nextSend = Math.max(nextSend + o.intervalMs, now);
-          if (err !== 0) await ctx.stderr.write(`ping: sendto: ${strerror(err)}\n`);
-          else if (o.flood) await out.write(".");
-          continue;
-        }
-        let waitMs = POLL_MS;
-        if (sending) waitMs = Math.min(waitMs, Math.max(0, nextSend - now));
-        const ev = await net.echoReceive(waitMs);
+        const [ready] = await sk.poll([{ fd, events: POLLIN }], waitMs);
+        if (((ready ?? 0) & POLLIN) === 0) return null;
+        const m = await sk.recvmsg(fd, IP_MAXPACKET, MSG_DONTWAIT).catch((e: unknown) => {
+          if (e instanceof KernelError && e.errno === "EAGAIN") return null;
+          throw e;
+        });
+        if (m === null) continue;
+        const from = m.from?.family === "inet" ? (parseIpv4(m.from.address) ?? 0) : 0;
+        const ev = parseEchoDatagram(m.data, from, id, m.timestampUs);
+        if (ev !== null) return ev;
+      }
+    };
+    await out.write(pingHeader(o.host, addr, o.size));
+    const start = clock.now();
+    let nextSend = start;
+    let lastSend = start;
+    let seq = 0;
+    for (;;) {
+      if (ctx.signal.aborted) break;
+      const now = clock.now();
+      if (o.deadlineMs !== null && now - start >= o.deadlineMs) break;
+      const sending = o.count === 0 || stats.transmitted < o.count;
+      if (!sending) {
+        const wait = o.waitMs ?? (stats.received > 0 ? Math.max(1000, 2 * stats.max) : MAXWAIT_MS);
+        if (stats.received + stats.errors >= stats.transmitted || now - lastSend >= wait) break;
+      }
+      if (sending && now >= nextSend) {
+        const req = echoRequest(id, seq & 0xffff, payload(o.size, clock.now()));
+        const err = await sk.sendto(fd, req, to).then(
+          () => null,
+          (e: unknown) => {
+            if (e instanceof KernelError) return e.errno;
+            throw e;
+          },
+        );
+        stats.transmitted++;
+        seq++;
+        lastSend = now;
+        nextSend = Math.max(nextSend + o.intervalMs, now);
+        if (err !== null) await ctx.stderr.write(`ping: sendto: ${strerror(err)}\n`);
+        else if (o.flood) await out.write(".");
+        continue;
+      }
+      let waitMs = POLL_MS;
+      if (sending) waitMs = Math.min(waitMs, Math.max(0, nextSend - now));
+      const ev = await next(waitMs);
+      if (ev !== null) await handle(ev);
+    }
+    // Replies already queued when the loop stopped still count.
+    if (!ctx.signal.aborted)
+      for (;;) {
+        const ev = await next(0);
+        if (ev === null) break;
         await handle(ev);
       }
-      // Replies already queued when the loop stopped still count.
-      if (!ctx.signal.aborted)
-        for (;;) {
-          const ev = await net.echoReceive(0);
-          if (ev.kind !== ECHO_EV_REPLY && ev.kind !== ECHO_EV_ERROR) break;
-          await handle(ev);
-        }
-    } finally {
-      await net.echoClose().catch(() => {});
-    }
-    await out.write(pingSummary(o.host, stats));
-    return stats.received > 0 ? 0 : 2;
-  });
+  } finally {
+    await sk.close(fd).catch(() => {});
+  }
+  await out.write(pingSummary(o.host, stats));
+  return stats.received > 0 ? 0 : 2;
 
   async function handle(ev: EchoEvent): Promise<void> {
     if (ev.kind === ECHO_EV_REPLY) {

@@ -159,6 +159,26 @@ export function formatSocketLine(s: {
   return `${s.proto.padEnd(5)} ${String(s.recvQ).padStart(6)} ${String(s.sendQ).padStart(6)}  ${s.local.padEnd(22)} ${s.foreign.padEnd(22)} ${s.state}`.trimEnd();
 }
 
+/** NetBSD netstat's "Active UNIX domain sockets" section (Inode, Conn, Refs, Nextref: 0 here). */
+export function formatUnixSockets(
+  socks: ReadonlyArray<{
+    id: number;
+    type: number;
+    recvQ: number;
+    sendQ: number;
+    local: { family: string; path?: string } | null;
+  }>,
+): string {
+  const head =
+    "Active UNIX domain sockets\nAddress  Type   Recv-Q Send-Q    Inode     Conn     Refs  Nextref Addr\n";
+  const rows = socks.map((s) => {
+    const type = s.type === 1 ? "stream" : "dgram";
+    const path = s.local?.path ?? "";
+    return `${s.id.toString(16).padStart(8, "0")} ${type.padEnd(6)} ${String(s.recvQ).padStart(6)} ${String(s.sendQ).padStart(6)} ${"0".padStart(8)} ${"0".padStart(8)} ${"0".padStart(8)} ${"0".padStart(8)} ${path}`.trimEnd();
+  });
+  return head + rows.map((r) => `${r}\n`).join("");
+}
+
 const ARP_LINES: ReadonlyArray<readonly [string, string]> = [
   ["txrequests", "request%s sent"],
   ["txreplies", "repl%y sent"],

@@ -1,30 +1,27 @@
 // A BPF tap of one control open (tcpdump): frames its filter accepts are copied (up to
-// snaplen) into a bounded queue; BPF_READ takes them, or waits for the first one.
-import type { Clock, TimerHandle } from "../../kernel/clock.ts";
+// snaplen) into the one socket buffer, bounded by frames; BPF_READ takes them, or waits for
+// the first one.
+import type { Clock } from "../../kernel/clock.ts";
 import type { Deferred } from "../../resmgr/handlers.ts";
 import type { BpfFrame } from "../control/protocol.ts";
 import type { BpfPredicate, BpfTap } from "../stack/bpf.ts";
 import type { Ifnet } from "../stack/ifnet.ts";
 import type { Stack } from "../stack/stack.ts";
+import { SockBuf } from "../socket/sockbuf.ts";
+import { SbReader } from "./sb-reader.ts";
 
 export type BpfReplySink = (frames: BpfFrame[]) => void;
 
-interface Waiter {
-  deferred: Deferred;
-  timer: TimerHandle;
-  max: number;
-  send: BpfReplySink;
+interface BpfRec {
+  readonly size: number;
+  readonly frame: BpfFrame;
 }
 
 export class BpfSession {
   readonly tap: BpfTap;
-  dropped = 0;
   private readonly stack: Stack;
-  private readonly clock: Clock;
   private readonly snaplen: number;
-  private readonly limit: number;
-  private queue: BpfFrame[] = [];
-  private waiter: Waiter | null = null;
+  private readonly reader: SbReader<BpfRec>;
 
   constructor(
     stack: Stack,
@@ -32,9 +29,12 @@ export class BpfSession {
     o: { ifp: Ifnet | null; dir: number; filter: BpfPredicate | null; snaplen: number; bufferFrames: number },
   ) {
     this.stack = stack;
-    this.clock = clock;
     this.snaplen = Math.max(1, o.snaplen);
-    this.limit = Math.max(1, o.bufferFrames);
+    // Bounded by frames (what tcpdump -B asks for); a full buffer drops the newest, counted.
+    this.reader = new SbReader(
+      new SockBuf<BpfRec>(Number.MAX_SAFE_INTEGER, 1, Math.max(1, o.bufferFrames)),
+      clock,
+    );
     this.tap = {
       ifp: o.ifp,
       dir: o.dir,
@@ -46,67 +46,46 @@ export class BpfSession {
     stack.addTap(this.tap);
   }
 
+  /** Frames the filter matched that did not fit the buffer. */
+  get dropped(): number {
+    return this.reader.sb.drops;
+  }
+
   private capture(bytes: Uint8Array, off: number, len: number, tsMs: number, dir: number, ifp: Ifnet): void {
-    if (this.queue.length >= this.limit) {
-      this.dropped++;
+    const sb = this.reader.sb;
+    if (sb.records >= sb.maxRecords) {
+      sb.drops++; // counted before copying: a full buffer costs no allocation
       return;
     }
     const cap = Math.min(len, this.snaplen);
-    this.queue.push({
+    const frame: BpfFrame = {
       tsUs: Math.round(tsMs * 1000),
       ifname: ifp.name,
       dir,
       origLen: len,
       data: bytes.slice(off, off + cap),
-    });
-    const w = this.waiter;
-    if (w !== null) {
-      this.waiter = null;
-      this.clock.clearTimer(w.timer);
-      w.send(this.take(w.max));
-    }
-  }
-
-  private take(max: number): BpfFrame[] {
-    if (this.queue.length <= max) {
-      const all = this.queue;
-      this.queue = [];
-      return all;
-    }
-    return this.queue.splice(0, max);
+    };
+    sb.append({ size: cap, frame });
   }
 
   /** Frames now, or null after arranging for `send` to get the first ones (or none at the timeout). */
   read(max: number, timeoutMs: number, deferred: () => Deferred, send: BpfReplySink): BpfFrame[] | null {
     const n = Math.max(1, max);
-    if (this.queue.length !== 0 || timeoutMs === 0) return this.take(n);
-    this.cancelWaiter();
-    const d = deferred();
-    const timer = this.clock.setTimer(timeoutMs, () => {
-      if (this.waiter?.deferred !== d) return;
-      this.waiter = null;
-      send([]);
-    });
-    this.waiter = { deferred: d, timer, max: n, send };
-    d.onCancel = () => {
-      if (this.waiter?.deferred === d) {
-        this.clock.clearTimer(timer);
-        this.waiter = null;
-      }
-    };
-    return null;
-  }
-
-  private cancelWaiter(): void {
-    const w = this.waiter;
-    if (w === null) return;
-    this.waiter = null;
-    this.clock.clearTimer(w.timer);
-    w.deferred.error("EBADF");
+    const sb = this.reader.sb;
+    return this.reader.read(
+      {
+        timeoutMs,
+        take: () => (sb.records === 0 ? null : sb.take(n).map((r) => r.frame)),
+        timedOut: () => [],
+        defer: deferred,
+        send,
+      },
+      "EBADF",
+    );
   }
 
   close(): void {
-    this.cancelWaiter();
+    this.reader.cancel("EBADF");
     this.stack.removeTap(this.tap);
   }
 }

@@ -1,12 +1,15 @@
-// An ICMP echo session of one control open (ping): the echo identifier it owns, the replies
-// and errors that arrived for it, and at most one blocked ECHO_RECV waiting for the next.
-import type { Clock, TimerHandle } from "../../kernel/clock.ts";
+// An ICMP echo session of one control open (a control-protocol ping for tools and tests; the
+// ping utility uses a raw ICMP socket): the echo identifier it owns, and the replies and errors
+// that arrived for it in the one socket buffer, read by at most one blocked ECHO_RECV.
+import type { Clock } from "../../kernel/clock.ts";
 import type { Deferred } from "../../resmgr/handlers.ts";
 import type { EchoListener } from "../stack/icmp.ts";
 import type { Pbuf } from "../stack/pbuf.ts";
 import type { Stack } from "../stack/stack.ts";
 import { IP_HDR_LEN, ipHlen } from "../wire/ipv4.ts";
 import { ECHO_EV_ERROR, ECHO_EV_REPLY, ECHO_EV_TIMEOUT, type EchoEvent } from "../control/protocol.ts";
+import { SockBuf } from "../socket/sockbuf.ts";
+import { SbReader } from "./sb-reader.ts";
 
 /** An ICMP error quoting an echo request: its 8-byte header, the 20-byte IP header and the
  * first 8 bytes of the request (RFC 792). */
@@ -14,28 +17,33 @@ const ICMP_ERROR_MIN_LEN = 8 + 20 + 8;
 
 /** Events kept while nobody is receiving; older ones are dropped first. */
 const MAX_QUEUED = 1024;
+/** Bytes an event costs in the buffer besides its data (its fields). */
+const EVENT_OVERHEAD = 48;
 
 export type EchoReplySink = (ev: EchoEvent) => void;
 
-interface Waiter {
-  deferred: Deferred;
-  timer: TimerHandle;
-  send: EchoReplySink;
+interface EchoRec {
+  readonly size: number;
+  readonly ev: EchoEvent;
 }
 
 export class EchoSession implements EchoListener {
   readonly id: number;
   private readonly stack: Stack;
   private readonly clock: Clock;
-  private readonly queue: EchoEvent[] = [];
-  private waiter: Waiter | null = null;
-  dropped = 0;
+  private readonly reader: SbReader<EchoRec>;
 
   constructor(stack: Stack, clock: Clock, preferredId: number) {
     this.stack = stack;
     this.clock = clock;
     this.id = stack.icmp.freeEchoId(preferredId);
+    this.reader = new SbReader(new SockBuf<EchoRec>(Number.MAX_SAFE_INTEGER, 1, MAX_QUEUED), clock);
     stack.icmp.addEchoListener(this.id, this);
+  }
+
+  /** Events thrown away because nobody read them in time. */
+  get dropped(): number {
+    return this.reader.sb.drops;
   }
 
   reply(
@@ -89,52 +97,25 @@ export class EchoSession implements EchoListener {
   }
 
   private push(ev: EchoEvent): void {
-    const w = this.waiter;
-    if (w !== null) {
-      this.waiter = null;
-      this.clock.clearTimer(w.timer);
-      w.send(ev);
-      return;
-    }
-    if (this.queue.length >= MAX_QUEUED) {
-      this.queue.shift();
-      this.dropped++;
-    }
-    this.queue.push(ev);
+    this.reader.sb.appendDropOldest({ size: ev.data.byteLength + EVENT_OVERHEAD, ev });
   }
 
   /** The next event now, or null after arranging for `send` to get it (or a timeout event) later. */
   next(timeoutMs: number, deferred: () => Deferred, send: EchoReplySink): EchoEvent | null {
-    const ev = this.queue.shift();
-    if (ev !== undefined) return ev;
-    if (timeoutMs === 0) return timeoutEvent(this.clock);
-    if (this.waiter !== null) this.cancelWaiter("EBUSY");
-    const d = deferred();
-    const timer = this.clock.setTimer(timeoutMs, () => {
-      if (this.waiter?.deferred !== d) return;
-      this.waiter = null;
-      send(timeoutEvent(this.clock));
-    });
-    this.waiter = { deferred: d, timer, send };
-    d.onCancel = () => {
-      if (this.waiter?.deferred === d) {
-        this.clock.clearTimer(timer);
-        this.waiter = null;
-      }
-    };
-    return null;
-  }
-
-  private cancelWaiter(errno: "EBUSY" | "EBADF"): void {
-    const w = this.waiter;
-    if (w === null) return;
-    this.waiter = null;
-    this.clock.clearTimer(w.timer);
-    w.deferred.error(errno);
+    return this.reader.read(
+      {
+        timeoutMs,
+        take: () => this.reader.sb.shift()?.ev ?? null,
+        timedOut: () => timeoutEvent(this.clock),
+        defer: deferred,
+        send,
+      },
+      "EBUSY",
+    );
   }
 
   close(): void {
-    this.cancelWaiter("EBADF");
+    this.reader.cancel("EBADF");
     this.stack.icmp.removeEchoListener(this.id);
   }
 }

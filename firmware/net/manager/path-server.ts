@@ -1,13 +1,14 @@
 // The paths io-pkt registers under its prefix, and what each answers:
 //   /dev/socket           directory: config, 1, 2, 17 — devctl: the control protocol
+//   <AF_LOCAL names>      S_IFSOCK entries of bound unix-domain sockets, until unlinked
 //   /dev/io-pkt, /dev/io-net  one entry per interface — DCMD_UNMOUNT destroys it (umount)
 //   /dev/mount/io-pkt<i>  DCMD_MOUNT loads a module (mount -T io-pkt<i> [-o opts] module)
 //   /dev/bpf, /dev/bpf0   devctl: the control protocol (BPF requests)
 import { KernelError } from "../../kernel/errno.ts";
 import { newAttr, type Attr } from "../../resmgr/attr.ts";
 import type { Handlers, IoContext } from "../../resmgr/handlers.ts";
-import { NOTIFY_INPUT, NOTIFY_OUTPUT, S_IFCHR, S_IFDIR } from "../../resmgr/io-constants.ts";
-import { AF_INET } from "../socket/constants.ts";
+import { NOTIFY_INPUT, NOTIFY_OUTPUT, S_IFCHR, S_IFDIR, S_IFSOCK } from "../../resmgr/io-constants.ts";
+import { AF_INET, AF_LOCAL } from "../socket/constants.ts";
 import { SocketOpen } from "../socket/server.ts";
 import type { ResourceManager } from "../../resmgr/resmgr.ts";
 import {
@@ -24,8 +25,11 @@ import { classOf } from "./module-loader.ts";
 /** Entries of /dev/socket: address families as QNX numbers them, and the control file. */
 const SOCKET_ENTRIES = ["1", "2", "17", "config"] as const;
 
-/** Socket domains served under /dev/socket (AF_INET; AF_LOCAL and AF_ROUTE are not yet). */
-const SOCKET_DOMAINS = new Map<string, number>([["2", AF_INET]]);
+/** Socket domains served under /dev/socket (AF_LOCAL, AF_INET; AF_ROUTE is not yet). */
+const SOCKET_DOMAINS = new Map<string, number>([
+  ["1", AF_LOCAL],
+  ["2", AF_INET],
+]);
 
 export function registerPaths(rm: ResourceManager, io: IoPkt): void {
   const closeSession = (_ctx: unknown, ocb: { data: unknown }): void => {
@@ -48,6 +52,22 @@ export function registerPaths(rm: ResourceManager, io: IoPkt): void {
       ? sockets.devctl(ctx, ocb, ocb.data, dcmd, data)
       : controlDevctl(io, ctx, ocb, dcmd, data);
   const prefix = io.config.prefix;
+  // AF_LOCAL names are entries of the path space (S_IFSOCK) until unlinked, as files on BSD.
+  io.sockets.local.pathSpace = {
+    publish(path, unlink) {
+      const a = rm.attach(path, {
+        type: "file",
+        mode: S_IFSOCK | 0o777,
+        handlers: {
+          unlink: () => unlink(),
+          open: () => {
+            throw new KernelError("ENXIO", `${path} is a socket: connect to it`);
+          },
+        },
+      });
+      return () => rm.detach(a);
+    },
+  };
 
   const socketLookup = (ctx: IoContext, rel: string): Attr => {
     if (rel === "") return ctx.attach.attr;

@@ -20,6 +20,8 @@ export interface RecvMsgResult extends RecvResult {
   dstAddress: string;
   /** IP_PKTINFO: index of the interface it arrived on. */
   ifindex: number;
+  /** SO_TIMESTAMP: when io-pkt received it, µs of its clock (0 without the option). */
+  timestampUs: number;
 }
 
 export interface SendMsgOptions {

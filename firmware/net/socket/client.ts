@@ -129,6 +129,7 @@ export function makeSocketClient(run: Runner, env: Record<string, string | undef
           truncated: (r.flags & 0x10) !== 0,
           dstAddress: formatIpv4(r.dst),
           ifindex: r.ifindex,
+          timestampUs: r.tsUs,
         };
       }),
     shutdown: (fd, how) => call(fd, M.SOCKCTL.SHUTDOWN, encode(M.ShutdownRequest, { how }), none),

@@ -27,6 +27,7 @@ export const SO_DONTROUTE = 0x0010;
 export const SO_BROADCAST = 0x0020;
 export const SO_LINGER = 0x0080;
 export const SO_REUSEPORT = 0x0200;
+export const SO_TIMESTAMP = 0x0400;
 export const SO_SNDBUF = 0x1001;
 export const SO_RCVBUF = 0x1002;
 export const SO_SNDLOWAT = 0x1003;
@@ -48,6 +49,8 @@ export const IP_MULTICAST_LOOP = 11;
 export const IP_ADD_MEMBERSHIP = 12;
 export const IP_DROP_MEMBERSHIP = 13;
 export const IP_PKTINFO = 25;
+/** FreeBSD's number (NetBSD has none: its ping sets DF through IP_HDRINCL). */
+export const IP_DONTFRAG = 67;
 
 export const SHUT_RD = 0;
 export const SHUT_WR = 1;

@@ -6,10 +6,12 @@ import { KernelError } from "../../kernel/errno.ts";
 import type { Ifnet } from "../stack/ifnet.ts";
 import type { Stack } from "../stack/stack.ts";
 import { Igmp } from "./igmp.ts";
-import { AF_INET, SOCK_DGRAM, SOCK_RAW, SOCK_STREAM } from "./constants.ts";
+import { AF_INET, AF_LOCAL, SOCK_DGRAM, SOCK_RAW, SOCK_STREAM } from "./constants.ts";
 import { PcbTable } from "./pcb.ts";
 import type { ProtoSwitch } from "./protosw.ts";
 import { Socket } from "./socket.ts";
+import { LocalDomain } from "./local.ts";
+import { RawIp } from "./raw.ts";
 import { Udp } from "./udp.ts";
 
 export function createSocketConfig() {
@@ -33,6 +35,9 @@ export class SocketLayer {
   readonly config: SocketConfig = createSocketConfig();
   readonly udp: Udp;
   readonly igmp: Igmp;
+  readonly raw: RawIp;
+  /** AF_LOCAL's names and its stream and datagram protocols. */
+  readonly local = new LocalDomain();
   private readonly protocols: ProtoSwitch[] = [];
   private readonly sockets = new Map<number, Socket>();
   private nextId = 1;
@@ -53,6 +58,10 @@ export class SocketLayer {
     this.igmp = new Igmp(stack);
     this.udp = new Udp(this, this.newPcbTable());
     this.addProtocol(this.udp);
+    this.raw = new RawIp(this, this.newPcbTable());
+    this.addProtocol(this.raw);
+    this.addProtocol(this.local.stream);
+    this.addProtocol(this.local.dgram);
   }
 
   /** A PCB table drawing ports from this layer's ephemeral range (UDP, TCP and raw each own one). */
@@ -62,17 +71,23 @@ export class SocketLayer {
 
   /** Registers a protocol (TCP calls this when it loads). */
   addProtocol(p: ProtoSwitch): void {
-    if (this.protocols.some((q) => q.type === p.type && q.protocol === p.protocol))
+    if (
+      this.protocols.some(
+        (q) =>
+          q.type === p.type && q.protocol === p.protocol && (q.domain ?? AF_INET) === (p.domain ?? AF_INET),
+      )
+    )
       throw new KernelError("EEXIST", `protocol ${p.name} already registered`);
     this.protocols.push(p);
   }
 
-  private find(type: number, protocol: number): ProtoSwitch {
+  private find(domain: number, type: number, protocol: number): ProtoSwitch {
     if (type !== SOCK_STREAM && type !== SOCK_DGRAM && type !== SOCK_RAW)
       throw new KernelError("EPROTOTYPE", `socket type ${type} is not supported`);
+    const ours = this.protocols.filter((q) => (q.domain ?? AF_INET) === domain);
     const p =
-      this.protocols.find((q) => q.type === type && (protocol === 0 || q.protocol === protocol)) ??
-      this.protocols.find((q) => q.type === type && q.protocol === 0);
+      ours.find((q) => q.type === type && (protocol === 0 || q.protocol === protocol)) ??
+      ours.find((q) => q.type === type && q.protocol === 0);
     if (p === undefined)
       throw new KernelError("EPROTONOSUPPORT", `protocol ${protocol} is not supported for type ${type}`);
     return p;
@@ -95,9 +110,11 @@ export class SocketLayer {
 
   /** socket(AF_INET, type, protocol) for process `pid`. */
   create(domain: number, type: number, protocol: number, pid: number): Socket {
-    if (domain !== AF_INET)
+    if (domain !== AF_INET && domain !== AF_LOCAL)
       throw new KernelError("EAFNOSUPPORT", `address family ${domain} is not supported`);
-    const p = this.find(type, protocol);
+    if (domain === AF_LOCAL && protocol !== 0)
+      throw new KernelError("EPROTONOSUPPORT", `AF_LOCAL has no protocol ${protocol}`);
+    const p = this.find(domain, type, protocol);
     const so = new Socket(this, this.nextId++, domain, p, protocol || p.protocol, pid);
     p.attach(so);
     this.sockets.set(so.id, so);

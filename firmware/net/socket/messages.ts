@@ -6,6 +6,7 @@
 import bin from "typed-binary";
 import type { Parsed } from "typed-binary";
 import { bytes } from "../control/codec.ts";
+import { i64 } from "../../resmgr/int64-schema.ts";
 
 export const DCMD_SOCK_CLASS = 0x5300;
 
@@ -76,6 +77,8 @@ export const RecvReply = bin.object({
   flags: bin.u32,
   dst: bin.u32,
   ifindex: bin.u32,
+  /** SO_TIMESTAMP: receive time in µs of io-pkt's clock (0 without the option). */
+  tsUs: i64,
   data: bytes,
 });
 

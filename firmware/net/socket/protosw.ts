@@ -30,6 +30,8 @@ export interface SendControl {
 }
 
 export interface ProtoSwitch {
+  /** AF_INET when absent; AF_LOCAL for unix-domain sockets. */
+  readonly domain?: number;
   /** SOCK_DGRAM, SOCK_STREAM, SOCK_RAW. */
   readonly type: number;
   /** IPPROTO_UDP, IPPROTO_TCP, the raw protocol; 0 matches any for SOCK_RAW. */

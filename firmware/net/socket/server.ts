@@ -102,6 +102,8 @@ export class SocketServer {
       case S.SOCKET: {
         if (open.so !== null) throw new KernelError("EISCONN", "this open is a socket already");
         const r = decode(M.SocketRequest, data);
+        if (r.type === K.SOCK_RAW && ctx.cred.uid !== 0)
+          throw new KernelError("EPERM", "raw sockets are for root (as on BSD)");
         const so = this.layer.create(open.domain, r.type, r.protocol, ctx.info.pid);
         this.adopt(open, so);
         return { ret: 0 };
@@ -216,6 +218,7 @@ export class SocketServer {
             flags: trunc ? K.MSG_TRUNC : 0,
             dst: rec?.dst ?? 0,
             ifindex: rec?.ifindex ?? 0,
+            tsUs: rec?.tsUs ?? 0,
             data: rec === null ? EMPTY : rec.data.byteLength > r.max ? rec.data.subarray(0, r.max) : rec.data,
           }),
         );

@@ -17,6 +17,8 @@ export interface SockData {
   readonly dst: number;
   /** Receiving interface index (IP_PKTINFO). */
   readonly ifindex: number;
+  /** SO_TIMESTAMP: when the stack received it (µs of the stack clock); absent without it. */
+  readonly tsUs?: number;
 }
 
 export const SS_ISCONNECTED = 0x1;
@@ -35,6 +37,10 @@ export interface IpSockOpts {
   multicastTtl: number;
   multicastLoop: boolean;
   multicastIf: Ifnet | null;
+  /** IP_OPTIONS: options put after the header of every datagram sent (record route …). */
+  options: Uint8Array | null;
+  /** IP_DONTFRAG: set DF on what is sent (raw sockets). */
+  dontfrag: boolean;
 }
 
 export class Socket {
@@ -100,6 +106,8 @@ export class Socket {
       multicastTtl: 1,
       multicastLoop: true,
       multicastIf: null,
+      options: null,
+      dontfrag: false,
     };
   }
 

@@ -15,6 +15,7 @@ const BOOL_OPTIONS = [
   K.SO_DONTROUTE,
   K.SO_BROADCAST,
   K.SO_REUSEPORT,
+  K.SO_TIMESTAMP,
 ];
 
 export function int32(v: number): Uint8Array {
@@ -103,6 +104,14 @@ export function setSockopt(so: Socket, level: number, name: number, v: Uint8Arra
         if (so.type !== K.SOCK_RAW) throw new KernelError("ENOPROTOOPT", "IP_HDRINCL is for raw sockets");
         so.ip.hdrincl = readInt(v, "IP_HDRINCL") !== 0;
         return;
+      case K.IP_OPTIONS:
+        if (v.byteLength > 40)
+          throw new KernelError("EINVAL", `IP_OPTIONS: ${v.byteLength} bytes (at most 40)`);
+        so.ip.options = v.byteLength === 0 ? null : v.slice();
+        return;
+      case K.IP_DONTFRAG:
+        so.ip.dontfrag = readInt(v, "IP_DONTFRAG") !== 0;
+        return;
       case K.IP_RECVDSTADDR:
         so.ip.recvdstaddr = readInt(v, "IP_RECVDSTADDR") !== 0;
         return;
@@ -186,6 +195,10 @@ export function getSockopt(so: Socket, level: number, name: number): Uint8Array 
         return int32(so.ip.tos);
       case K.IP_HDRINCL:
         return int32(so.ip.hdrincl ? 1 : 0);
+      case K.IP_OPTIONS:
+        return so.ip.options?.slice() ?? new Uint8Array(0);
+      case K.IP_DONTFRAG:
+        return int32(so.ip.dontfrag ? 1 : 0);
       case K.IP_RECVDSTADDR:
         return int32(so.ip.recvdstaddr ? 1 : 0);
       case K.IP_PKTINFO:

@@ -10,7 +10,7 @@ import { ICMP_UNREACH, ICMP_UNREACH_PORT } from "../wire/icmp.ts";
 import { INADDR_BROADCAST, isMulticast4 } from "../wire/ipv4-addr.ts";
 import { IPPROTO_UDP } from "../wire/ipv4.ts";
 import { UDP_HDR_LEN, udpChecksumOk, udpFillCksum, writeUdpHeader } from "../wire/udp.ts";
-import { AF_INET, MSG_DONTROUTE, SO_BROADCAST, SOCK_DGRAM } from "./constants.ts";
+import { AF_INET, MSG_DONTROUTE, SO_BROADCAST, SO_TIMESTAMP, SOCK_DGRAM } from "./constants.ts";
 import type { SocketLayer } from "./layer.ts";
 import { NO_ADDR, type SockAddr } from "./messages.ts";
 import type { InPcb, PcbTable } from "./pcb.ts";
@@ -120,6 +120,7 @@ export class Udp implements ProtoSwitch, IpProtocol {
       from: { family: AF_INET, port: sport, addr: src, path: "" },
       dst,
       ifindex,
+      tsUs: so.options & SO_TIMESTAMP ? Math.round(this.layer.stack.clock.now() * 1000) : undefined,
     });
     if (ok) this.stats.delivered++;
     else this.stats.fullsock++;
@@ -228,6 +229,8 @@ export class Udp implements ProtoSwitch, IpProtocol {
       src,
       ttl: mcast ? so.ip.multicastTtl || 1 : so.ip.ttl,
       tos: so.ip.tos,
+      df: so.ip.dontfrag,
+      ipOptions: so.ip.options ?? undefined,
       broadcast: (so.options & SO_BROADCAST) !== 0,
       ifp: ctl.flags & MSG_DONTROUTE ? ifp : ifp,
     });

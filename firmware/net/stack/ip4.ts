@@ -98,6 +98,11 @@ export class Ip4 {
   private readonly protocols: Array<IpProtocol | undefined> = new Array(256).fill(undefined);
   /** Every address configured on any interface (weak host model: accepted on any interface). */
   readonly localAddrs = new Map<number, IfAddr>();
+  /**
+   * rip_input, set by the socket layer's raw IP: sees every locally delivered datagram (IP
+   * header first) before its protocol does; true when a raw socket took a copy. Lends `pb`.
+   */
+  rawInput: ((pb: Pbuf) => boolean) | null = null;
   /** Multicast groups joined (IPv4 addresses), besides 224.0.0.1. */
   readonly groups = new Set<number>();
   readonly reass: Reassembly;
@@ -207,9 +212,11 @@ export class Ip4 {
     const st = this.stack.stats.ip;
     const proto = ipProto(pb.bytes, pb.off);
     const handler = this.protocols[proto];
+    const raw = this.rawInput !== null && this.rawInput(pb);
     if (handler === undefined) {
-      st.noproto++;
-      if ((pb.flags & (PB_BCAST | PB_MCAST)) === 0)
+      if (raw) st.delivered++;
+      else st.noproto++;
+      if (!raw && (pb.flags & (PB_BCAST | PB_MCAST)) === 0)
         this.stack.icmp.error(pb, ICMP_UNREACH, ICMP_UNREACH_PROTOCOL, 0);
       pbufFree(pb);
       return;

@@ -91,15 +91,20 @@ export function errnoOf(e: unknown): string {
 }
 
 /** Runs `fn` as a program whose $SOCK is `prefix`. */
-export function program<T>(k: Kernel, prefix: string, fn: (ctx: ProgramContext) => Promise<T>): Promise<T> {
+export function program<T>(
+  k: Kernel,
+  prefix: string,
+  fn: (ctx: ProgramContext) => Promise<T>,
+  uid = 0,
+): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     k.spawn({
       name: "prog",
       argv: ["prog"],
       env: { SOCK: prefix },
       cwd: "/",
-      uid: 0,
-      gid: 0,
+      uid,
+      gid: uid,
       priority: 10,
       main: async (t) => {
         try {
