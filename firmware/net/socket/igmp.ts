@@ -72,7 +72,7 @@ export class Igmp implements IpProtocol {
     if (m === undefined) return;
     if (--m.refs > 0) return;
     this.members.delete(key);
-    if (![...this.members.values()].some((o) => o.ifp === ifp && o.group === group))
+    if (group !== ALL_HOSTS && ![...this.members.values()].some((o) => o.ifp === ifp && o.group === group))
       ifp.mcastFilter.delete(ipv4MulticastMac(group));
     if (![...this.members.values()].some((o) => o.group === group)) this.stack.ip.groups.delete(group);
     this.send(ifp, IGMP_V2_LEAVE_GROUP, ALL_ROUTERS, group);
