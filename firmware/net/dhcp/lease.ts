@@ -46,8 +46,9 @@ export function leaseFromAck(m: DhcpMessage, since: number, server: number): Lea
   const leaseSecs = raw === INFINITE ? Infinity : raw;
   let t1 = optU32(m, OPT_T1) ?? leaseSecs * 0.5;
   let t2 = optU32(m, OPT_T2) ?? leaseSecs * 0.875;
-  // Times that contradict each other fall back to the RFC's defaults.
-  if (!(t1 < t2 && t2 < leaseSecs) && leaseSecs !== Infinity) {
+  // An infinite lease is never renewed; times that contradict each other fall back to the RFC's defaults.
+  if (leaseSecs === Infinity) t1 = t2 = Infinity;
+  else if (!(t1 < t2 && t2 < leaseSecs)) {
     t1 = leaseSecs * 0.5;
     t2 = leaseSecs * 0.875;
   }

@@ -28,7 +28,8 @@ import {
   u32Option,
   type DhcpMessage,
 } from "../../../firmware/net/wire/dhcp.ts";
-import { seededRandom } from "../../helpers/fuzz.ts";
+import { fuzzIterations, mutate, seededRandom, xorshift32 } from "../../helpers/fuzz.ts";
+import { DhcpFormatError } from "../../../firmware/net/wire/dhcp.ts";
 
 const MAC = 0x02_00_00_00_00_07;
 const SERVER = 0x0a_00_00_01;
@@ -50,7 +51,7 @@ function rig(opts: { previous?: number; giveUpMs?: number; server?: number } = {
     m.tick();
     return m.take();
   };
-  return { clock, m, step };
+  return { clock, m, step, lastSent: null as DhcpMessage | null };
 }
 
 /** Every message sent, decoded from its wire form (as the server would see it). */
@@ -203,6 +204,13 @@ describe("DHCP client state machine", () => {
     expect(r.m.state).toBe("BOUND");
   });
 
+  it("an infinite lease (0xffffffff) is never renewed", () => {
+    const r = rig();
+    const [bind] = acquire(r, [[OPT_LEASE_TIME, u32Option(0xffffffff)]]);
+    expect(bind).toMatchObject({ kind: "bind", lease: { leaseSecs: Infinity, t1Secs: Infinity } });
+    expect(r.m.deadline()).toBe(Infinity);
+  });
+
   it("a NAK while renewing unbinds and starts over with DISCOVER", () => {
     const r = rig();
     acquire(r);
@@ -267,5 +275,43 @@ describe("DHCP client state machine", () => {
     let acts: DhcpAction[] = [];
     while (!acts.some((a) => a.kind === "give-up")) acts = r.step();
     expect(r.clock.now()).toBe(60_000);
+  });
+
+  it("survives mutated server replies in every state: a lease is taken only from a well-formed ACK", () => {
+    const r = xorshift32(0xd4c9);
+    const n = fuzzIterations(20_000, 200_000);
+    let bound = 0;
+    let dropped = 0;
+    const rg = rig();
+    rg.m.start();
+    for (let i = 0; i < n; i++) {
+      // The machine's current request, answered by a mutated OFFER, ACK or NAK.
+      const acts = rg.m.take();
+      const last = sent(acts).at(-1)?.msg;
+      if (last !== undefined) rg.lastSent = last;
+      const type = [DHCPOFFER, DHCPACK, DHCPNAK][r() % 3];
+      const wire = mutate(r, encodeDhcp(reply(rg.lastSent as DhcpMessage, type)));
+      let m: DhcpMessage;
+      try {
+        m = decodeDhcp(wire);
+      } catch (e) {
+        if (!(e instanceof DhcpFormatError)) throw e;
+        dropped++;
+        continue;
+      }
+      rg.m.receive(m);
+      for (const a of rg.m.take()) {
+        if (a.kind === "bind") {
+          bound++;
+          expect(a.lease.prefixLen).toBeGreaterThan(0);
+          expect(a.lease.t1Secs).toBeLessThanOrEqual(a.lease.t2Secs);
+          expect(a.lease.t2Secs).toBeLessThanOrEqual(a.lease.leaseSecs);
+        }
+        if (a.kind === "send") rg.lastSent = decodeDhcp(encodeDhcp(a.msg));
+      }
+      if (i % 7 === 0) rg.step();
+    }
+    expect(bound).toBeGreaterThan(0);
+    expect(dropped).toBeGreaterThan(0);
   });
 });
