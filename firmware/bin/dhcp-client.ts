@@ -26,8 +26,10 @@ import { openNet } from "./lib/net-api.ts";
 
 const USAGE = `dhcp.client - TCP/IP host configuration utility (DHCP client)
 
-usage: dhcp.client [-abdHnu] [-D ident] [-h hostname] [-I num] [-i interface]
+usage: dhcp.client [-abdHnu] [-A num] [-D ident] [-h hostname] [-I num] [-i interface]
                    [-P port] [-p port] [-s host] [-t num] &
+ -A num        decline an address another host answers ARP for; give up after num such
+               addresses in a row (default 5; 0: no check)
  -a            apply the address as an alias instead of replacing the interface's address
  -b            ask the server to unicast its replies (default: broadcast)
  -D ident      client identifier (option 61; default: the MAC address)
@@ -49,9 +51,12 @@ SOCK=/prefix selects another io-pkt instance.
 
 /** Longest wait in poll(), so a signal is noticed promptly. */
 const POLL_MS = 500;
+/** How long after configuring an address a conflicting ARP answer is waited for. */
+const ARP_CHECK_MS = 1000;
 const ATTEMPT_MS = 60_000;
 
 interface Options {
+  arpChecks: number;
   alias: boolean;
   broadcast: boolean;
   clientId?: Uint8Array;
@@ -69,7 +74,7 @@ interface Options {
 }
 
 function parseOptions(args: string[]): Options {
-  const p = getopt(args, "abdHnuD:h:I:i:P:p:s:t:");
+  const p = getopt(args, "abdHnuA:D:h:I:i:P:p:s:t:");
   if (p.operands.length) throw new UsageError(`unexpected argument -- ${p.operands[0]}`);
   const m = optionMap(p);
   const port = (o: string, d: number) => {
@@ -86,6 +91,7 @@ function parseOptions(args: string[]): Options {
     server = a;
   }
   return {
+    arpChecks: m.has("A") ? parseCount(m.get("A") as string, "count") : 5,
     alias: m.has("a"),
     broadcast: !m.has("b"),
     clientId: m.has("D") ? Uint8Array.of(0, ...new TextEncoder().encode(m.get("D"))) : undefined,
@@ -128,6 +134,14 @@ class Configurer {
     this.net = net;
     this.ifname = ifname;
     this.o = o;
+  }
+
+  /** The link address another host answered ARP with for `addr` on our interface, if any. */
+  async arpHolder(addr: number): Promise<string | null> {
+    const e = (await this.net.arpList()).find(
+      (a) => a.ip === addr && a.ifname === this.ifname && a.mac !== "",
+    );
+    return e?.mac ?? null;
   }
 
   log(severity: number, text: string): void {
@@ -208,6 +222,12 @@ async function client(ctx: ProgramContext, o: Options): Promise<number> {
       server: o.server,
       giveUpMs: o.attempts * ATTEMPT_MS,
     });
+    // Before a new address is used it is probed (RFC 2131 §4.4.1): a datagram to it out of the
+    // interface makes the stack ask ARP for it, from 0.0.0.0 while we have no address (an RFC
+    // 5227 probe, which Linux answers too); an answer within ARP_CHECK_MS means another host
+    // has it, and it is declined instead of applied.
+    let check = null as { at: number; lease: Lease } | null;
+    let declined = 0;
     const perform = async (actions: DhcpAction[]): Promise<number | null> => {
       for (const a of actions) {
         if (a.kind === "send") {
@@ -227,8 +247,14 @@ async function client(ctx: ProgramContext, o: Options): Promise<number> {
             cfg.log(SLOG_SEVERITY.WARNING, `sendto ${formatIpv4(a.to)}: ${errorText(e)}`);
           }
         } else if (a.kind === "bind") {
-          await cfg.bind(a.lease, a.renewed);
-          if (o.untilConfigured) ctx.process.detach();
+          if (o.arpChecks > 0 && !a.renewed) {
+            const probe = { family: "inet" as const, address: formatIpv4(a.lease.address), port: 9 };
+            await s.sendto(fd, new Uint8Array(0), probe).catch(() => 0);
+            check = { at: clock.now() + ARP_CHECK_MS, lease: a.lease };
+          } else {
+            await cfg.bind(a.lease, a.renewed);
+            if (o.untilConfigured) ctx.process.detach();
+          }
         } else if (a.kind === "unbind") await cfg.unbind(a.lease, a.why);
         else {
           await ctx.stderr.write(`dhcp.client: ${ifi.name}: no DHCP server answered\n`);
@@ -247,7 +273,10 @@ async function client(ctx: ProgramContext, o: Options): Promise<number> {
       const status = await perform(machine.take());
       if (status !== null) return status;
       if (stop !== null) break;
-      const wait = Math.max(0, Math.min(POLL_MS, machine.deadline() - clock.now()));
+      const wait = Math.max(
+        0,
+        Math.min(POLL_MS, machine.deadline() - clock.now(), (check?.at ?? Infinity) - clock.now()),
+      );
       let ready = 0;
       try {
         [ready] = await s.poll([{ fd, events: K.POLLIN }], wait);
@@ -269,6 +298,27 @@ async function client(ctx: ProgramContext, o: Options): Promise<number> {
         }
       }
       machine.tick();
+      if (check !== null && clock.now() >= check.at) {
+        const { lease } = check;
+        check = null;
+        const holder = await cfg.arpHolder(lease.address);
+        if (machine.lease !== lease) {
+          // released or replaced meanwhile: nothing to apply
+        } else if (holder === null) {
+          declined = 0;
+          await cfg.bind(lease, false);
+          if (o.untilConfigured) ctx.process.detach();
+        } else {
+          cfg.log(SLOG_SEVERITY.WARNING, `${formatIpv4(lease.address)} is in use by ${holder}`);
+          await net.arpDelete(lease.address).catch(() => {});
+          machine.decline();
+          if (++declined >= o.arpChecks) {
+            await perform(machine.take());
+            await ctx.stderr.write(`dhcp.client: ${ifi.name}: ${declined} addresses in use by other hosts\n`);
+            return 3;
+          }
+        }
+      }
     }
     if (stop === "keep") machine.stop();
     else machine.release();

@@ -38,6 +38,7 @@ describe.skipIf(skip)("dhcp.client with dnsmasq as the server", () => {
   let dnsmasqLog = "";
   let client: Promise<RunResult>;
   let proc: Process | null = null;
+  let leased = "";
   const leaseFile = `/tmp/${uniqueName("j10dhcp")}.leases`;
 
   beforeAll(async () => {
@@ -57,7 +58,10 @@ describe.skipIf(skip)("dhcp.client with dnsmasq as the server", () => {
       `--interface=${veth.linux}`,
       "--bind-interfaces",
       "--dhcp-authoritative",
-      "--dhcp-range=10.93.0.50,10.93.0.60,255.255.255.0,2m",
+      // Two addresses, and no ping before offering one: the DECLINE test below needs dnsmasq to
+      // offer an address that Linux holds.
+      "--dhcp-range=10.93.0.50,10.93.0.51,255.255.255.0,2m",
+      "--no-ping",
       `--dhcp-option=option:router,${LINUX}`,
       `--dhcp-option=option:dns-server,${LINUX}`,
       "--dhcp-option=option:domain-name,j10lan",
@@ -88,8 +92,9 @@ describe.skipIf(skip)("dhcp.client with dnsmasq as the server", () => {
         onStart: (p) => (proc = p),
       });
       let ifc = "";
-      await until(async () => /inet 10\.93\.0\.(5\d|60) /.test((ifc = await rt.ok(["ifconfig", "en0"]))));
-      expect(ifc).toMatch(/inet 10\.93\.0\.(5\d|60) netmask 0xffffff00 broadcast 10\.93\.0\.255/);
+      await until(async () => /inet 10\.93\.0\.5[01] /.test((ifc = await rt.ok(["ifconfig", "en0"]))));
+      expect(ifc).toMatch(/inet 10\.93\.0\.5[01] netmask 0xffffff00 broadcast 10\.93\.0\.255/);
+      leased = (/inet (\S+) /.exec(ifc) as RegExpExecArray)[1];
       const routes = await rt.ok(["netstat", "-rn"]);
       expect(routes).toMatch(new RegExp(`default\\s+${LINUX.replace(/\./g, "\\.")}\\s+UG`));
       const rc = await rt.ok(["cat", "/tmp/resolv.conf"]);
@@ -132,6 +137,30 @@ describe.skipIf(skip)("dhcp.client with dnsmasq as the server", () => {
       expect(r.status, r.stderr).toBe(0);
       await until(() => dnsmasqLog.includes("DHCPRELEASE("));
       expect(await rt.ok(["ifconfig", "en0"])).not.toMatch(/inet 10\.93\.0\./);
+    },
+    T,
+  );
+
+  it(
+    "declines an address another host answers ARP for (DHCPDECLINE) and takes the next; -u detaches once configured",
+    async () => {
+      // The address we had is Linux's now; dnsmasq offers it to us again (it does not ping), our
+      // ARP probe finds Linux answering for it, and we decline it.
+      sh("ip", ["-n", ns, "addr", "add", `${leased}/24`, "dev", veth.linux]);
+      let p2: Process | null = null;
+      const c = rt.sh(["dhcp.client", "-i", "en0", "-u"], { env: ENV, onStart: (p) => (p2 = p) });
+      await until(() => dnsmasqLog.includes(`DHCPDECLINE(${veth.linux}) ${leased} `), 20_000);
+      let now = "";
+      await until(async () => {
+        now = /inet (\S+) /.exec(await rt.ok(["ifconfig", "en0"]))?.[1] ?? "";
+        return now !== "" && now !== leased;
+      }, 30_000);
+      expect(now).toMatch(/^10\.93\.0\.5[01]$/);
+      await until(() => (p2 as Process | null)?.detached === true);
+      const inUse = `dhcp.client en0: ${leased} is in use by ${veth.linuxMac}`;
+      expect(rt.kernel.slog.entries().some((e) => e.text === inUse)).toBe(true);
+      (p2 as unknown as Process).signal("SIGTERM");
+      expect((await c).status).toBe(0);
     },
     T,
   );

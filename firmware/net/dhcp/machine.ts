@@ -1,13 +1,15 @@
 // The DHCP client state machine (RFC 2131 §4.4, figure 5): INIT → SELECTING → REQUESTING →
 // BOUND → RENEWING (T1) → REBINDING (T2) → expiry, plus INIT-REBOOT/REBOOTING for an address
-// known from before, and RELEASE. It does no I/O: events go in (start, receive, tick, release),
-// actions come out (take: send a message, bind or unbind a lease, give up), and every timer is
-// a deadline on the injected clock, so the program that drives it waits in one poll() and the
-// tests step through a lease's life on a manual clock.
+// known from before, DECLINE (the address turned out to be in use) and RELEASE. It does no
+// I/O: events go in (start, receive, tick, decline, release), actions come out (take: send a
+// message, bind or unbind a lease, give up), and every timer is a deadline on the injected
+// clock, so the program that drives it waits in one poll() and the tests step through a
+// lease's life on a manual clock.
 import {
   BOOTREPLY,
   BOOTREQUEST,
   DHCPACK,
+  DHCPDECLINE,
   DHCPDISCOVER,
   DHCPNAK,
   DHCPOFFER,
@@ -77,6 +79,8 @@ export interface DhcpMachineOptions {
 const PARAMS = Uint8Array.of(1, 3, 6, 12, 15, 51, 54, 58, 59);
 /** A renewal or rebinding REQUEST is not repeated more often than this (RFC 2131 §4.4.5). */
 const MIN_RENEW_RETRY_MS = 60_000;
+/** After a DECLINE, wait this long before DISCOVER again (RFC 2131 §3.1.5). */
+const DECLINE_WAIT_MS = 10_000;
 /** REQUESTING/REBOOTING: how many times REQUEST is sent before starting over. */
 const REQUEST_TRIES = 4;
 
@@ -131,6 +135,9 @@ export class DhcpMachine {
     }
     if (now < this.due) return;
     switch (this.state) {
+      case "INIT":
+        this.init();
+        break;
       case "SELECTING":
         this.sendDiscover();
         break;
@@ -212,6 +219,23 @@ export class DhcpMachine {
     this.state = "RELEASED";
     this.due = Infinity;
     this.giveUpAt = Infinity;
+  }
+
+  /**
+   * The address of the lease just bound is in use by someone else (an ARP reply for it):
+   * DHCPDECLINE to its server, unbind, and DISCOVER again after ten seconds.
+   */
+  decline(): void {
+    const l = this.lease;
+    if (l === null) return;
+    this.xid = this.newXid();
+    const msg = this.message(DHCPDECLINE, 0, 0);
+    msg.options.set(OPT_REQUESTED_IP, u32Option(l.address));
+    msg.options.set(OPT_SERVER_ID, u32Option(l.server));
+    this.out.push({ kind: "send", msg, to: INADDR_BROADCAST });
+    this.drop("the address is in use by another host (ARP): declined");
+    this.state = "INIT";
+    this.due = this.o.now() + DECLINE_WAIT_MS;
   }
 
   /** Stops without releasing (the lease stays applied until its server reclaims it). */

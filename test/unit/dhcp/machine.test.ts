@@ -5,6 +5,7 @@ import { DhcpMachine, INADDR_BROADCAST, type DhcpAction } from "../../../firmwar
 import {
   BOOTREPLY,
   DHCPACK,
+  DHCPDECLINE,
   DHCPDISCOVER,
   DHCPNAK,
   DHCPOFFER,
@@ -252,6 +253,24 @@ describe("DHCP client state machine", () => {
     let types: number[] = [];
     for (let i = 0; i < 4; i++) types = sent(r.step()).map((s) => dhcpType(s.msg));
     expect(types).toEqual([DHCPDISCOVER]);
+  });
+
+  it("decline: DHCPDECLINE broadcast with the address and server id, unbind, DISCOVER 10 s later", () => {
+    const r = rig();
+    acquire(r);
+    const at = r.clock.now();
+    r.m.decline();
+    const acts = r.m.take();
+    const [dec] = sent(acts);
+    expect(dhcpType(dec.msg)).toBe(DHCPDECLINE);
+    expect(dec.to).toBe(INADDR_BROADCAST);
+    expect(dec.msg.ciaddr).toBe(0);
+    expect(optU32(dec.msg, OPT_REQUESTED_IP)).toBe(ADDR);
+    expect(optU32(dec.msg, OPT_SERVER_ID)).toBe(SERVER);
+    expect(acts.find((a) => a.kind === "unbind")).toMatchObject({ why: expect.stringMatching(/in use/) });
+    expect(r.m.lease).toBeNull();
+    expect(sent(r.step()).map((s) => dhcpType(s.msg))).toEqual([DHCPDISCOVER]);
+    expect(r.clock.now() - at).toBe(10_000);
   });
 
   it("release: DHCPRELEASE unicast to the server with ciaddr and server id, then unbind", () => {
