@@ -332,5 +332,5 @@ describe("DHCP client state machine", () => {
     }
     expect(bound).toBeGreaterThan(0);
     expect(dropped).toBeGreaterThan(0);
-  });
+  }, 300_000);
 });
