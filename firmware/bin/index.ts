@@ -51,6 +51,7 @@ export const BUILTIN_PROGRAMS: Readonly<Record<string, ProgramLoader>> = {
   "io-pkt": () => import("../net/io-pkt.ts"),
   // network utilities
   ifconfig: () => import("./ifconfig.ts"),
+  "dhcp.client": () => import("./dhcp-client.ts"),
   route: () => import("./route.ts"),
   netstat: () => import("./netstat.ts"),
   nicinfo: () => import("./nicinfo.ts"),

@@ -2,6 +2,10 @@
 import type { BpfTap } from "./bpf.ts";
 import type { PfilHead } from "./pfil.ts";
 import { subnetBroadcast, prefixToMask } from "../wire/ipv4-addr.ts";
+import { ipv4MulticastMac } from "../wire/mac.ts";
+
+/** The MAC of 224.0.0.1, which every IPv4 interface belongs to (RFC 1112; BSD's in_ifinit). */
+export const ALL_HOSTS_MAC = ipv4MulticastMac(0xe000_0001);
 
 // BSD interface flags (net/if.h values, so `flags=8843<…>` reads as on QNX/NetBSD).
 export const IFF_UP = 0x1;
@@ -109,8 +113,11 @@ export class Ifnet {
   readonly counters: IfCounters = createIfCounters();
   /** Driver transmit (set by the driver; VLAN interfaces use their parent's). */
   output: IfOutput;
-  /** Ethernet multicast addresses joined (accepted on input when not promiscuous). */
-  readonly mcastFilter = new Set<number>();
+  /**
+   * Ethernet multicast addresses joined (accepted on input when not promiscuous). All-hosts is
+   * always in: without it IGMP General Queries never reach us and routers age our groups out.
+   */
+  readonly mcastFilter = new Set<number>([ALL_HOSTS_MAC]);
   /** 802.1Q: the parent of a VLAN interface, and its VLAN id. */
   readonly parent: Ifnet | null;
   readonly vlanId: number;

@@ -69,14 +69,17 @@ describe("Ethernet input, pfil and BPF", () => {
     s.removeTap(tap);
   });
 
-  it("drops multicast for groups not joined, accepts joined ones", () => {
-    s.input(en0, echoFrame(A, ip("224.0.0.1"), 1, 1, pattern(8), 0x01005e000001));
-    expect(s.stats.ether.notforus).toBe(1);
-    en0.mcastFilter.add(0x01005e000001);
+  it("drops multicast for groups not joined, accepts joined ones and all-hosts", () => {
     s.sysctl.set("net.inet.icmp.bmcastecho", "1");
+    s.input(en0, echoFrame(A, ip("239.1.2.3"), 1, 1, pattern(8), 0x01005e010203));
+    expect(s.stats.ether.notforus).toBe(1);
+    // 224.0.0.1 needs no join: IGMP queries must always get through (RFC 1112)
     s.input(en0, echoFrame(A, ip("224.0.0.1"), 1, 1, pattern(8), 0x01005e000001));
     expect(sent).toHaveLength(1);
-    expect(en0.counters.imcasts).toBe(2);
+    en0.mcastFilter.add(0x01005e010203);
+    s.input(en0, echoFrame(A, ip("239.1.2.3"), 1, 1, pattern(8), 0x01005e010203));
+    expect(s.stats.ether.notforus).toBe(1);
+    expect(en0.counters.imcasts).toBe(3);
   });
 
   it("counts unknown ethertypes and hands registered ones over", () => {
