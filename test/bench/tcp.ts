@@ -14,7 +14,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { SystemClock } from "../../firmware/kernel/clock.ts";
 import { Stack } from "../../firmware/net/stack/stack.ts";
-import { TE_EOF, TE_READABLE, TE_WRITABLE, type Tcb } from "../../firmware/net/tcp/tcb.ts";
+import { TE_EOF, TE_ERROR, TE_READABLE, TE_WRITABLE, type Tcb } from "../../firmware/net/tcp/tcb.ts";
 import { tcpClose, tcpRead, tcpSend, tcpSetOption, TCP_NODELAY } from "../../firmware/net/tcp/usrreq.ts";
 import { parseIpv4 } from "../../firmware/net/wire/ipv4-addr.ts";
 import { PcapPort } from "../../hal/eth/pcap-port.ts";
@@ -152,28 +152,37 @@ try {
     const buf = new Uint8Array(1 << 20);
     let headDone = false;
     let head = "";
-    const c = eng.connect(parseIpv4(OURS)!, 50_000, parseIpv4(LINUX)!, 8000, (t, ev) => {
-      for (;;) {
-        const n = tcpRead(t, buf, 0, buf.length);
-        if (n === 0) break;
-        let off = 0;
-        if (!headDone) {
-          head += Buffer.from(buf.subarray(0, n)).toString("latin1");
-          const end = head.indexOf("\r\n\r\n");
-          if (end < 0) continue;
-          headDone = true;
-          off = n - (head.length - end - 4);
+    // http.server may not listen yet on a loaded machine: a refused connect is retried.
+    let lport = 50_000;
+    const attempt = (): void => {
+      const c = eng.connect(parseIpv4(OURS)!, lport++, parseIpv4(LINUX)!, 8000, (t, ev) => {
+        if (ev === TE_ERROR) {
+          setTimeout(attempt, 300);
+          return;
         }
-        hash.update(buf.subarray(off, n));
-        body += n - off;
-      }
-      if (ev === TE_EOF) {
-        tcpClose(t);
-        resolve();
-      }
-    });
-    const get = new TextEncoder().encode("GET /f HTTP/1.0\r\n\r\n");
-    tcpSend(c, get, 0, get.length);
+        for (;;) {
+          const n = tcpRead(t, buf, 0, buf.length);
+          if (n === 0) break;
+          let off = 0;
+          if (!headDone) {
+            head += Buffer.from(buf.subarray(0, n)).toString("latin1");
+            const end = head.indexOf("\r\n\r\n");
+            if (end < 0) continue;
+            headDone = true;
+            off = n - (head.length - end - 4);
+          }
+          hash.update(buf.subarray(off, n));
+          body += n - off;
+        }
+        if (ev === TE_EOF) {
+          tcpClose(t);
+          resolve();
+        }
+      });
+      const get = new TextEncoder().encode("GET /f HTTP/1.0\r\n\r\n");
+      tcpSend(c, get, 0, get.length);
+    };
+    attempt();
   });
   const rxMs = performance.now() - t0;
   if (body !== SIZE || hash.digest("hex") !== sum) throw new Error(`rx transfer corrupt (${body} bytes)`);

@@ -188,6 +188,7 @@ export class TcpEngine implements TcbHost {
     fport: number,
     onEvent: TcbListener | null,
     congctl?: string,
+    setup?: (t: Tcb) => void,
   ): Tcb {
     const t = new Tcb(this, congctl);
     t.laddr = laddr >>> 0;
@@ -196,6 +197,8 @@ export class TcpEngine implements TcbHost {
     t.fport = fport;
     t.ourMss = this.mssFor(faddr);
     t.onEvent = onEvent;
+    setup?.(t); // socket options that shape the SYN
+
     this.conns.set(t);
     tcpConnect(t, this.isn.isn(laddr, lport, faddr, fport), this.isn.tsOffset(laddr, lport, faddr, fport));
     return t;
