@@ -23,7 +23,7 @@ export function int32(v: number): Uint8Array {
   return b;
 }
 
-function readInt(v: Uint8Array, name: string): number {
+export function readInt(v: Uint8Array, name: string): number {
   if (v.byteLength === 1) return v[0]; // IP_TTL and friends as a byte, as BSD accepts
   if (v.byteLength !== 4)
     throw new KernelError("EINVAL", `${name}: value must be 4 bytes, got ${v.byteLength}`);

@@ -6,6 +6,7 @@
 // seconds, as BSD and Linux; TCP_CONGESTION a name; TCP_INFO a record (tcp-info.ts).
 import { errnoName, KernelError } from "../../kernel/errno.ts";
 import { SO_KEEPALIVE, SO_LINGER } from "../socket/constants.ts";
+import { int32, readInt } from "../socket/sockopt.ts";
 import type { Socket } from "../socket/socket.ts";
 import { CONGCTL_NAMES } from "./cc/index.ts";
 import type { TcpEngine } from "./engine.ts";
@@ -48,18 +49,6 @@ const OPTION_NAMES: Record<number, string> = {
   [TCP_INFO]: "TCP_INFO",
   [TCP_CONGESTION]: "TCP_CONGESTION",
 };
-
-function int32(v: number): Uint8Array {
-  const b = new Uint8Array(4);
-  new DataView(b.buffer).setInt32(0, v);
-  return b;
-}
-
-function readInt(v: Uint8Array, what: string): number {
-  if (v.byteLength !== 4)
-    throw new KernelError("EINVAL", `${what}: value must be 4 bytes, got ${v.byteLength}`);
-  return new DataView(v.buffer, v.byteOffset, 4).getInt32(0);
-}
 
 function check(r: number, what: string, value: number | string): void {
   if (r < 0) throw new KernelError(errnoName(-r) ?? "EINVAL", `${what}: ${value} is not accepted`);
