@@ -21,32 +21,41 @@ function twoNodes(mtu = 1500) {
   return { net, a, b };
 }
 
+type Net = ReturnType<typeof makeNet>;
+
+function pumpUntilQuiet(net: Net): void {
+  for (let i = 0; i < 10_000 && net.hubs[0].queue.length > 0; i++) {
+    net.pump();
+    net.clock.advance(1);
+  }
+}
+
+/** Sends `data` from `c` and returns what `s` read, a millisecond of wire time per step. */
+function move(net: Net, c: Tcb, s: Tcb, data: Uint8Array): Uint8Array {
+  const got = new Uint8Array(data.length);
+  let sent = 0;
+  let n = 0;
+  for (let i = 0; i < 100_000 && n < data.length; i++) {
+    if (sent < data.length) sent += Math.max(0, tcpSend(c, data, sent, data.length - sent));
+    net.pump();
+    net.clock.advance(1);
+    n += tcpRead(s, got, n, got.length - n);
+  }
+  return got;
+}
+
 describe("TCP in the stack", () => {
   it("connects through ARP and IPv4, moves 300 KB both ways, closes, and frees every buffer", () => {
     const { net, a, b } = twoNodes(1400);
     const l = b.tcp.engine.listen(0, 8080, 4);
     const c = a.tcp.engine.connect(ip("10.0.0.1"), 49_152, ip("10.0.0.2"), 8080, null);
-    const settle = () => {
-      for (let i = 0; i < 10_000 && net.hubs[0].queue.length > 0; i++) {
-        net.pump();
-        net.clock.advance(1);
-      }
-    };
+    const settle = () => pumpUntilQuiet(net);
     settle();
     expect(c.state).toBe(TCPS_ESTABLISHED);
     expect(c.smss).toBe(1360 - 12); // MTU 1400 − 40, minus timestamps
     const s = b.tcp.engine.accept(l, null) as Tcb;
     const data = pattern(300_000);
-    const got = new Uint8Array(300_000);
-    let sent = 0;
-    let n = 0;
-    for (let i = 0; i < 100_000 && n < data.length; i++) {
-      if (sent < data.length) sent += Math.max(0, tcpSend(c, data, sent, data.length - sent));
-      net.pump();
-      net.clock.advance(1);
-      n += tcpRead(s, got, n, got.length - n);
-    }
-    expect(got).toEqual(data);
+    expect(move(net, c, s, data)).toEqual(data);
     expect(tcpSend(s, data, 0, 1000)).toBe(1000);
     settle();
     const back = new Uint8Array(1000);
@@ -95,12 +104,7 @@ describe("TCP in the stack", () => {
         return PFIL_DROP;
       },
     });
-    const settle = () => {
-      for (let i = 0; i < 10_000 && net.hubs[0].queue.length > 0; i++) {
-        net.pump();
-        net.clock.advance(1);
-      }
-    };
+    const settle = () => pumpUntilQuiet(net);
     const refused = a.tcp.engine.connect(ip("10.0.0.1"), 49_153, ip("10.0.0.2"), 80, null);
     settle();
     expect([refused.state, refused.error]).toEqual([TCPS_CLOSED, ERRNO.ECONNREFUSED]);
@@ -110,16 +114,7 @@ describe("TCP in the stack", () => {
     settle();
     const srv = b.tcp.engine.accept(l, null) as Tcb;
     const data = pattern(20_000);
-    const got = new Uint8Array(20_000);
-    let sent = 0;
-    let n = 0;
-    for (let i = 0; i < 100_000 && n < data.length; i++) {
-      if (sent < data.length) sent += Math.max(0, tcpSend(c, data, sent, data.length - sent));
-      net.pump();
-      net.clock.advance(1);
-      n += tcpRead(srv, got, n, got.length - n);
-    }
-    expect(got).toEqual(data);
+    expect(move(net, c, srv, data)).toEqual(data);
     expect(c.smss).toBe(960 - 12);
     expect(a.tcp.engine.stats.pmtuupdates).toBe(1);
   });
