@@ -4,18 +4,22 @@
 // hands over (the same-run ceiling the TCP figures are ratios against); ours_rr_*: 1-byte
 // request/response round trips from a Linux client to an echo server on our TCP; linux_rr_*:
 // the same client against a Linux echo server over a Linux-only veth (baseline);
-// accepts_per_s: sequential connect/close from Linux to our listener. Needs root and `pcap`.
+// accepts_per_s: sequential connect/close from Linux to our listener; flood_*: the same connects
+// and curl's download again while a raw-socket SYN flood (random on-link sources) hits the
+// accepting listener, with the flood's rate and what the stack dropped for want of buffers
+// (flood_nobufs). Needs root and `pcap`.
 import { createHash } from "node:crypto";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { SystemClock } from "../../firmware/kernel/clock.ts";
 import { Stack } from "../../firmware/net/stack/stack.ts";
-import { TE_EOF, TE_READABLE, TE_WRITABLE, type Tcb } from "../../firmware/net/tcp/tcb.ts";
+import { TE_EOF, TE_ERROR, TE_READABLE, TE_WRITABLE, type Tcb } from "../../firmware/net/tcp/tcb.ts";
 import { tcpClose, tcpRead, tcpSend, tcpSetOption, TCP_NODELAY } from "../../firmware/net/tcp/usrreq.ts";
 import { parseIpv4 } from "../../firmware/net/wire/ipv4-addr.ts";
 import { PcapPort } from "../../hal/eth/pcap-port.ts";
 import { NetnsLab, nsExec, sh } from "../net/lib/netns.ts";
+import { synFlood } from "../net/lib/syn-flood.ts";
 
 const OURS = "10.65.0.2";
 const LINUX = "10.65.0.1";
@@ -148,28 +152,37 @@ try {
     const buf = new Uint8Array(1 << 20);
     let headDone = false;
     let head = "";
-    const c = eng.connect(parseIpv4(OURS)!, 50_000, parseIpv4(LINUX)!, 8000, (t, ev) => {
-      for (;;) {
-        const n = tcpRead(t, buf, 0, buf.length);
-        if (n === 0) break;
-        let off = 0;
-        if (!headDone) {
-          head += Buffer.from(buf.subarray(0, n)).toString("latin1");
-          const end = head.indexOf("\r\n\r\n");
-          if (end < 0) continue;
-          headDone = true;
-          off = n - (head.length - end - 4);
+    // http.server may not listen yet on a loaded machine: a refused connect is retried.
+    let lport = 50_000;
+    const attempt = (): void => {
+      const c = eng.connect(parseIpv4(OURS)!, lport++, parseIpv4(LINUX)!, 8000, (t, ev) => {
+        if (ev === TE_ERROR) {
+          setTimeout(attempt, 300);
+          return;
         }
-        hash.update(buf.subarray(off, n));
-        body += n - off;
-      }
-      if (ev === TE_EOF) {
-        tcpClose(t);
-        resolve();
-      }
-    });
-    const get = new TextEncoder().encode("GET /f HTTP/1.0\r\n\r\n");
-    tcpSend(c, get, 0, get.length);
+        for (;;) {
+          const n = tcpRead(t, buf, 0, buf.length);
+          if (n === 0) break;
+          let off = 0;
+          if (!headDone) {
+            head += Buffer.from(buf.subarray(0, n)).toString("latin1");
+            const end = head.indexOf("\r\n\r\n");
+            if (end < 0) continue;
+            headDone = true;
+            off = n - (head.length - end - 4);
+          }
+          hash.update(buf.subarray(off, n));
+          body += n - off;
+        }
+        if (ev === TE_EOF) {
+          tcpClose(t);
+          resolve();
+        }
+      });
+      const get = new TextEncoder().encode("GET /f HTTP/1.0\r\n\r\n");
+      tcpSend(c, get, 0, get.length);
+    };
+    attempt();
   });
   const rxMs = performance.now() - t0;
   if (body !== SIZE || hash.digest("hex") !== sum) throw new Error(`rx transfer corrupt (${body} bytes)`);
@@ -190,6 +203,26 @@ try {
   // Accepts per second.
   const accepts = Number((await nsExec(ns, "python3", ["-c", ACCEPTS, OURS, "9", "2"])).stdout.trim());
 
+  // The same connects, then the same download, under a SYN flood at the accepting listener.
+  const nobufs0 = stack.stats.ether.nobufs;
+  const flood = synFlood(
+    lab,
+    ns,
+    v.linux,
+    { dstMac: mac, srcMac: v.linuxMac, net24: "10.65.0", dstIp: OURS, dport: 9 },
+    3 + (txMs / 1000) * 3,
+  );
+  await new Promise((r) => setTimeout(r, 300));
+  const floodAccepts = Number((await nsExec(ns, "python3", ["-c", ACCEPTS, OURS, "9", "2"])).stdout.trim());
+  t0 = performance.now();
+  const ftx = await nsExec(ns, "sh", ["-c", `curl -sS http://${OURS}:8080/ | sha256sum`], 300_000);
+  const floodTxMs = performance.now() - t0;
+  if (!ftx.stdout.startsWith(sum))
+    throw new Error(`tx transfer under flood corrupt: ${ftx.stdout}${ftx.stderr}`);
+  const flooded = await flood;
+  const floodNobufs = stack.stats.ether.nobufs - nobufs0;
+  const floodSyncache = eng.syncache.count;
+
   // The raw 1514-byte frame ceiling of this pcap port, same run.
   rawFrames = 0;
   t0 = performance.now();
@@ -209,6 +242,11 @@ try {
     linux_rr_p50_us: Number(linux[0]),
     linux_rr_p99_us: Number(linux[1]),
     accepts_per_s: accepts,
+    flood_syn_pps: Math.round(flooded.sent / flooded.seconds),
+    flood_accepts_per_s: floodAccepts,
+    flood_tx_mbps: mbps(SIZE, floodTxMs),
+    flood_nobufs: floodNobufs,
+    flood_syncache: floodSyncache,
     rexmits: eng.stats.sndrexmitpack,
     badsum: eng.stats.rcvbadsum,
   };

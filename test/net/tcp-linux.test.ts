@@ -275,6 +275,7 @@ describe.skipIf(skip)("TCP with Linux as the peer", () => {
         return performance.now() - t0;
       };
       const clean = await fetch();
+      const nobufs0 = stack.stats.ether.nobufs;
       const flood = synFlood(
         lab,
         ns,
@@ -298,8 +299,10 @@ describe.skipIf(skip)("TCP with Linux as the peer", () => {
           sc_bucketoverflow: st.sc_bucketoverflow,
         }),
       );
-      // The issue asks for ≥ 50 % kept; this stack keeps less today (see docs/tcp.md), so the
-      // figure is printed and the bound checked here is on memory, not on throughput.
+      // Throughput is a timing figure (printed here, measured in `npm run bench -- tcp`); what is
+      // checked is that memory stays bounded and that no received frame was dropped for want of
+      // a buffer (SYN-ACKs held for unresolvable spoofed neighbours once took the whole pool).
+      expect(stack.stats.ether.nobufs - nobufs0).toBe(0);
       expect(stack.tcp.engine.syncache.count).toBeLessThanOrEqual(
         cfg.syncacheBuckets * cfg.syncacheBucketLimit,
       );

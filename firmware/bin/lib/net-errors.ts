@@ -1,7 +1,7 @@
 // Error reporting of the network utilities. io-pkt replies carry only an errno, so the
 // utilities phrase the failure themselves, as BSD tools do (`ifconfig: interface en9 does not
 // exist`, `route: writing to routing socket: File exists`).
-import { KernelError, strerror } from "../../kernel/errno.ts";
+import { ERRNO, KernelError, strerror } from "../../kernel/errno.ts";
 import type { Errno } from "../../kernel/errno.ts";
 import type { Stream } from "../../program.ts";
 import { runUtility } from "./errors.ts";
@@ -25,6 +25,11 @@ export function withSubject(e: unknown, subject: string): never {
     throw new NetUtilError(e.errno, `${subject}: ${strerror(e.errno)}`);
   }
   throw e;
+}
+
+/** The errno of an error from Node's net/http facades (their `code`), EIO when it has none. */
+export function nodeErrno(e: NodeJS.ErrnoException): Errno {
+  return e.code !== undefined && Object.hasOwn(ERRNO, e.code) ? (e.code as Errno) : "EIO";
 }
 
 /** runUtility, printing a NetUtilError's own text instead of strerror. */

@@ -133,6 +133,7 @@ export class SocketLayer {
       listener.pid,
     );
     so.options = listener.options;
+    so.lingerSec = listener.lingerSec;
     so.rcv.hiwat = listener.rcv.hiwat;
     so.snd.hiwat = listener.snd.hiwat;
     so.head = listener;

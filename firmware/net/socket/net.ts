@@ -6,9 +6,9 @@ import { EventEmitter } from "node:events";
 import { Duplex } from "node:stream";
 import { KernelError } from "../../kernel/errno.ts";
 import type { SocketClient } from "./api.ts";
+import { TCP_KEEPIDLE, TCP_NODELAY } from "../tcp/usrreq.ts";
 import * as K from "./constants.ts";
 
-const TCP_NODELAY = 1;
 /** Bytes per send message (a resmgr message carries at most a bounded payload). */
 const SEND_CHUNK = 64 * 1024;
 
@@ -194,9 +194,19 @@ export class NetSocket extends Duplex {
     return this;
   }
 
-  setKeepAlive(on = false): this {
+  /** As Node: `initialDelay` (ms) > 0 sets TCP_KEEPIDLE (whole seconds, at least 1). */
+  setKeepAlive(on = false, initialDelay = 0): this {
     void this.ready
-      ?.then(() => this.api.setsockopt(this.fd as number, K.SOL_SOCKET, K.SO_KEEPALIVE, on ? 1 : 0))
+      ?.then(async () => {
+        await this.api.setsockopt(this.fd as number, K.SOL_SOCKET, K.SO_KEEPALIVE, on ? 1 : 0);
+        if (on && initialDelay > 0)
+          await this.api.setsockopt(
+            this.fd as number,
+            K.IPPROTO_TCP,
+            TCP_KEEPIDLE,
+            Math.max(1, Math.ceil(initialDelay / 1000)),
+          );
+      })
       .catch(() => {});
     return this;
   }

@@ -55,6 +55,8 @@ export class Socket {
   readonly snd: SockBuf<SockData>;
   /** SO_* flags (SO_REUSEADDR, SO_BROADCAST …). */
   options = 0;
+  /** SO_LINGER's timeout in seconds (the option bit says whether it is on). */
+  lingerSec = 0;
   /** Pending error (SO_ERROR), an errno number; reported once. */
   error = 0;
   state = 0;

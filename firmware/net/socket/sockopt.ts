@@ -24,7 +24,7 @@ export function int32(v: number): Uint8Array {
   return b;
 }
 
-function readInt(v: Uint8Array, name: string): number {
+export function readInt(v: Uint8Array, name: string): number {
   if (v.byteLength === 1) return v[0]; // IP_TTL and friends as a byte, as BSD accepts
   if (v.byteLength !== 4)
     throw new KernelError("EINVAL", `${name}: value must be 4 bytes, got ${v.byteLength}`);
@@ -53,42 +53,64 @@ function mcastIf(so: Socket, addr: number, group: number): Ifnet {
 
 export function setSockopt(so: Socket, level: number, name: number, v: Uint8Array): void {
   if (level === K.SOL_SOCKET) {
-    if (BOOL_OPTIONS.includes(name)) {
-      if (readInt(v, "SO_*") !== 0) so.options |= name;
-      else so.options &= ~name;
+    setSocketLevel(so, name, v);
+    // As BSD's sosetopt: the protocol hears socket-level changes too (TCP: keepalive, linger).
+    so.proto.ctloutput?.(so, true, level, name, v);
+    return;
+  }
+  setOtherLevel(so, level, name, v);
+}
+
+function setSocketLevel(so: Socket, name: number, v: Uint8Array): void {
+  if (BOOL_OPTIONS.includes(name)) {
+    if (readInt(v, "SO_*") !== 0) so.options |= name;
+    else so.options &= ~name;
+    return;
+  }
+  switch (name) {
+    case K.SO_RCVBUF:
+    case K.SO_SNDBUF: {
+      const n = readInt(v, "SO_RCVBUF");
+      if (n <= 0 || n > so.layer.config.sbmax)
+        throw new KernelError("ENOBUFS", `buffer size ${n} (kern.sbmax ${so.layer.config.sbmax})`);
+      (name === K.SO_RCVBUF ? so.rcv : so.snd).hiwat = n;
       return;
     }
-    switch (name) {
-      case K.SO_RCVBUF:
-      case K.SO_SNDBUF: {
-        const n = readInt(v, "SO_RCVBUF");
-        if (n <= 0 || n > so.layer.config.sbmax)
-          throw new KernelError("ENOBUFS", `buffer size ${n} (kern.sbmax ${so.layer.config.sbmax})`);
-        (name === K.SO_RCVBUF ? so.rcv : so.snd).hiwat = n;
-        return;
-      }
-      case K.SO_RCVLOWAT:
-        so.rcv.lowat = Math.max(1, readInt(v, "SO_RCVLOWAT"));
-        return;
-      case K.SO_SNDLOWAT:
-        so.snd.lowat = Math.max(1, readInt(v, "SO_SNDLOWAT"));
-        return;
-      case K.SO_RCVTIMEO:
-      case K.SO_SNDTIMEO: {
-        const ms = readInt(v, "SO_RCVTIMEO");
-        if (ms < 0) throw new KernelError("EDOM", "negative timeout");
-        if (name === K.SO_RCVTIMEO) so.rcvTimeoMs = ms;
-        else so.sndTimeoMs = ms;
-        return;
-      }
-      case K.SO_BINDTODEVICE: {
-        const ifname = new TextDecoder().decode(v).replace(/\0.*$/, "");
-        so.boundIf = ifname === "" ? null : so.layer.stack.requireIf(ifname);
-        return;
-      }
+    case K.SO_RCVLOWAT:
+      so.rcv.lowat = Math.max(1, readInt(v, "SO_RCVLOWAT"));
+      return;
+    case K.SO_SNDLOWAT:
+      so.snd.lowat = Math.max(1, readInt(v, "SO_SNDLOWAT"));
+      return;
+    case K.SO_RCVTIMEO:
+    case K.SO_SNDTIMEO: {
+      const ms = readInt(v, "SO_RCVTIMEO");
+      if (ms < 0) throw new KernelError("EDOM", "negative timeout");
+      if (name === K.SO_RCVTIMEO) so.rcvTimeoMs = ms;
+      else so.sndTimeoMs = ms;
+      return;
     }
-    throw new KernelError("ENOPROTOOPT", `socket option ${name} is not supported`);
+    case K.SO_BINDTODEVICE: {
+      const ifname = new TextDecoder().decode(v).replace(/\0.*$/, "");
+      so.boundIf = ifname === "" ? null : so.layer.stack.requireIf(ifname);
+      return;
+    }
+    case K.SO_LINGER: {
+      if (v.byteLength !== 8)
+        throw new KernelError("EINVAL", `SO_LINGER: struct linger must be 8 bytes, got ${v.byteLength}`);
+      const d = new DataView(v.buffer, v.byteOffset, 8);
+      const secs = d.getInt32(4);
+      if (secs < 0) throw new KernelError("EINVAL", `SO_LINGER: negative timeout ${secs}`);
+      if (d.getInt32(0) !== 0) so.options |= K.SO_LINGER;
+      else so.options &= ~K.SO_LINGER;
+      so.lingerSec = secs;
+      return;
+    }
   }
+  throw new KernelError("ENOPROTOOPT", `socket option ${name} is not supported`);
+}
+
+function setOtherLevel(so: Socket, level: number, name: number, v: Uint8Array): void {
   if (level === K.IPPROTO_IP && so.domain === K.AF_INET) {
     switch (name) {
       case K.IP_TTL: {
@@ -184,6 +206,13 @@ export function getSockopt(so: Socket, level: number, name: number): Uint8Array 
         return int32(so.listening ? 1 : 0);
       case K.SO_BINDTODEVICE:
         return new TextEncoder().encode(so.boundIf?.name ?? "");
+      case K.SO_LINGER: {
+        const b = new Uint8Array(8);
+        const d = new DataView(b.buffer);
+        d.setInt32(0, so.options & K.SO_LINGER ? 1 : 0);
+        d.setInt32(4, so.lingerSec);
+        return b;
+      }
     }
     throw new KernelError("ENOPROTOOPT", `socket option ${name} is not supported`);
   }

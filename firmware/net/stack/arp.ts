@@ -65,6 +65,8 @@ export class ArpTable {
   private readonly stack: Stack;
   /** By arpKey(ifp, ip); insertion order is age order (eviction scans from the front). */
   private readonly entries = new Map<number, ArpEntry>();
+  /** Packets in every entry's hold queue together (bounded by net.inet.arp.maxhold_total). */
+  private holding = 0;
   /** When each of our addresses was last defended (RFC 5227: at most once per DEFEND_INTERVAL). */
   private readonly defended = new Map<number, number>();
   /** Ages entries and retries resolutions while the cache holds anything dynamic. */
@@ -114,11 +116,20 @@ export class ArpTable {
     if (entry.hold.length >= this.stack.config.arpMaxhold) {
       // Bounded queue: drop the oldest, keep the newest (as BSD does with its one-packet hold).
       const old = entry.hold.shift() as Pbuf;
+      this.holding--;
       st.dropped++;
       pbufFree(old);
     }
-    entry.hold.push(pb);
-    st.held++;
+    if (this.holding >= this.stack.config.arpMaxholdTotal) {
+      // Held packets share the pool with receive: many unresolvable neighbours at once (replies
+      // to a spoofed flood) must not starve input, so past the total cap the packet is dropped.
+      st.dropped++;
+      pbufFree(pb);
+    } else {
+      entry.hold.push(pb);
+      this.holding++;
+      st.held++;
+    }
     if (entry.asked === 0 || now >= entry.nextRetry) {
       entry.asked++;
       entry.nextRetry = now + this.stack.config.arpRetryMs;
@@ -313,6 +324,7 @@ export class ArpTable {
     this.timer.ensure(SLOW_TIMER_MS);
     if (e.hold.length !== 0) {
       const held = e.hold.splice(0);
+      this.holding -= held.length;
       for (const p of held) this.stack.ether.output(ifp, p, mac, ETHERTYPE_IPV4);
     }
   }
@@ -359,6 +371,7 @@ export class ArpTable {
 
   private drop(e: ArpEntry): void {
     this.stack.stats.arp.dropped += e.hold.length;
+    this.holding -= e.hold.length;
     for (const p of e.hold.splice(0)) pbufFree(p);
     this.entries.delete(arpKey(e.ifp, e.ip));
   }
@@ -374,6 +387,7 @@ export class ArpTable {
       e.mac = mac;
       e.state = ARP_PERMANENT;
       e.expires = 0;
+      this.holding -= e.hold.length;
       if (e.hold.length !== 0)
         for (const p of e.hold.splice(0)) this.stack.ether.output(ifp, p, mac, ETHERTYPE_IPV4);
     }

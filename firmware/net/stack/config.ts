@@ -34,6 +34,9 @@ export function createStackConfig() {
     arpMaxtries: 5,
     /** net.inet.arp.maxhold: packets queued per entry while resolving. */
     arpMaxhold: 64,
+    /** net.inet.arp.maxhold_total: packets queued over all entries; beyond it new ones are
+     * dropped, so a flood towards unresolvable neighbours cannot take the buffers receive needs. */
+    arpMaxholdTotal: 256,
     /** net.inet.arp.retry: milliseconds between requests while resolving. */
     arpRetryMs: 1000,
     /** net.inet.arp.maxentries: cache size; a new entry evicts the oldest dynamic one beyond it. */

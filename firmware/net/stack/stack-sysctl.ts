@@ -45,6 +45,10 @@ export function registerStackSysctls(stack: Stack): void {
   s.addInt("net.inet.arp.keep", c, "arpKeep", "Seconds an entry stays valid", { min: 1 });
   s.addInt("net.inet.arp.maxtries", c, "arpMaxtries", "Requests before giving up", { min: 1 });
   s.addInt("net.inet.arp.maxhold", c, "arpMaxhold", "Packets queued while resolving", { min: 1, max: 1024 });
+  s.addInt("net.inet.arp.maxhold_total", c, "arpMaxholdTotal", "Packets queued over all entries", {
+    min: 1,
+    max: 65_536,
+  });
   s.addInt("net.inet.arp.retry", c, "arpRetryMs", "Milliseconds between requests", { min: 10 });
   s.addInt(
     "net.inet.arp.maxentries",

@@ -11,6 +11,7 @@ import { TH_ACK, TH_FIN, TH_RST, TH_SYN } from "../wire/tcp.ts";
 import { TCP_SYSCTLS, type TcpConfig, defaultTcpConfig } from "./config.ts";
 import { CONGCTL_NAMES } from "./cc/index.ts";
 import { dropConnection } from "./close.ts";
+import { tcpCtlinput } from "./ctlinput.ts";
 import { tcpInput } from "./input.ts";
 import { IsnGenerator } from "./isn.ts";
 import { TcpOptions } from "./options.ts";
@@ -188,6 +189,7 @@ export class TcpEngine implements TcbHost {
     fport: number,
     onEvent: TcbListener | null,
     congctl?: string,
+    setup?: (t: Tcb) => void,
   ): Tcb {
     const t = new Tcb(this, congctl);
     t.laddr = laddr >>> 0;
@@ -196,9 +198,26 @@ export class TcpEngine implements TcbHost {
     t.fport = fport;
     t.ourMss = this.mssFor(faddr);
     t.onEvent = onEvent;
+    setup?.(t); // socket options that shape the SYN
+
     this.conns.set(t);
     tcpConnect(t, this.isn.isn(laddr, lport, faddr, fport), this.isn.tsOffset(laddr, lport, faddr, fport));
     return t;
+  }
+
+  /** An ICMP error quoting a segment of ours (tcp_ctlinput): to its connection, if any. */
+  ctlinput(
+    type: number,
+    code: number,
+    laddr: number,
+    lport: number,
+    faddr: number,
+    fport: number,
+    seq: number,
+    mtu: number,
+  ): void {
+    const t = this.conns.get(laddr >>> 0, lport, faddr >>> 0, fport);
+    if (t !== undefined) tcpCtlinput(t, type, code, seq >>> 0, mtu);
   }
 
   /** Is this 4-tuple in use (a connection or a TIME-WAIT record)? */

@@ -61,6 +61,9 @@ export function newTcpStats() {
     sc_cookies_bad: 0,
     listendrop: 0,
     badsyn: 0,
+    icmpbadseq: 0,
+    icmpdrops: 0,
+    pmtuupdates: 0,
   };
 }
 export type TcpStats = ReturnType<typeof newTcpStats>;

@@ -131,6 +131,10 @@ export class Tcb {
   challengeCount = 0;
   /** errno of a failure (ECONNREFUSED, ECONNRESET, ETIMEDOUT), 0 when none. */
   error = 0;
+  /** The last ICMP error heard while synchronized: reported instead of ETIMEDOUT (BSD). */
+  softError = 0;
+  /** MSS allowed by the path MTU an ICMP fragmentation-needed reported, 0 when none. */
+  pmtuMss = 0;
   lastRecvTime = 0;
   lastSendTime = 0;
   // Figures for TCP_INFO.
@@ -168,6 +172,7 @@ export class Tcb {
   setMss(): void {
     let mss = Math.min(this.peerMss, this.ourMss);
     if (this.userMaxSeg > 0) mss = Math.min(mss, this.userMaxSeg);
+    if (this.pmtuMss > 0) mss = Math.min(mss, this.pmtuMss);
     this.smss = Math.max(64, mss - this.optionOverhead());
   }
 

@@ -34,6 +34,33 @@ export class TcpProtocol implements IpProtocol {
     pbufFree(pb);
   }
 
+  /** ICMP error quoting our segment: the quoted IP header at `q`, then at least 8 TCP bytes. */
+  ctlinput(
+    type: number,
+    code: number,
+    _from: number,
+    pb: Pbuf,
+    q: number,
+    quotedLen: number,
+    mtu: number,
+  ): void {
+    const b = pb.bytes;
+    const qhlen = (b[q] & 0x0f) * 4;
+    if (quotedLen < qhlen + 8) return;
+    const v = pb.view;
+    const t = q + qhlen;
+    this.engine.ctlinput(
+      type,
+      code,
+      v.getUint32(q + 12),
+      (b[t] << 8) | b[t + 1],
+      v.getUint32(q + 16),
+      (b[t + 2] << 8) | b[t + 3],
+      v.getUint32(t + 4),
+      mtu,
+    );
+  }
+
   private output(src: number, dst: number, b: Uint8Array, len: number): void {
     const pb = this.stack.pool.allocSize(len);
     if (pb === null) return; // counted by the pool; TCP's timers resend

@@ -4,7 +4,7 @@
 // socket's one receive SockBuf as it has room, and each reader's take opens the window again.
 import { errnoName, KernelError } from "../../kernel/errno.ts";
 import { IPPROTO_TCP } from "../wire/ipv4.ts";
-import { AF_INET, SHUT_RD, SOCK_STREAM } from "../socket/constants.ts";
+import { AF_INET, SHUT_RD, SOCK_STREAM, SOL_SOCKET } from "../socket/constants.ts";
 import type { SockAddr } from "../socket/messages.ts";
 import type { InPcb, PcbTable } from "../socket/pcb.ts";
 import type { ProtoSwitch } from "../socket/protosw.ts";
@@ -14,12 +14,22 @@ import { checkInet } from "../socket/udp.ts";
 import type { TcpEngine, TcpListener } from "./engine.ts";
 import { TCP_STATE_NAMES } from "./state.ts";
 import { TE_CLOSED, TE_CONNECTED, TE_EOF, TE_ERROR, TE_READABLE, TE_WRITABLE, type Tcb } from "./tcb.ts";
-import { TCP_NODELAY, tcpAbort, tcpClose, tcpRead, tcpSend, tcpSetOption, tcpShutdown } from "./usrreq.ts";
+import {
+  applySocketOptions,
+  applyTcpOptions,
+  getTcpOption,
+  newTcpUserOptions,
+  setTcpOption,
+  type TcpUserOptions,
+} from "./tcp-sockopt.ts";
+import { tcpAbort, tcpClose, tcpRead, tcpSend, tcpShutdown } from "./usrreq.ts";
 
 interface TcpPcb {
   inp: InPcb;
   tcb: Tcb | null;
   listener: TcpListener | null;
+  /** IPPROTO_TCP options set on the socket (a listener's children inherit them). */
+  opts: TcpUserOptions;
 }
 
 function pcbOf(so: Socket): TcpPcb {
@@ -41,7 +51,12 @@ export class TcpSockets implements ProtoSwitch {
   }
 
   attach(so: Socket): void {
-    so.pcb = { inp: this.pcbs.create(so), tcb: null, listener: null } satisfies TcpPcb;
+    so.pcb = {
+      inp: this.pcbs.create(so),
+      tcb: null,
+      listener: null,
+      opts: newTcpUserOptions(),
+    } satisfies TcpPcb;
   }
 
   /** The socket is gone; a closing connection finishes its handshake in the engine alone. */
@@ -72,7 +87,15 @@ export class TcpSockets implements ProtoSwitch {
     inp.faddr = faddr;
     inp.fport = a.port;
     so.state |= 0x2; // SS_ISCONNECTING
-    p.tcb = this.engine.connect(laddr, inp.lport, faddr, a.port, (t, ev) => this.event(so, t, ev));
+    p.tcb = this.engine.connect(
+      laddr,
+      inp.lport,
+      faddr,
+      a.port,
+      (t, ev) => this.event(so, t, ev),
+      undefined,
+      (t) => applyTcpOptions(so, p.opts, t), // before the SYN: TCP_MAXSEG is in its MSS option
+    );
   }
 
   disconnect(): void {
@@ -99,6 +122,8 @@ export class TcpSockets implements ProtoSwitch {
       const cp = pcbOf(child);
       const t = this.engine.accept(l, (tt, ev) => this.event(child, tt, ev)) as Tcb;
       cp.tcb = t;
+      cp.opts = { ...pcbOf(head).opts };
+      applyTcpOptions(child, cp.opts, t);
       cp.inp.laddr = t.laddr;
       cp.inp.lport = t.lport;
       cp.inp.faddr = t.faddr;
@@ -178,6 +203,7 @@ export class TcpSockets implements ProtoSwitch {
     else tcpClose(t);
   }
 
+  /** IPPROTO_TCP options; after the socket layer took a SOL_SOCKET one, TCP applies it too. */
   ctloutput(
     so: Socket,
     set: boolean,
@@ -185,16 +211,14 @@ export class TcpSockets implements ProtoSwitch {
     name: number,
     value: Uint8Array,
   ): Uint8Array | undefined {
-    if (level !== IPPROTO_TCP) return undefined;
-    const t = pcbOf(so).tcb;
-    const v = value.byteLength >= 4 ? new DataView(value.buffer, value.byteOffset).getInt32(0, true) : 0;
-    if (name !== TCP_NODELAY) throw new KernelError("ENOPROTOOPT");
-    if (!set) {
-      const out = new Uint8Array(4);
-      new DataView(out.buffer).setInt32(0, t?.nodelay ? 1 : 0, true);
-      return out;
+    const p = pcbOf(so);
+    if (level === SOL_SOCKET) {
+      if (set && p.tcb !== null) applySocketOptions(so, p.tcb);
+      return new Uint8Array(0);
     }
-    if (t !== null) tcpSetOption(t, TCP_NODELAY, v);
+    if (level !== IPPROTO_TCP) return undefined;
+    if (!set) return getTcpOption(p.opts, p.tcb, this.engine, name);
+    setTcpOption(p.opts, p.tcb, name, value);
     return new Uint8Array(0);
   }
 

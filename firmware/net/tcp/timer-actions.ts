@@ -14,7 +14,7 @@ function retransmitTimeout(t: Tcb, now: number): void {
   t.rexmtShift++;
   const handshake = t.state === TCPS_SYN_SENT || t.state === TCPS_SYN_RECEIVED;
   if (t.rexmtShift > (handshake ? cfg.synRetries : cfg.rexmtLimit)) {
-    dropConnection(t, ERRNO.ETIMEDOUT, !handshake);
+    dropConnection(t, t.softError || ERRNO.ETIMEDOUT, !handshake);
     return;
   }
   stats.rexmttimeo++;

@@ -17,6 +17,7 @@ import {
   TCPS_SYN_SENT,
   haveRcvdSyn,
 } from "./state.ts";
+import type { TcpInfo } from "./tcp-info.ts";
 import type { Tcb } from "./tcb.ts";
 import { TT_KEEP } from "./timers.ts";
 
@@ -152,7 +153,7 @@ export function tcpSetLinger(t: Tcb, on: boolean, seconds: number): void {
 }
 
 /** TCP_INFO, with Linux's field names where they exist. Times in microseconds. */
-export function tcpInfo(t: Tcb) {
+export function tcpInfo(t: Tcb): TcpInfo {
   return {
     state: t.state,
     ca_state: t.inRecovery ? 3 : 0,

@@ -81,4 +81,27 @@ describe("ARP cache", () => {
     expect(logs.filter((l) => l.includes("arp: table full"))).toHaveLength(1);
     expect(s.stats.arp.txreplies).toBe(249);
   });
+
+  it("holds at most net.inet.arp.maxhold_total packets over all entries, so receive keeps its buffers", () => {
+    const { s, en0 } = node();
+    s.addAddress(en0, ip("10.0.0.2"), 16);
+    expect(s.sysctl.get("net.inet.arp.maxhold_total")).toBe(256);
+    s.sysctl.set("net.inet.arp.maxhold_total", 100);
+    // Replies to 600 spoofed on-link neighbours, none of which will ever answer.
+    for (let i = 0; i < 600; i++) {
+      const pb = s.pool.alloc()!;
+      pb.len = 8;
+      s.ip.output(pb, { dst: ip(`10.0.${2 + (i >> 8)}.${i & 255}`), proto: 253 });
+    }
+    expect(s.pool.inUse).toBe(100);
+    expect(s.stats.arp.held).toBe(100);
+    expect(s.stats.arp.dropped).toBe(500);
+    // Entries that give up return their packets to the cap: new ones are held again.
+    s.arp.delete(ip("10.0.2.0"), en0);
+    const pb = s.pool.alloc()!;
+    pb.len = 8;
+    s.ip.output(pb, { dst: ip("10.0.9.9"), proto: 253 });
+    expect(s.pool.inUse).toBe(100);
+    expect(s.stats.arp.held).toBe(101);
+  });
 });

@@ -4,6 +4,17 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { Kernel } from "../../../firmware/kernel/kernel.ts";
 import * as K from "../../../firmware/net/socket/constants.ts";
+import { TCPS_ESTABLISHED } from "../../../firmware/net/tcp/state.ts";
+import { decodeTcpInfo } from "../../../firmware/net/tcp/tcp-info.ts";
+import {
+  TCP_CONGESTION,
+  TCP_INFO,
+  TCP_KEEPCNT,
+  TCP_KEEPIDLE,
+  TCP_KEEPINTVL,
+  TCP_MAXSEG,
+  TCP_NODELAY,
+} from "../../../firmware/net/tcp/usrreq.ts";
 import { parseIpv4 } from "../../../firmware/net/wire/ipv4-addr.ts";
 import { errnoOf, program, startIoPkt, withClient } from "../iopkt/harness.ts";
 
@@ -94,5 +105,77 @@ describe("TCP sockets through /dev/socket/2", () => {
       );
       await s.close(fd);
     });
+  });
+
+  it("TCP options through setsockopt/getsockopt: set before listen or connect, inherited by accepted sockets, TCP_INFO, SO_LINGER 0 resets", async () => {
+    await twoStacks();
+    const T = K.IPPROTO_TCP;
+    let ready!: () => void;
+    const listening = new Promise<void>((r) => (ready = r));
+    const server = program(k, "/b", async (ctx) => {
+      const s = ctx.sockets;
+      const fd = await s.socket(K.AF_INET, K.SOCK_STREAM);
+      await s.setsockopt(fd, K.SOL_SOCKET, K.SO_KEEPALIVE, 1);
+      await s.setsockopt(fd, T, TCP_KEEPIDLE, 30);
+      await s.setsockopt(fd, T, TCP_KEEPINTVL, 5);
+      await s.setsockopt(fd, T, TCP_KEEPCNT, 3);
+      await s.setsockopt(fd, T, TCP_NODELAY, 1);
+      await s.setsockopt(fd, T, TCP_CONGESTION, "newreno");
+      await s.bind(fd, inet("0.0.0.0", 7009));
+      await s.listen(fd, 4);
+      ready();
+      const { fd: c } = await s.accept(fd);
+      const got = {
+        keepalive: await s.getsockoptInt(c, K.SOL_SOCKET, K.SO_KEEPALIVE),
+        idle: await s.getsockoptInt(c, T, TCP_KEEPIDLE),
+        intvl: await s.getsockoptInt(c, T, TCP_KEEPINTVL),
+        cnt: await s.getsockoptInt(c, T, TCP_KEEPCNT),
+        nodelay: await s.getsockoptInt(c, T, TCP_NODELAY),
+        cc: new TextDecoder().decode(await s.getsockopt(c, T, TCP_CONGESTION)),
+        info: decodeTcpInfo(await s.getsockopt(c, T, TCP_INFO)),
+      };
+      await s.send(c, new Uint8Array([1])); // read: the client may close now
+      // The client closes with SO_LINGER {on, 0}: a RST, not a FIN.
+      const err = await s.recv(c, 100).then(
+        () => "",
+        (e: unknown) => errnoOf(e),
+      );
+      await s.close(c);
+      await s.close(fd);
+      return { ...got, err };
+    });
+    await listening;
+    await program(k, "/a", async (ctx) => {
+      const s = ctx.sockets;
+      const fd = await s.socket(K.AF_INET, K.SOCK_STREAM);
+      expect(await s.getsockoptInt(fd, T, TCP_KEEPIDLE)).toBe(7200);
+      expect(new TextDecoder().decode(await s.getsockopt(fd, T, TCP_CONGESTION))).toBe("cubic");
+      await expect(s.getsockopt(fd, T, TCP_INFO)).rejects.toSatisfy((e) => errnoOf(e) === "ENOTCONN");
+      await expect(s.setsockopt(fd, T, TCP_CONGESTION, "vegas")).rejects.toSatisfy(
+        (e) => errnoOf(e) === "ENOENT",
+      );
+      await expect(s.setsockopt(fd, T, TCP_MAXSEG, 10)).rejects.toSatisfy((e) => errnoOf(e) === "EINVAL");
+      await expect(s.setsockopt(fd, T, TCP_KEEPCNT, 0)).rejects.toSatisfy((e) => errnoOf(e) === "EINVAL");
+      await expect(s.setsockopt(fd, K.SOL_SOCKET, K.SO_LINGER, 1)).rejects.toSatisfy(
+        (e) => errnoOf(e) === "EINVAL",
+      );
+      await s.setsockopt(fd, T, TCP_MAXSEG, 1000);
+      await s.connect(fd, inet("10.0.0.2", 7009));
+      const info = decodeTcpInfo(await s.getsockopt(fd, T, TCP_INFO));
+      expect(info).toMatchObject({ state: TCPS_ESTABLISHED, congctl: "cubic", rcv_mss: 1000 });
+      expect(info.snd_mss).toBeLessThanOrEqual(1460);
+      expect((await s.recv(fd, 10)).byteLength).toBe(1);
+      const linger = new Uint8Array(8);
+      new DataView(linger.buffer).setInt32(0, 1);
+      await s.setsockopt(fd, K.SOL_SOCKET, K.SO_LINGER, linger);
+      expect(await s.getsockopt(fd, K.SOL_SOCKET, K.SO_LINGER)).toEqual(linger);
+      await s.close(fd);
+    });
+    const got = await server;
+    expect(got).toMatchObject({ keepalive: 1, idle: 30, intvl: 5, cnt: 3, nodelay: 1, cc: "newreno" });
+    // Our SYN said MSS 1000 (TCP_MAXSEG before connect): the server sends at most that.
+    expect(got.info).toMatchObject({ state: TCPS_ESTABLISHED, congctl: "newreno" });
+    expect(got.info.snd_mss).toBeLessThanOrEqual(1000);
+    expect(got.err).toBe("ECONNRESET");
   });
 });

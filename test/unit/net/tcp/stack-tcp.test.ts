@@ -6,6 +6,7 @@ import { ERRNO } from "../../../../firmware/kernel/errno.ts";
 import { TCPS_CLOSED, TCPS_ESTABLISHED } from "../../../../firmware/net/tcp/state.ts";
 import type { Tcb } from "../../../../firmware/net/tcp/tcb.ts";
 import { tcpClose, tcpRead, tcpSend } from "../../../../firmware/net/tcp/usrreq.ts";
+import { PFIL_DROP, PFIL_IN, PFIL_PASS } from "../../../../firmware/net/stack/pfil.ts";
 import { ip, makeNet, makeStack, pattern } from "../wire-harness.ts";
 
 function twoNodes(mtu = 1500) {
@@ -20,32 +21,41 @@ function twoNodes(mtu = 1500) {
   return { net, a, b };
 }
 
+type Net = ReturnType<typeof makeNet>;
+
+function pumpUntilQuiet(net: Net): void {
+  for (let i = 0; i < 10_000 && net.hubs[0].queue.length > 0; i++) {
+    net.pump();
+    net.clock.advance(1);
+  }
+}
+
+/** Sends `data` from `c` and returns what `s` read, a millisecond of wire time per step. */
+function move(net: Net, c: Tcb, s: Tcb, data: Uint8Array): Uint8Array {
+  const got = new Uint8Array(data.length);
+  let sent = 0;
+  let n = 0;
+  for (let i = 0; i < 100_000 && n < data.length; i++) {
+    if (sent < data.length) sent += Math.max(0, tcpSend(c, data, sent, data.length - sent));
+    net.pump();
+    net.clock.advance(1);
+    n += tcpRead(s, got, n, got.length - n);
+  }
+  return got;
+}
+
 describe("TCP in the stack", () => {
   it("connects through ARP and IPv4, moves 300 KB both ways, closes, and frees every buffer", () => {
     const { net, a, b } = twoNodes(1400);
     const l = b.tcp.engine.listen(0, 8080, 4);
     const c = a.tcp.engine.connect(ip("10.0.0.1"), 49_152, ip("10.0.0.2"), 8080, null);
-    const settle = () => {
-      for (let i = 0; i < 10_000 && net.hubs[0].queue.length > 0; i++) {
-        net.pump();
-        net.clock.advance(1);
-      }
-    };
+    const settle = () => pumpUntilQuiet(net);
     settle();
     expect(c.state).toBe(TCPS_ESTABLISHED);
     expect(c.smss).toBe(1360 - 12); // MTU 1400 − 40, minus timestamps
     const s = b.tcp.engine.accept(l, null) as Tcb;
     const data = pattern(300_000);
-    const got = new Uint8Array(300_000);
-    let sent = 0;
-    let n = 0;
-    for (let i = 0; i < 100_000 && n < data.length; i++) {
-      if (sent < data.length) sent += Math.max(0, tcpSend(c, data, sent, data.length - sent));
-      net.pump();
-      net.clock.advance(1);
-      n += tcpRead(s, got, n, got.length - n);
-    }
-    expect(got).toEqual(data);
+    expect(move(net, c, s, data)).toEqual(data);
     expect(tcpSend(s, data, 0, 1000)).toBe(1000);
     settle();
     const back = new Uint8Array(1000);
@@ -77,5 +87,35 @@ describe("TCP in the stack", () => {
     expect(() => a.sysctl.set("net.inet.tcp.congctl.selected", "bbr")).toThrow(/invalid value/);
     a.sysctl.set("net.inet.tcp.msl", 5);
     expect(a.tcp.engine.config.mslMs).toBe(5000);
+  });
+
+  it("real ICMP errors reach the connection: a rejecting filter refuses the SYN; fragmentation needed shrinks the MSS", () => {
+    const { net, a, b } = twoNodes();
+    let mode = "reject";
+    b.inetPfil.add({
+      name: "reject",
+      dir: PFIL_IN,
+      fn: (pb) => {
+        if (pb.bytes[pb.off + 9] !== 6) return PFIL_PASS;
+        const len = pb.view.getUint16(pb.off + 2);
+        if (mode === "reject") b.icmp.error(pb, 3, 3, 0);
+        else if (len > 1000) b.icmp.error(pb, 3, 4, 1000);
+        else return PFIL_PASS;
+        return PFIL_DROP;
+      },
+    });
+    const settle = () => pumpUntilQuiet(net);
+    const refused = a.tcp.engine.connect(ip("10.0.0.1"), 49_153, ip("10.0.0.2"), 80, null);
+    settle();
+    expect([refused.state, refused.error]).toEqual([TCPS_CLOSED, ERRNO.ECONNREFUSED]);
+    mode = "mtu";
+    const l = b.tcp.engine.listen(0, 8080, 4);
+    const c = a.tcp.engine.connect(ip("10.0.0.1"), 49_154, ip("10.0.0.2"), 8080, null);
+    settle();
+    const srv = b.tcp.engine.accept(l, null) as Tcb;
+    const data = pattern(20_000);
+    expect(move(net, c, srv, data)).toEqual(data);
+    expect(c.smss).toBe(960 - 12);
+    expect(a.tcp.engine.stats.pmtuupdates).toBe(1);
   });
 });
