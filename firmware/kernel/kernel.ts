@@ -61,6 +61,11 @@ export class Kernel {
   localNd = 0;
   netTransport: NetTransport | null = null;
   /**
+   * Processes of other nodes with connections to our channels (Qnet's virtual clients,
+   * outside `procs`: they have pids of their own node). Kept so a dying server fails them.
+   */
+  readonly netClients = new Set<Process>();
+  /**
    * Per-runtime singletons of higher layers, by name (e.g. the in-process Ethernet hubs), so
    * that no layer needs module-level state to share something within one runtime.
    */
