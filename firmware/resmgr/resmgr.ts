@@ -51,6 +51,8 @@ export interface AttachSpec {
   gid?: number;
   /** Place among managers on the same path (union directories), as _RESMGR_FLAG_BEFORE/AFTER. */
   order?: "before" | "after";
+  /** Qnet's /net: names below it are nodes, resolved in their own path spaces. */
+  network?: boolean;
 }
 
 interface HandleEntry {
@@ -138,6 +140,7 @@ export class ResourceManager {
       handle: id,
       type: spec.type,
       order: spec.order,
+      network: spec.network,
     });
     this.registrations.set(id, reg);
     return a;

@@ -38,7 +38,14 @@ import {
   type KifMsgSend,
   type KifXfer,
 } from "./kif.ts";
-import { PATHMGR_CHID, PATHMGR_PID, answerPathQuery } from "./path-query.ts";
+import type { RemoteResolution } from "../../kernel/pathspace.ts";
+import {
+  PATHMGR_CHID,
+  PATHMGR_PID,
+  answerPathQuery,
+  decodePathAnswer,
+  encodePathQuery,
+} from "./path-query.ts";
 
 /** How kernel-interface messages reach a node (`nd` is our descriptor for it). */
 export interface QnetCarrier {
@@ -46,6 +53,8 @@ export interface QnetCarrier {
   send(nd: number, payload: Uint8Array): void;
   /** The node's name for pidin's `pid@node` (throws for an unknown nd). */
   nodeName(nd: number): string;
+  /** netmgr_strtond: our nd for a node name (0 for ourselves); ENOENT when unknown. */
+  nodeNd(name: string): number | Promise<number>;
 }
 
 export interface KernelLinkOptions {
@@ -160,6 +169,19 @@ export class QnetKernelLink implements NetTransport {
   }
 
   // ---- client side ----------------------------------------------------------------------------
+
+  nodeNd(name: string): number | Promise<number> {
+    return this.carrier.nodeNd(name);
+  }
+
+  async resolvePath(t: Thread, nd: number, path: string, follow: boolean): Promise<RemoteResolution> {
+    const coid = t.ConnectAttach(nd, PATHMGR_PID, PATHMGR_CHID);
+    try {
+      return decodePathAnswer(nd, await t.MsgSend(coid, encodePathQuery(path, follow)));
+    } finally {
+      t.ConnectDetach(coid);
+    }
+  }
 
   attach(nd: number, pid: number, chid: number, client: Process): RemoteLink {
     const node = nd & 0xffff;

@@ -6,7 +6,7 @@
 import bin from "typed-binary";
 import type { Parsed } from "typed-binary";
 import { KernelError, errnoName } from "../../kernel/errno.ts";
-import type { PathMatch, PathSpace, PathType } from "../../kernel/pathspace.ts";
+import type { PathSpace, PathType, RemoteResolution } from "../../kernel/pathspace.ts";
 import { decode, encode } from "../control/codec.ts";
 
 /** Where a node's path manager listens: procnto's pid and channel, as on QNX. */
@@ -35,13 +35,6 @@ const Answer = bin.object({
   children: bin.dynamicArrayOf(bin.object({ name: bin.string, type: bin.u8 })),
 });
 type AnswerValue = Parsed<typeof Answer>;
-
-export interface RemoteResolution {
-  path: string;
-  /** Matches with `nd` set to the node asked (our descriptor for it). */
-  matches: PathMatch[];
-  children: { name: string; type: PathType | "link" }[];
-}
 
 export function encodePathQuery(path: string, follow: boolean): Uint8Array {
   return encode(Query, { op: QUERY_RESOLVE, path, follow: follow ? 1 : 0 }, "little");

@@ -99,7 +99,8 @@ export class LanResolver {
     this.o.learned?.(n);
   }
 
-  private announce(): void {
+  /** Broadcasts this node's own mapping now (a rename, `ls -l /net`). */
+  announce(): void {
     for (const l of this.o.links) {
       this.send(l, MAC_BROADCAST, {
         type: LR_REPLY,

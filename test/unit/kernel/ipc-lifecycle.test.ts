@@ -184,6 +184,8 @@ describe("ConnectAttach / ConnectDetach", () => {
     const { k } = manualKernel();
     const calls: string[] = [];
     const transport: NetTransport = {
+      nodeNd: () => 2,
+      resolvePath: () => Promise.reject(new Error("not used")),
       attach(nd, pid, chid, client) {
         calls.push(`attach ${nd} ${pid} ${chid} from ${client.pid}`);
         const link: RemoteLink = {

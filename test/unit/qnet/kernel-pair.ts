@@ -21,6 +21,10 @@ export interface KernelPair {
   traffic: [string, Uint8Array][];
 }
 
+function fail(name: string): never {
+  throw new KernelError("ENOENT", `no node "${name}" in /net`);
+}
+
 export function kernelPair(opts: KernelLinkOptions = {}): KernelPair {
   const clock = new ManualClock();
   const a = new Kernel({ clock, nodeName: "alpha" });
@@ -42,6 +46,7 @@ export function kernelPair(opts: KernelLinkOptions = {}): KernelPair {
         if (up) queueMicrotask(() => linkB.input(ndOfA, payload));
       },
       nodeName: names(ndOfB, "bravo"),
+      nodeNd: (name) => ({ alpha: 0, bravo: ndOfB })[name] ?? fail(name),
     },
     opts,
   );
@@ -54,6 +59,7 @@ export function kernelPair(opts: KernelLinkOptions = {}): KernelPair {
         if (up) queueMicrotask(() => linkA.input(ndOfB, payload));
       },
       nodeName: names(ndOfA, "alpha"),
+      nodeNd: (name) => ({ bravo: 0, alpha: ndOfA })[name] ?? fail(name),
     },
     opts,
   );

@@ -1,0 +1,88 @@
+// Two netrino runtimes in this process, each with io-pkt, a virtual Ethernet interface on one
+// UDP wire and lsm-qnet: /net lists the other node, paths under /net/<node>/ reach its
+// resource managers (readdir, stat, open/read, write), rmdir forgets a node, the node name
+// follows `hostname`, and the module's options are checked.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Runtime } from "../netutil/runtime.ts";
+import * as fsc from "../../../firmware/resmgr/client.ts";
+import * as C from "../../../firmware/resmgr/io-constants.ts";
+import type { QnetKernelLink } from "../../../firmware/net/qnet/kernel-link.ts";
+
+/** Writes a file through the client library, from a process of `rt`. */
+async function writeFile(rt: Runtime, path: string, text: string): Promise<void> {
+  const p = rt.kernel.spawn({
+    name: "writer",
+    main: async (t) => {
+      const fd = await fsc.open(t, path, C.O_WRONLY | C.O_CREAT | C.O_TRUNC);
+      await fsc.write(t, fd, new TextEncoder().encode(text));
+      await fsc.close(t, fd);
+    },
+  });
+  if ((await p.wait()) !== 0) throw new Error(`writing ${path} failed`);
+}
+
+const PORT = 49000 + (process.pid % 1000);
+
+async function until(what: string, ok: () => Promise<boolean>, ms = 10_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await ok())) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+describe("lsm-qnet between two runtimes", () => {
+  let n1: Runtime;
+  let n2: Runtime;
+
+  beforeAll(async () => {
+    n1 = await Runtime.boot("node1");
+    n2 = await Runtime.boot("node2");
+    await n1.startIoPkt(["-d", "vwire", `udp=127.0.0.1:${PORT}`, "-p", "qnet", "auto_add=5"]);
+    await n2.startIoPkt(["-d", "vwire", `udp=127.0.0.1:${PORT}`, "-p", "qnet", "auto_add=5"]);
+    await n1.ok(["ifconfig", "en0", "up"]);
+    await n2.ok(["ifconfig", "en0", "up"]);
+    await writeFile(n2, "/tmp/greeting", "hello from node2\n".repeat(500));
+  }, 30_000);
+
+  afterAll(async () => {
+    await n1?.shutdown();
+    await n2?.shutdown();
+  });
+
+  it("lists the other node in /net", async () => {
+    await until("node2 in /net", async () => (await n1.sh(["ls", "/net"])).stdout.includes("node2"));
+    const out = await n1.ok(["ls", "/net"]);
+    expect(out.split(/\s+/)).toEqual(expect.arrayContaining(["node1", "node2"]));
+  });
+
+  it("lists a directory of the other node and reads its file", async () => {
+    await until("node2 in /net", async () => (await n1.sh(["ls", "/net"])).stdout.includes("node2"));
+    const dev = await n1.ok(["ls", "/net/node2/dev"]);
+    expect(dev).toMatch(/socket/);
+    const tmp = await n1.ok(["ls", "/net/node2/tmp"]);
+    expect(tmp).toMatch(/greeting/);
+    await n1.ok(["cp", "/net/node2/tmp/greeting", "/tmp/copy"]);
+    const here = await n1.ok(["cat", "/tmp/copy"]);
+    const there = await n2.ok(["cat", "/tmp/greeting"]);
+    expect(here).toBe(there);
+  });
+
+  it("writes a file on the other node", async () => {
+    await n1.ok(["cp", "/tmp/copy", "/net/node2/tmp/from-node1"]);
+    expect(await n2.ok(["cat", "/tmp/from-node1"])).toBe(await n1.ok(["cat", "/tmp/copy"]));
+  });
+
+  it("fails a path naming an unknown node with ENOENT", async () => {
+    const r = await n1.sh(["ls", "/net/nosuchnode/dev"]);
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toMatch(/No such file or directory|nosuchnode/);
+  });
+
+  it("forgets a node on rmdir and finds it again", async () => {
+    await n1.ok(["rmdir", "/net/node2"]);
+    const link = n1.kernel.netTransport as QnetKernelLink;
+    expect(() => link.nodeNd("node2")).not.toThrow(); // asks the resolver again
+    await until("node2 back", async () => (await n1.sh(["ls", "/net"])).stdout.includes("node2"));
+  });
+});
