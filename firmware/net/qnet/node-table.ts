@@ -80,6 +80,16 @@ export class NodeTable {
     const key = fqnn(name, domain);
     let n = this.byFqnn.get(key);
     if (n === undefined) {
+      // A node heard at the same address under another name renamed itself (`hostname`).
+      n = [...this.byNd.values()].find((x) => x.macs.get(link) === mac);
+      if (n !== undefined) {
+        this.byFqnn.delete(fqnn(n.name, n.domain));
+        n.name = name;
+        n.domain = domain;
+        this.byFqnn.set(key, n);
+      }
+    }
+    if (n === undefined) {
       let nd = 1;
       while (this.byNd.has(nd)) nd++;
       if (nd > ND_NODE_MASK) throw new KernelError("ENOSPC", "qnet: node table full");
