@@ -16,6 +16,7 @@ import { optionList, type OptionValue } from "../module-options.ts";
 import { LSM_QNET } from "../modules/catalog.ts";
 import { pbufFree } from "../stack/pbuf.ts";
 import { ETHER_HDR_LEN } from "../wire/ethernet.ts";
+import { readMac } from "../wire/mac.ts";
 import { QnetEndpoint } from "./endpoint.ts";
 import { QnetKernelLink } from "./kernel-link.ts";
 import { qnetNodeName } from "./node-table.ts";
@@ -54,10 +55,19 @@ const lsmQnet: ModuleDescriptor = {
         "ENODEV",
         "lsm-qnet: no Ethernet interface to bind (load a driver first, or bind=en0)",
       );
+    const stack = ctx.stack;
+    // Out through ether_output, like every protocol: counters, pfil and BPF taps (tcpdump) see it.
     const links: ResolverLink[] = ifs.map((ifp) => ({
       name: ifp.name,
       mac: ifp.mac,
-      output: (frame) => ifp.isUp && ifp.output(frame, frame.length) !== false,
+      output: (frame) => {
+        const len = frame.length - ETHER_HDR_LEN;
+        const pb = stack.pool.allocSize(len);
+        if (!pb) return false;
+        pb.bytes.set(frame.subarray(ETHER_HDR_LEN), pb.off);
+        pb.len = len;
+        return stack.ether.output(ifp, pb, readMac(frame, 0), ETHERTYPE_QNET) === 0;
+      },
     }));
     const fixedName = typeof opts.host === "string" ? opts.host : null;
     const nameFor = (host: string): string => fixedName ?? qnetNodeName(host, links[0].mac);
