@@ -597,9 +597,14 @@ export class ResourceManager {
         // The source handle must belong to the caller or to its parent (inheritance at spawn).
         const owner = this.thread.kernel.scoids.get(entry.scoid)?.owner;
         const caller = this.thread.kernel.procs.get(ctx.info.pid);
+        // From another node (`on -n`: the remote child takes over its asker's descriptors), a
+        // pid says nothing here: the caller must be the owner's user, or root.
+        const remote = ctx.info.nd !== 0;
         const ok =
           owner &&
-          (owner.pid === ctx.info.pid || caller?.parent?.pid === owner.pid) &&
+          (remote
+            ? ctx.cred.uid === 0 || ctx.cred.uid === owner.uid
+            : owner.pid === ctx.info.pid || caller?.parent?.pid === owner.pid) &&
           owner.pid === req.srcPid;
         if (!ok) throw new KernelError("EBADF");
         ocb.refs++;

@@ -118,6 +118,17 @@ describe("two nodes on one machine", () => {
     expect(await node1.run("cat /tmp/qnet-note")).toMatch(/^written-by-node2\r?$/m);
   });
 
+  it("Qnet: on -n node2 runs a program on node2 with its output on node1's console", async () => {
+    await waitForNode(node1, "node2");
+    expect(await node1.run("on -n node2 hostname")).toMatch(/^node2\r?$/m);
+    const ps = await node1.run("on -n node2 pidin");
+    expect(ps).toMatch(/pid tid name/);
+    // node2's own processes: its io-pkt, and the helper running pidin for node1.
+    expect(ps).toMatch(/io-pkt/);
+    expect(ps).toMatch(/\bon\b/);
+    expect(await node1.run("on -n node2 false; echo status=$?")).toMatch(/^status=1\r?$/m);
+  });
+
   it("an explicit -D NETRINO_IP and NETRINO_NODE win over the defaults", async () => {
     const node3 = new Node(["NETRINO_IP=10.47.0.77", "NETRINO_NODE=gateway"]);
     try {

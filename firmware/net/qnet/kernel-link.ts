@@ -44,6 +44,8 @@ import {
   PATHMGR_PID,
   answerPathQuery,
   decodePathAnswer,
+  decodeSpawnRequest,
+  type SpawnRequest,
   encodePathQuery,
 } from "./path-query.ts";
 
@@ -62,6 +64,11 @@ export interface KernelLinkOptions {
   mapany?: number;
   /** maproot=: a remote root (uid 0) gets this uid. */
   maproot?: number;
+  /**
+   * Runs a program for another node (`on -n`): resolves with its exit status. `uid`/`gid` are
+   * the asker's after mapany/maproot; `abort` fires when the asker gives up (SIGINT on `on`).
+   */
+  spawn?: (req: SpawnRequest, nd: number, uid: number, gid: number, abort: AbortSignal) => Promise<number>;
 }
 
 export interface KernelLinkStats {
@@ -129,6 +136,9 @@ interface ServerConn {
   vproc: Process | null;
   /** The virtual process's connection to the channel; -1 for the path manager. */
   coid: number;
+  /** The client's uid and gid after mapany/maproot. */
+  uid: number;
+  gid: number;
 }
 
 export class QnetKernelLink implements NetTransport {
@@ -147,6 +157,8 @@ export class QnetKernelLink implements NetTransport {
   private readonly vprocs = new Map<string, Process>();
   /** Virtual threads serving a remote MsgSend, by `serverId:handle` (for UNBLOCK). */
   private readonly serving = new Map<string, Thread>();
+  /** Programs run for other nodes (`on -n`), by `serverId:handle`. */
+  private readonly aborts = new Map<string, AbortController>();
   private nextServerId = 1;
   private readonly ms: KifMsgSend = {
     serverId: 0,
@@ -361,6 +373,7 @@ export class QnetKernelLink implements NetTransport {
         const sc = this.servers.get(b.serverId);
         if (!sc || sc.nd !== nd) throw new KernelError("ESRCH");
         this.serving.get(`${b.serverId}:${b.clientHandle}`)?.interrupt();
+        this.aborts.get(`${b.serverId}:${b.clientHandle}`)?.abort();
         return;
       }
       case KIF.PULSE: {
@@ -436,7 +449,15 @@ export class QnetKernelLink implements NetTransport {
           body: { version: KIF_VERSION, clientId, status: new KernelError(errno).code },
         }),
       );
-    const sc: ServerConn = { serverId: this.nextServerId++, nd, clientId, vproc: null, coid: -1 };
+    const sc: ServerConn = {
+      serverId: this.nextServerId++,
+      nd,
+      clientId,
+      vproc: null,
+      coid: -1,
+      uid: this.mapUid(cred),
+      gid: cred?.egid ?? -1,
+    };
     let scoid = 0;
     if (!(pid === PATHMGR_PID && chid === PATHMGR_CHID)) {
       const vproc = this.vproc(nd, clientPid, cred);
@@ -468,6 +489,8 @@ export class QnetKernelLink implements NetTransport {
     if (!sc.vproc) {
       let answer: Uint8Array;
       try {
+        const spawn = decodeSpawnRequest(msg);
+        if (spawn) return this.serveSpawn(nd, sc, handle, spawn);
         answer = answerPathQuery(this.kernel.paths, msg);
       } catch (e) {
         return this.sendError(nd, handle, KernelError.from(e).errno);
@@ -510,9 +533,7 @@ export class QnetKernelLink implements NetTransport {
     const key = `${nd}:${pid}`;
     let p = this.vprocs.get(key);
     if (p && !p.exited) return p;
-    let uid = cred?.euid ?? -1;
-    if (this.o.mapany !== undefined) uid = this.o.mapany;
-    else if (uid === 0 && this.o.maproot !== undefined) uid = this.o.maproot;
+    const uid = this.mapUid(cred);
     p = new Process(this.kernel, {
       pid,
       name: `${pid}@${this.carrier.nodeName(nd)}`,
@@ -529,6 +550,32 @@ export class QnetKernelLink implements NetTransport {
     this.vprocs.set(key, p);
     this.kernel.netClients.add(p);
     return p;
+  }
+
+  private mapUid(cred: KifCred | undefined): number {
+    const uid = cred?.euid ?? -1;
+    if (this.o.mapany !== undefined) return this.o.mapany;
+    if (uid === 0 && this.o.maproot !== undefined) return this.o.maproot;
+    return uid;
+  }
+
+  /** `on -n` from node `nd`: the reply is the program's exit status, sent when it ends. */
+  private serveSpawn(nd: number, sc: ServerConn, handle: number, req: SpawnRequest): void {
+    const spawn = this.o.spawn;
+    if (!spawn) return this.sendError(nd, handle, "ENOSYS");
+    const key = `${sc.serverId}:${handle}`;
+    const abort = new AbortController();
+    this.aborts.set(key, abort);
+    spawn(req, nd, sc.uid, sc.gid, abort.signal).then(
+      (status) => {
+        this.aborts.delete(key);
+        this.sendReply(nd, handle, status, new Uint8Array(0));
+      },
+      (e: unknown) => {
+        this.aborts.delete(key);
+        this.sendError(nd, handle, KernelError.from(e).errno);
+      },
+    );
   }
 
   private sendEvent(nd: number, pid: number, ev: SigEvent): void {
@@ -579,7 +626,11 @@ export class QnetKernelLink implements NetTransport {
       if (chan.nd === nd)
         this.failChannel(chan, new KernelError("EHOSTDOWN", `node ${chan.label.split("@")[1]} is down`));
     }
-    for (const [id, sc] of this.servers) if (sc.nd === nd) this.servers.delete(id);
+    for (const [id, sc] of this.servers) {
+      if (sc.nd !== nd) continue;
+      this.servers.delete(id);
+      for (const [key, abort] of this.aborts) if (key.startsWith(`${id}:`)) abort.abort();
+    }
     for (const [key, p] of this.vprocs) {
       if (p.nd !== nd) continue;
       this.vprocs.delete(key);

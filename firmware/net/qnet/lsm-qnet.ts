@@ -19,6 +19,7 @@ import { ETHER_HDR_LEN } from "../wire/ethernet.ts";
 import { readMac } from "../wire/mac.ts";
 import { QnetEndpoint } from "./endpoint.ts";
 import { QnetKernelLink } from "./kernel-link.ts";
+import { runForNode } from "./remote-spawn.ts";
 import { qnetNodeName } from "./node-table.ts";
 import { QNET_TICK_MS, type ResolverLink } from "./resolver.ts";
 
@@ -104,6 +105,7 @@ const lsmQnet: ModuleDescriptor = {
       {
         mapany: typeof opts.mapany === "number" ? opts.mapany : undefined,
         maproot: typeof opts.maproot === "number" ? opts.maproot : undefined,
+        spawn: (req, nd, uid, gid, abort) => runForNode(kernel, req, nd, uid, gid, abort),
       },
     );
     kernel.netTransport = link;

@@ -1,8 +1,12 @@
-// The path manager across nodes: what `/net/<node>/rest` needs from the other node's kernel
-// before it can open anything there — which managers serve `rest` in its path space (and the
-// names registrations put below it, for virtual directories like /dev). On QNX this is procnto's
-// own path manager, reached as pid 1 channel 1; Qnet answers messages sent there on the kernel's
-// behalf (kernel-link.ts), so the query travels as an ordinary remote MsgSend.
+// The path and process manager across nodes, reached as pid 1 channel 1 (procnto's, on QNX);
+// Qnet answers messages sent there on the kernel's behalf (kernel-link.ts), so they travel as
+// ordinary remote MsgSends.
+// - Resolve: what `/net/<node>/rest` needs from the other node before it can open anything
+//   there — which managers serve `rest` in its path space (and the names registrations put
+//   below it, for virtual directories like /dev).
+// - Spawn (`on -n`): run a program there with its descriptors connected back to the asker's
+//   (the connections of the asker's fds, which the child dups over Qnet); the reply comes when
+//   it exits, its status being the exit status.
 import bin from "typed-binary";
 import type { Parsed } from "typed-binary";
 import { KernelError, errnoName } from "../../kernel/errno.ts";
@@ -15,6 +19,33 @@ export const PATHMGR_CHID = 1;
 
 const Query = bin.object({ op: bin.u32, path: bin.string, follow: bin.u8 });
 const QUERY_RESOLVE = 1;
+const QUERY_SPAWN = 2;
+
+const Spawn = bin.object({
+  op: bin.u32,
+  argv: bin.dynamicArrayOf(bin.string),
+  /** `NAME=value` each. */
+  env: bin.dynamicArrayOf(bin.string),
+  cwd: bin.string,
+  /** The asker's pid: owner of the handles below. */
+  pid: bin.u32,
+  /** Descriptors for the child: its fd, and the asker's connection (pid, chid on the asker's node) and handle. */
+  fds: bin.dynamicArrayOf(
+    bin.object({ fd: bin.u32, pid: bin.u32, chid: bin.u32, handle: bin.u32, flags: bin.u32 }),
+  ),
+});
+export type SpawnRequest = Parsed<typeof Spawn>;
+
+export function encodeSpawnRequest(r: Omit<SpawnRequest, "op">): Uint8Array {
+  return encode(Spawn, { ...r, op: QUERY_SPAWN }, "little");
+}
+
+/** A spawn request, or null when the message is a path query. */
+export function decodeSpawnRequest(msg: Uint8Array): SpawnRequest | null {
+  if (msg.length < 4 || new DataView(msg.buffer, msg.byteOffset, 4).getUint32(0, true) !== QUERY_SPAWN)
+    return null;
+  return decode(Spawn, msg, "little", "qnet spawn request");
+}
 
 const TYPES: readonly (PathType | "link")[] = ["file", "dir", "link"];
 
