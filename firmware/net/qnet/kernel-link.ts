@@ -15,6 +15,7 @@
 // MsgReply/MsgError/MsgDeliverEvent as usual, and its reply goes back as MSGREPLY. UNBLOCK
 // interrupts the virtual thread exactly like a local client's timeout would.
 import type { RemoteLink } from "../../kernel/channel.ts";
+import type { Clock, TimerHandle } from "../../kernel/clock.ts";
 import { KernelError, errnoName } from "../../kernel/errno.ts";
 import * as ipc from "../../kernel/ipc.ts";
 import type { Kernel, NetTransport } from "../../kernel/kernel.ts";
@@ -69,6 +70,13 @@ export interface KernelLinkOptions {
    * the asker's after mapany/maproot; `abort` fires when the asker gives up (SIGINT on `on`).
    */
   spawn?: (req: SpawnRequest, nd: number, uid: number, gid: number, abort: AbortSignal) => Promise<number>;
+  /**
+   * While clients wait on a node, it is probed this often (an empty CONNECT_PULSE: the
+   * transport must get it acknowledged, so a node that died is noticed and its clients fail
+   * with EHOSTDOWN). Default 1000 ms; the clock is the kernel's unless `clock` is given.
+   */
+  probeMs?: number;
+  clock?: Clock;
 }
 
 export interface KernelLinkStats {
@@ -152,6 +160,7 @@ export class QnetKernelLink implements NetTransport {
   private readonly outByThread = new Map<Thread, OutstandingSend>();
   private nextClientId = 1;
   private nextHandle = 1;
+  private probe: TimerHandle | null = null;
   // server side
   private readonly servers = new Map<number, ServerConn>();
   private readonly vprocs = new Map<string, Process>();
@@ -225,6 +234,7 @@ export class QnetKernelLink implements NetTransport {
     const rec: OutstandingSend = { handle: this.nextHandle++, chan, t, dataOnly };
     this.outs.set(rec.handle, rec);
     this.outByThread.set(t, rec);
+    this.probe ??= this.clock().setTimer(this.o.probeMs ?? 1000, this.probeNodes);
     const go = (): void => this.transmitSend(rec, msg, replyMax);
     if (chan.state === "up") go();
     else chan.waiting.push(go);
@@ -315,6 +325,20 @@ export class QnetKernelLink implements NetTransport {
       );
     else chan.waiting.length = 0;
   }
+
+  private clock(): Clock {
+    return this.o.clock ?? this.kernel.clock;
+  }
+
+  /** Probes every node a client waits on; stops when nobody waits. */
+  private readonly probeNodes = (): void => {
+    this.probe = null;
+    if (this.outs.size === 0) return;
+    const nds = new Set<number>();
+    for (const rec of this.outs.values()) if (rec.chan.state === "up") nds.add(rec.chan.nd);
+    for (const nd of nds) this.transmitQuietly(nd, encodeKifControl({ type: KIF.CONNECT_PULSE, body: {} }));
+    this.probe = this.clock().setTimer(this.o.probeMs ?? 1000, this.probeNodes);
+  };
 
   private finish(rec: OutstandingSend): void {
     this.outs.delete(rec.handle);
@@ -414,6 +438,8 @@ export class QnetKernelLink implements NetTransport {
         ipc.deliverEvent(proc, ev);
         return;
       }
+      case KIF.CONNECT_PULSE:
+        return; // a liveness probe: the transport's acknowledgement is the answer
       default:
         throw new KernelError("ENOSYS", `kif type ${m.type}`);
     }

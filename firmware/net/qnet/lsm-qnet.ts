@@ -106,6 +106,7 @@ const lsmQnet: ModuleDescriptor = {
         mapany: typeof opts.mapany === "number" ? opts.mapany : undefined,
         maproot: typeof opts.maproot === "number" ? opts.maproot : undefined,
         spawn: (req, nd, uid, gid, abort) => runForNode(kernel, req, nd, uid, gid, abort),
+        clock,
       },
     );
     kernel.netTransport = link;

@@ -233,6 +233,38 @@ describe("Qnet kernel link", () => {
     expect(p.b.counts.connections).toBe(0);
   });
 
+  it("probes a node while a client waits on it, and stops when nobody waits", async () => {
+    const p = kernelPair({ probeMs: 100 });
+    const hold = gate();
+    await startServer(p.b, async (t, chid) => {
+      const r = await t.MsgReceive(chid);
+      await hold.wait;
+      if (!r.pulse) t.MsgReply(r.rcvid, 0);
+    });
+    const client = p.a.spawn({
+      name: "client",
+      main: async (t) => {
+        await t.MsgSend(t.ConnectAttach(p.ndOfB, 2, 1), text("x"));
+      },
+    });
+    await settleBoth(p);
+    const probes = (): number =>
+      p.traffic.filter(
+        ([from, b]) =>
+          from === "alpha" && kifType(new DataView(b.buffer, b.byteOffset), 0, true) === KIF.CONNECT_PULSE,
+      ).length;
+    p.clock.advance(100);
+    p.clock.advance(100);
+    await settleBoth(p);
+    expect(probes()).toBe(2);
+    expect(p.linkB.stats.dropped).toBe(0); // the probe is understood, not refused
+    hold.open();
+    await settleBoth(p);
+    await client.wait();
+    p.clock.advance(500);
+    expect(probes()).toBe(2);
+  });
+
   it("maps a remote root with maproot= and everyone with mapany=", async () => {
     for (const [opts, want] of [
       [{}, 0],

@@ -79,10 +79,53 @@ describe("lsm-qnet between two runtimes", () => {
     expect(r.stderr).toMatch(/No such file or directory|nosuchnode/);
   });
 
+  it("SOCK=/net/node2 makes the network utilities use node2's stack", async () => {
+    await n2.ok(["ifconfig", "en0", "10.77.0.2/24"]);
+    expect(await n1.ok(["ifconfig", "en0"], { sock: "/net/node2" })).toMatch(/inet 10\.77\.0\.2 /);
+    expect(await n1.ok(["ifconfig", "en0"])).not.toMatch(/10\.77\.0\.2/);
+  });
+
   it("forgets a node on rmdir and finds it again", async () => {
     await n1.ok(["rmdir", "/net/node2"]);
     const link = n1.kernel.netTransport as QnetKernelLink;
     expect(() => link.nodeNd("node2")).not.toThrow(); // asks the resolver again
     await until("node2 back", async () => (await n1.sh(["ls", "/net"])).stdout.includes("node2"));
   });
+
+  it("unblocks a client waiting on node2 with EHOSTDOWN when node2 dies", async () => {
+    let srv = { pid: 0, chid: 0 };
+    const started = new Promise<void>((resolve) => {
+      const proc = n2.kernel.spawn({
+        name: "silent",
+        main: async (t) => {
+          srv = { pid: proc.pid, chid: t.ChannelCreate() };
+          resolve();
+          await t.MsgReceive(srv.chid); // and never replies
+          await new Promise(() => {});
+        },
+      });
+    });
+    await started;
+    const nd = await n1.kernel.netTransport!.nodeNd("node2");
+    const result = new Promise<string>((resolve) => {
+      n1.kernel.spawn({
+        name: "client",
+        main: async (t) => {
+          try {
+            await t.MsgSend(t.ConnectAttach(nd, srv.pid, srv.chid), new Uint8Array(8));
+            resolve("replied");
+          } catch (e) {
+            resolve((e as { errno?: string }).errno ?? String(e));
+          }
+        },
+      });
+    });
+    await until("the client blocked", async () =>
+      [...n1.kernel.procs.values()].some(
+        (p) => p.name === "client" && p.threads.get(1)?.state === "NET_REPLY",
+      ),
+    );
+    await n2.shutdown();
+    expect(await result).toBe("EHOSTDOWN");
+  }, 20_000);
 });
