@@ -15,8 +15,8 @@ export interface KernelPair {
   /** bravo's nd at alpha, alpha's nd at bravo. */
   ndOfB: number;
   ndOfA: number;
-  /** Cuts the pipe (messages are lost from now on). */
-  cut(): void;
+  /** Cuts the pipe (messages are lost from now on), or joins it again with `cut(false)`. */
+  cut(down?: boolean): void;
   /** Every payload that crossed, as [from, bytes]. */
   traffic: [string, Uint8Array][];
 }
@@ -65,5 +65,5 @@ export function kernelPair(opts: KernelLinkOptions = {}): KernelPair {
   );
   a.netTransport = linkA;
   b.netTransport = linkB;
-  return { a, b, clock, linkA, linkB, ndOfA, ndOfB, cut: () => (up = false), traffic };
+  return { a, b, clock, linkA, linkB, ndOfA, ndOfB, cut: (down = true) => (up = !down), traffic };
 }
