@@ -1,17 +1,19 @@
-// Qnet against local message passing, in the same run: two runtimes in this process, each with
-// io-pkt, a virtual Ethernet interface on one UDP wire (loopback) and lsm-qnet.
-// - RTT: a 64-byte MsgSend/MsgReply to a server on the other node, against the same to a server
-//   on the local node (qnet_rtt_p50_us/p99_us, local_rtt_p50_us/p99_us, ratio).
-// - Bulk: reading a large file of the other node through /net/<node>/tmp (64 KiB reads), against
-//   reading the same file locally (qnet_read_mbps, local_read_mbps, ratio).
-// Counts everything dropped: Qnet frames refused by either node and kernel-link messages dropped.
-// Prints one JSON line.
+// Qnet against the raw wire and against local message passing, in the same run: two runtimes in
+// this process, each with io-pkt, a virtual Ethernet interface on one UDP wire (loopback) and
+// lsm-qnet; and two bare ports of the same HAL on a wire of their own (lib/l2-echo.ts).
+// - RTT: a 64-byte MsgSend/MsgReply to a server on the other node (qnet_rtt_p50_us/p99_us),
+//   against a 64-byte raw L2 echo (l2_echo_p50_us/p99_us) and a local MsgSend (local_rtt_*).
+// - Bulk: reading a large file of the other node through /net/<node>/tmp (64 KiB reads,
+//   qnet_read_mbps) against streaming 1514-byte raw frames with a window of 32
+//   (raw_1514_mbps) and reading the file locally (local_read_mbps).
+// Counts what is dropped: kernel-link messages refused and raw frames lost. One JSON line.
 import type { Kernel } from "../../firmware/kernel/kernel.ts";
 import type { Thread } from "../../firmware/kernel/thread.ts";
 import type { QnetKernelLink } from "../../firmware/net/qnet/kernel-link.ts";
 import * as fsc from "../../firmware/resmgr/client.ts";
 import * as C from "../../firmware/resmgr/io-constants.ts";
 import { Runtime } from "../unit/netutil/runtime.ts";
+import { echoRtts, l2Pair, rate1514 } from "./lib/l2-echo.ts";
 
 const ROUNDS = Number(process.env.BENCH_COUNT ?? 2000);
 const FILE_BYTES = Number(process.env.BENCH_FILE_BYTES ?? 8 << 20);
@@ -94,6 +96,10 @@ try {
   const remote = await rtts(n1.kernel, nd, remoteSrv);
   const local = await rtts(n1.kernel, 0, localSrv);
   const qnetMbps = await readMbps(n1.kernel, "/net/node2/tmp/big");
+  const l2 = await l2Pair(PORT + 1);
+  const echo = await echoRtts(l2, ROUNDS);
+  const raw = await rate1514(l2, FILE_BYTES);
+  l2.close();
   const localMbps = await readMbps(n2.kernel, "/tmp/big");
   const drops = (rt: Runtime): number => {
     const l = rt.kernel.netTransport as QnetKernelLink;
@@ -108,12 +114,20 @@ try {
       qnet_rtt_p99_us: r2(p(remote, 0.99)),
       local_rtt_p50_us: r2(p(local, 0.5)),
       local_rtt_p99_us: r2(p(local, 0.99)),
+      l2_echo_p50_us: r2(p(echo.rtts, 0.5)),
+      l2_echo_p99_us: r2(p(echo.rtts, 0.99)),
+      rtt_p50_vs_l2: r2(p(remote, 0.5) / p(echo.rtts, 0.5)),
       rtt_p50_vs_local: r2(p(remote, 0.5) / p(local, 0.5)),
       file_bytes: FILE_BYTES,
       qnet_read_mbps: r2(qnetMbps),
       local_read_mbps: r2(localMbps),
+      raw_1514_mbps: r2(raw.mbps),
+      read_vs_raw: r2(qnetMbps / raw.mbps),
       read_vs_local: r2(qnetMbps / localMbps),
       kif_dropped: drops(n1) + drops(n2),
+      l2_echo_lost: echo.lost,
+      raw_frames_lost: raw.lost,
+      targets: { rtt_p50_vs_l2: 1.2, read_vs_raw: 0.7 },
     }) + "\n",
   );
 } finally {
