@@ -85,6 +85,26 @@ describe("lsm-qnet between two runtimes", () => {
     expect(await n1.ok(["ifconfig", "en0"])).not.toMatch(/10\.77\.0\.2/);
   });
 
+  it("a third node loads Qnet with mount -T io-pkt and sees both others", async () => {
+    const n3 = await Runtime.boot("localhost");
+    try {
+      await n3.startIoPkt(["-d", "vwire", `udp=127.0.0.1:${PORT}`]);
+      await n3.ok(["ifconfig", "en0", "up"]);
+      const bad = await n3.sh(["mount", "-T", "io-pkt", "-o", "resolve=nis", "lsm-qnet"]);
+      expect(bad.status).not.toBe(0);
+      expect(bad.stderr).toMatch(/resolve=nis is not one of ndp, file, dns/);
+      await n3.ok(["mount", "-T", "io-pkt", "-o", "auto_add=5,host=charlie", "lsm-qnet"]);
+      await until("both nodes at charlie", async () => {
+        const out = (await n3.sh(["ls", "/net"])).stdout.split(/\s+/);
+        return out.includes("node1") && out.includes("node2");
+      });
+      await until("charlie at node1", async () => (await n1.sh(["ls", "/net"])).stdout.includes("charlie"));
+      expect(await n3.ok(["ls", "/net/node2/tmp"])).toMatch(/greeting/);
+    } finally {
+      await n3.shutdown();
+    }
+  });
+
   it("forgets a node on rmdir and finds it again", async () => {
     await n1.ok(["rmdir", "/net/node2"]);
     const link = n1.kernel.netTransport as QnetKernelLink;
