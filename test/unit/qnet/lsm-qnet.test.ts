@@ -54,6 +54,8 @@ describe("lsm-qnet between two runtimes", () => {
     await until("node2 in /net", async () => (await n1.sh(["ls", "/net"])).stdout.includes("node2"));
     const out = await n1.ok(["ls", "/net"]);
     expect(out.split(/\s+/)).toEqual(expect.arrayContaining(["node1", "node2"]));
+    const long = await n1.ok(["ls", "-l", "/net"]);
+    expect(long).toMatch(/^d.* node2$/m);
   });
 
   it("lists a directory of the other node and reads its file", async () => {
