@@ -28,6 +28,7 @@ export const BUILTIN_PROGRAMS: Readonly<Record<string, ProgramLoader>> = {
   false: () => import("./false.ts"),
   // system
   env: () => import("./env.ts"),
+  on: () => import("./on.ts"),
   hostname: () => import("./hostname.ts"),
   uname: () => import("./uname.ts"),
   date: () => import("./date.ts"),

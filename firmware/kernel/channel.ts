@@ -3,7 +3,7 @@ import { PriorityBitmap } from "./priority-bitmap.ts";
 import { RingQueue } from "./ring-queue.ts";
 import type { Process } from "./process.ts";
 import type { Thread } from "./thread.ts";
-import type { Pulse, Reply } from "./types.ts";
+import type { Pulse } from "./types.ts";
 
 /**
  * A message on its way: from MsgSend until MsgReply/MsgError (or a failure). A thread has at
@@ -108,10 +108,18 @@ export class Channel {
   }
 }
 
-/** A link to a remote channel, provided by a network transport (Qnet). */
+/**
+ * A link to a remote channel, provided by a network transport (Qnet). The client thread is
+ * parked by the kernel (NET_SEND, with its timeout and signals); the link wakes it with the
+ * reply (a Reply, or only the data when `dataOnly`) or fails it, and never throws.
+ */
 export interface RemoteLink {
   readonly nd: number;
-  send(sender: Thread, msg: Uint8Array, replyMax: number): Promise<Reply>;
+  /** What pidin shows a client blocked on this link: `pid@node`. */
+  readonly label: string;
+  send(sender: Thread, msg: Uint8Array, replyMax: number, dataOnly: boolean): void;
+  /** The blocked sender gave up (timeout, signal, death): the server side is told to unblock. */
+  cancel(sender: Thread): void;
   pulse(priority: number, code: number, value: number): void;
   close(): void;
 }

@@ -2,7 +2,7 @@
 // The rules (QNX's): a channel queues messages and pulses by priority, FIFO within one
 // priority; a receiving thread floats to the priority of what it received; a server that
 // goes away makes its SEND- and REPLY-blocked clients fail with ESRCH.
-import { Channel, Connection, PendingSend, type QueuedItem } from "./channel.ts";
+import { Channel, Connection, PendingSend, type QueuedItem, type RemoteLink } from "./channel.ts";
 import { KernelError } from "./errno.ts";
 import type { Kernel } from "./kernel.ts";
 import type { Process } from "./process.ts";
@@ -53,12 +53,14 @@ export function destroyChannel(kernel: Kernel, ch: Channel): void {
   }
   // Received and not yet replied to: the senders still wait on this channel (rare path, so
   // a walk over the threads rather than a table kept up to date on every message).
-  for (const proc of kernel.procs.values()) {
-    for (const t of proc.threads.values()) {
-      const p = t.sending;
-      if (p && p.channel === ch && p.rcvid !== 0) {
-        t.sending = null;
-        t.fail(new KernelError("ESRCH", "server died before replying"));
+  for (const procs of [kernel.procs.values(), kernel.netClients.values()]) {
+    for (const proc of procs) {
+      for (const t of proc.threads.values()) {
+        const p = t.sending;
+        if (p && p.channel === ch && p.rcvid !== 0) {
+          t.sending = null;
+          t.fail(new KernelError("ESRCH", "server died before replying"));
+        }
       }
     }
   }
@@ -170,9 +172,17 @@ function send(
 ): Promise<Reply | Uint8Array> {
   const conn = connectionOf(t.process, coid);
   const replyMax = opts.replyMax ?? Number.MAX_SAFE_INTEGER;
-  if (conn.remote) {
-    const r = t.waitFor("NET_REPLY", `nd ${conn.nd}`, conn.remote.send(t, msg, replyMax));
-    return dataOnly ? r.then((x) => x.data) : r;
+  const link = conn.remote;
+  if (link) {
+    const p = t.park<Reply | Uint8Array, RemoteLink>(
+      "NET_SEND",
+      link.label,
+      opts.timeoutMs,
+      cancelRemote,
+      link,
+    );
+    link.send(t, msg, replyMax, dataOnly);
+    return p;
   }
   const ch = conn.channel as Channel;
   if (ch.destroyed) return Promise.reject(new KernelError("EBADF", "server channel is gone"));
@@ -193,6 +203,11 @@ function send(
   if (receiver) deliver(ch, receiver, pending, true);
   else ch.queue.push(pending.priority, pending);
   return p;
+}
+
+/** A client blocked on another node gave up: its link tells the server's node. */
+function cancelRemote(link: RemoteLink, t: Thread): void {
+  link.cancel(t);
 }
 
 /** The client gave up (timeout, signal, death): take its message back out of the server's hands. */
@@ -257,8 +272,8 @@ function deliver(ch: Channel, receiver: Thread, item: QueuedItem, handOff = fals
   const msg = item.msg.length > max ? item.msg.subarray(0, max) : item.msg;
   const proc = sender.process;
   const info: MsgInfo = {
-    nd: 0,
-    srcnd: 0,
+    nd: proc.nd,
+    srcnd: proc.srcnd,
     pid: proc.pid,
     tid: sender.tid,
     chid: ch.chid,
@@ -379,6 +394,11 @@ export function msgDeliverEvent(kernel: Kernel, rcvid: number, event: SigEvent):
 /** Delivers a sigevent to `proc`: a pulse over one of its own connections, or a signal. */
 export function deliverEvent(proc: Process, event: SigEvent): void {
   if (proc.exited) return;
+  if (proc.netEvents) {
+    // A client on another node: its node delivers the event (MsgDeliverEvent across nodes).
+    proc.netEvents(event);
+    return;
+  }
   if (event.kind === "pulse") {
     const conn = proc.connections.get(event.coid);
     if (!conn) throw new KernelError("EBADF", `event names connection ${event.coid}, which is not attached`);

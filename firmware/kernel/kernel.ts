@@ -5,7 +5,7 @@ import { SystemClock, type Clock } from "./clock.ts";
 import type { Connection, RemoteLink } from "./channel.ts";
 import { KernelError } from "./errno.ts";
 import { destroyChannel, detachConnection } from "./ipc.ts";
-import { PathSpace } from "./pathspace.ts";
+import { PathSpace, type RemoteResolution } from "./pathspace.ts";
 import { PRIORITY_DEFAULT, checkPriority } from "./priority-bitmap.ts";
 import { Process } from "./process.ts";
 import { Scheduler } from "./scheduler.ts";
@@ -16,6 +16,10 @@ import { TimerTable } from "./timers.ts";
 /** What Qnet provides: connections to channels on other nodes (nd ≠ 0). */
 export interface NetTransport {
   attach(nd: number, pid: number, chid: number, client: Process): RemoteLink;
+  /** netmgr_strtond for a /net entry: our nd for node `name` (0 = this node); ENOENT when unknown. */
+  nodeNd(name: string): number | Promise<number>;
+  /** Asks node `nd`'s path manager, as a MsgSend by `t`, which managers serve `path` there. */
+  resolvePath(t: Thread, nd: number, path: string, follow: boolean): Promise<RemoteResolution>;
 }
 
 export interface SpawnOptions {
@@ -56,10 +60,17 @@ export class Kernel {
   readonly procnto: Process;
   /** The thread whose code runs now (for pidin's RUNNING), or null. */
   current: Thread | null = null;
-  hostname: string;
+  private hostnameValue: string;
+  /** Called when the host name changes (Qnet renames the node). */
+  readonly hostnameWatchers = new Set<(name: string) => void>();
   /** Node descriptor of this node as other nodes see it; nd 0 always means "here". */
   localNd = 0;
   netTransport: NetTransport | null = null;
+  /**
+   * Processes of other nodes with connections to our channels (Qnet's virtual clients,
+   * outside `procs`: they have pids of their own node). Kept so a dying server fails them.
+   */
+  readonly netClients = new Set<Process>();
   /**
    * Per-runtime singletons of higher layers, by name (e.g. the in-process Ethernet hubs), so
    * that no layer needs module-level state to share something within one runtime.
@@ -72,7 +83,7 @@ export class Kernel {
 
   constructor(opts: { clock?: Clock; nodeName?: string; sliceMs?: number; slogCapacity?: number } = {}) {
     this.clock = opts.clock ?? new SystemClock();
-    this.hostname = opts.nodeName ?? "localhost";
+    this.hostnameValue = opts.nodeName ?? "localhost";
     this.slog = new SystemLog(this.clock, opts.slogCapacity ?? 4096);
     this.scheduler = new Scheduler({
       sliceMs: opts.sliceMs,
@@ -93,6 +104,15 @@ export class Kernel {
       priority: 0,
     });
     this.procs.set(this.procnto.pid, this.procnto);
+  }
+
+  get hostname(): string {
+    return this.hostnameValue;
+  }
+
+  set hostname(name: string) {
+    this.hostnameValue = name;
+    for (const w of this.hostnameWatchers) w(name);
   }
 
   get isDown(): boolean {

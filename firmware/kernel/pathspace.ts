@@ -18,6 +18,19 @@ export interface PathRegistration {
   /** _RESMGR_FLAG_BEFORE / _AFTER: order among managers on the same prefix. */
   readonly order: "before" | "normal" | "after";
   readonly seq: number;
+  /**
+   * A network directory (Qnet's /net): the first component below it names a node, and the rest
+   * is resolved in that node's path space (NetTransport.resolvePath), not here.
+   */
+  readonly network?: boolean;
+}
+
+/** What another node's path manager answered for a path (its matches carry our nd for it). */
+export interface RemoteResolution {
+  /** The path there after its own path-space links. */
+  path: string;
+  matches: PathMatch[];
+  children: { name: string; type: PathType | "link" }[];
 }
 
 export interface PathMatch {
@@ -69,6 +82,7 @@ export class PathSpace {
       handle?: number;
       type?: PathType;
       order?: "before" | "after";
+      network?: boolean;
     },
   ): number {
     if (!prefix.startsWith("/")) throw new KernelError("EINVAL", `path "${prefix}" is not absolute`);
@@ -83,6 +97,7 @@ export class PathSpace {
       handle: target.handle ?? 0,
       order: target.order ?? "normal",
       seq: this.seq++,
+      network: target.network ?? false,
     });
     return id;
   }

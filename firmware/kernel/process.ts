@@ -7,6 +7,7 @@ import type { Kernel } from "./kernel.ts";
 import { checkPriority } from "./priority-bitmap.ts";
 import { SIGNALS, defaultAction, type Signal } from "./signals.ts";
 import { Thread } from "./thread.ts";
+import type { SigEvent } from "./types.ts";
 
 export type SignalHandler = (sig: Signal) => void;
 
@@ -69,6 +70,14 @@ export class Process {
   readonly channels = new Map<number, Channel>();
   readonly connections = new Map<number, Connection>();
   readonly timers = new Set<number>();
+  /**
+   * For a process on another node that sends to us over Qnet (a "virtual" client the
+   * transport made): its node's nd in our table, and our nd in its table. 0 for local ones.
+   */
+  nd = 0;
+  srcnd = 0;
+  /** Set for such a virtual client: sigevents for it travel back to its node. */
+  netEvents: ((event: SigEvent) => void) | null = null;
   exitStatus: number | null = null;
   /** The signal that ended the process, if one did. */
   termSignal: Signal | null = null;

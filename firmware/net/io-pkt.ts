@@ -72,6 +72,7 @@ const program: Program = {
         },
         ctx.fs,
       );
+      io.resmgr = rm;
       registerPaths(rm, io);
     } catch (e) {
       const text =

@@ -22,6 +22,11 @@ export interface OptionSpec {
   /** For `string`: the value must match, else the error names `format`. */
   readonly pattern?: RegExp;
   readonly format?: string;
+  /**
+   * May be given more than once (`bind=en0,bind=en1`): the values are kept in order, joined by
+   * commas (a value cannot contain one); `optionList` splits them again. Otherwise the last wins.
+   */
+  readonly repeatable?: boolean;
 }
 
 export type OptionSchema = readonly OptionSpec[];
@@ -226,8 +231,16 @@ export function parseModuleOptions(schema: OptionSchema, text: string, moduleNam
         hint: spec.description,
       });
     } else {
-      values[spec.name] = result.value;
+      const prev = values[spec.name];
+      values[spec.name] =
+        spec.repeatable && prev !== undefined ? `${String(prev)},${String(result.value)}` : result.value;
     }
   }
   return { values, diagnostics };
+}
+
+/** The values of a repeatable option in the order given ([] when absent). */
+export function optionList(values: Record<string, OptionValue>, name: string): string[] {
+  const v = values[name];
+  return v === undefined || v === false ? [] : String(v).split(",");
 }

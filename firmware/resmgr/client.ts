@@ -47,6 +47,8 @@ interface ConnectAttempt {
   keep: boolean;
   /** What a path with no manager but registrations below it (like /dev) answers. */
   virtual?: (abs: string) => ConnectResult;
+  /** /net/<node> itself goes to /net's manager, not to the node (rmdir forgets the node). */
+  nodeDirLocal?: boolean;
 }
 
 export interface ConnectResult {
@@ -57,18 +59,57 @@ export interface ConnectResult {
   path: string;
 }
 
+/** Where a path resolves: the managers that may serve it and the names registrations put below it. */
+interface Lookup {
+  matches: PathMatch[];
+  children: { name: string; type: "file" | "dir" | "link" }[];
+  /** `/net/<node>` when the path lives on another node ("" here): redirects stay on that node. */
+  nodePrefix: string;
+  /** The path, as this node names it, after the other node's links. */
+  path: string;
+}
+
+/**
+ * Resolves `p` (links already expanded here) in this node's path space, or, below a network
+ * directory (/net/<node>/…), in that node's, through its path manager. ENOENT/ENOTDIR as the
+ * path space throws them; a path with no manager but registrations below it has no matches.
+ */
+async function lookupPath(t: Thread, p: string, follow: boolean, nodeDirLocal = false): Promise<Lookup> {
+  const paths = t.kernel.paths;
+  const matches = paths.resolve(p);
+  const top = matches[0];
+  if (top?.reg.network && top.rest !== "" && !(nodeDirLocal && !top.rest.includes("/"))) {
+    const net = t.kernel.netTransport;
+    if (!net) throw new KernelError("EHOSTDOWN", `${p}: Qnet is not running`);
+    const slash = top.rest.indexOf("/");
+    const node = slash < 0 ? top.rest : top.rest.slice(0, slash);
+    const there = slash < 0 ? "/" : normalizePath(top.rest.slice(slash));
+    const nd = await net.nodeNd(node);
+    if (nd === 0) return lookupPath(t, paths.expandLinks(there, follow), follow);
+    const nodePrefix = `${top.reg.prefix === "/" ? "" : top.reg.prefix}/${node}`;
+    const r = await net.resolvePath(t, nd, there, follow);
+    return { ...r, nodePrefix, path: r.path === "/" ? nodePrefix : nodePrefix + r.path };
+  }
+  return { matches, children: paths.children(p), nodePrefix: "", path: p };
+}
+
 /** Sends an _IO_CONNECT for `path` to each manager that may serve it until one answers. */
 export async function connectPath(t: Thread, path: string, attempt: ConnectAttempt): Promise<ConnectResult> {
   const { abs, trailingSlash } = absolutePath(t, path);
   const paths = t.kernel.paths;
   let target = abs;
   for (let hops = 0; hops <= C.SYMLOOP_MAX; hops++) {
-    const p = paths.expandLinks(target, attempt.follow);
-    if (!attempt.follow && paths.readSymlink(p) !== undefined) {
+    const p0 = paths.expandLinks(target, attempt.follow);
+    if (!attempt.follow && paths.readSymlink(p0) !== undefined) {
       // The last component is a path-space link (procmgr_symlink): answer for it here.
-      return { reply: pathSpaceLinkReply(t, p), coid: -1, match: null, path: p };
+      return { reply: pathSpaceLinkReply(t, p0), coid: -1, match: null, path: p0 };
     }
-    const matches = paths.resolve(p);
+    const {
+      matches,
+      children,
+      nodePrefix,
+      path: p,
+    } = await lookupPath(t, p0, attempt.follow, attempt.nodeDirLocal);
     let lastErr: KernelError | null = null;
     let redirected: string | null = null;
     for (const m of matches) {
@@ -107,10 +148,11 @@ export async function connectPath(t: Thread, path: string, attempt: ConnectAttem
       return { reply, coid, match: m, path: p };
     }
     if (redirected !== null) {
-      target = normalizePath(redirected);
+      // A link met on another node names a path of that node.
+      target = normalizePath(nodePrefix + normalizePath(redirected));
       continue;
     }
-    if (matches.length === 0 || (lastErr?.errno === "ENOENT" && paths.isVirtualDir(p))) {
+    if (matches.length === 0 || (lastErr?.errno === "ENOENT" && children.length > 0)) {
       if (attempt.virtual) return attempt.virtual(p);
       throw new KernelError("ENOENT");
     }
@@ -435,6 +477,8 @@ async function pathOp(t: Thread, path: string, subtype: number, follow: boolean,
     keep: false,
     build: () => simple(subtype, extra),
     virtual: virtualRefuse,
+    // rmdir /net/<node> forgets the node (/net's manager), it does not remove that node's root.
+    nodeDirLocal: subtype === C.CONNECT_RMDIR,
   });
 }
 
@@ -538,7 +582,6 @@ async function readAllDirents(t: Thread, fd: number): Promise<DirentRecord[]> {
  */
 export async function readdir(t: Thread, path: string): Promise<DirentRecord[]> {
   const { abs } = absolutePath(t, path);
-  const paths = t.kernel.paths;
   const seen = new Map<string, DirentRecord>();
   // The first manager to answer resolves links and redirects; then every manager on the
   // final path contributes.
@@ -556,13 +599,13 @@ export async function readdir(t: Thread, path: string): Promise<DirentRecord[]> 
   const st = statFromReply(t, first);
   if (!C.isDirMode(st.mode)) throw new KernelError("ENOTDIR");
   const dir = first.path;
-  let matches: PathMatch[] = [];
+  let found: Lookup = { matches: [], children: [], nodePrefix: "", path: dir };
   try {
-    matches = paths.resolve(dir);
+    found = await lookupPath(t, dir, true);
   } catch {
-    matches = [];
+    // nothing serves it: the first answer (a virtual directory) stands alone
   }
-  for (const m of matches) {
+  for (const m of found.matches) {
     let coid = -1;
     let handle = 0;
     try {
@@ -596,7 +639,7 @@ export async function readdir(t: Thread, path: string): Promise<DirentRecord[]> 
     }
     if (coid >= 0) await closeConnection(t, coid, handle);
   }
-  for (const c of paths.children(dir)) {
+  for (const c of found.children) {
     if (seen.has(c.name)) continue;
     const type = c.type === "dir" ? C.S_IFDIR : c.type === "link" ? C.S_IFLNK : 0;
     seen.set(c.name, { name: c.name, ino: 0, offset: 0, type });

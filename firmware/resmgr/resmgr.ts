@@ -51,6 +51,8 @@ export interface AttachSpec {
   gid?: number;
   /** Place among managers on the same path (union directories), as _RESMGR_FLAG_BEFORE/AFTER. */
   order?: "before" | "after";
+  /** Qnet's /net: names below it are nodes, resolved in their own path spaces. */
+  network?: boolean;
 }
 
 interface HandleEntry {
@@ -138,6 +140,7 @@ export class ResourceManager {
       handle: id,
       type: spec.type,
       order: spec.order,
+      network: spec.network,
     });
     this.registrations.set(id, reg);
     return a;
@@ -594,9 +597,14 @@ export class ResourceManager {
         // The source handle must belong to the caller or to its parent (inheritance at spawn).
         const owner = this.thread.kernel.scoids.get(entry.scoid)?.owner;
         const caller = this.thread.kernel.procs.get(ctx.info.pid);
+        // From another node (`on -n`: the remote child takes over its asker's descriptors), a
+        // pid says nothing here: the caller must be the owner's user, or root.
+        const remote = ctx.info.nd !== 0;
         const ok =
           owner &&
-          (owner.pid === ctx.info.pid || caller?.parent?.pid === owner.pid) &&
+          (remote
+            ? ctx.cred.uid === 0 || ctx.cred.uid === owner.uid
+            : owner.pid === ctx.info.pid || caller?.parent?.pid === owner.pid) &&
           owner.pid === req.srcPid;
         if (!ok) throw new KernelError("EBADF");
         ocb.refs++;

@@ -24,6 +24,7 @@ export const KNOWN_BUILTINS: readonly string[] = [
   "wc",
   "env",
   "hostname",
+  "on",
   "uname",
   "date",
   "sleep",

@@ -60,6 +60,15 @@ class Node {
   }
 }
 
+/** `ls /net` until `name` is listed (the LAN resolver answers within a few ticks). */
+async function waitForNode(node: Node, name: string): Promise<string> {
+  for (let i = 0; i < 50; i++) {
+    const out = await node.run("ls -1 /net");
+    if (new RegExp(`^${name}\\r?$`, "m").test(out)) return out;
+  }
+  throw new Error(`${name} never appeared in /net:\n${node.output}`);
+}
+
 describe("two nodes on one machine", () => {
   let node1: Node;
   let node2: Node;
@@ -98,6 +107,31 @@ describe("two nodes on one machine", () => {
     const mac = /address: ([0-9a-f:]{17})/.exec(await node2.run("ifconfig en0"))?.[1];
     expect(mac).toBeDefined();
     expect(await node1.run("arp -a")).toContain(`? (10.47.0.2) at ${mac} on en0`);
+  });
+
+  it("Qnet: node1 lists node2 in /net, and reads node2's /dev and /etc/hosts through it", async () => {
+    expect(await waitForNode(node1, "node2")).toMatch(/^node2\r?$/m);
+    expect(await node1.run("ls -1 /net/node2/dev")).toMatch(/^ser1\r?$/m);
+    const remote = await node1.run("cat /net/node2/etc/hosts");
+    expect(remote).toMatch(/127\.0\.0\.1\s+localhost/);
+    expect(remote).toBe(await node2.run("cat /etc/hosts"));
+  });
+
+  it("Qnet: node2 sees node1 too, and writes a file on it", async () => {
+    expect(await waitForNode(node2, "node1")).toMatch(/^node1\r?$/m);
+    await node2.run("echo written-by-node2 > /net/node1/tmp/qnet-note");
+    expect(await node1.run("cat /tmp/qnet-note")).toMatch(/^written-by-node2\r?$/m);
+  });
+
+  it("Qnet: on -n node2 runs a program on node2 with its output on node1's console", async () => {
+    await waitForNode(node1, "node2");
+    expect(await node1.run("on -n node2 hostname")).toMatch(/^node2\r?$/m);
+    const ps = await node1.run("on -n node2 pidin");
+    expect(ps).toMatch(/pid tid name/);
+    // node2's own processes: its io-pkt, and the helper running pidin for node1.
+    expect(ps).toMatch(/io-pkt/);
+    expect(ps).toMatch(/\bon\b/);
+    expect(await node1.run("on -n node2 false; echo status=$?")).toMatch(/^status=1\r?$/m);
   });
 
   it("an explicit -D NETRINO_IP and NETRINO_NODE win over the defaults", async () => {

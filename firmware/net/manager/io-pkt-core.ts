@@ -2,6 +2,7 @@
 // as pulses, the loaded modules and the interfaces they attached. The Program (io-pkt.ts)
 // parses the command line and serves the paths; this object does the work, and tests can
 // drive it directly.
+import type { ResourceManager } from "../../resmgr/resmgr.ts";
 import { TcpSockets } from "../tcp/tcp-socket.ts";
 import type { Kernel } from "../../kernel/kernel.ts";
 import { KernelError } from "../../kernel/errno.ts";
@@ -56,6 +57,8 @@ export class IoPkt {
   readonly config: IoPktConfig;
   readonly fs: FsClient;
   readonly stack: Stack;
+  /** The resource manager io-pkt serves its paths with (set by io-pkt's main; modules attach to it). */
+  resmgr: ResourceManager | null = null;
   /** Sockets on the stack (UDP, raw, …) and the /dev/socket/<domain> server over them. */
   readonly sockets: SocketLayer;
   readonly socketServer: SocketServer;
@@ -250,6 +253,7 @@ export class IoPkt {
       fs: this.fs,
       prefix: this.config.prefix,
       rxPrio: this.config.rxPrio,
+      resmgr: this.resmgr,
       log: (sev, text) => this.log(sev, text),
       attachEthPort: (req) => this.attachEthPort(mod, req),
     };

@@ -4,6 +4,7 @@
 import type { Clock } from "../../kernel/clock.ts";
 import type { Kernel } from "../../kernel/kernel.ts";
 import type { FsClient } from "../../program.ts";
+import type { ResourceManager } from "../../resmgr/resmgr.ts";
 import type { EthPort } from "../../../hal/eth/eth-port.ts";
 import type { OptionSchema, OptionValue } from "../module-options.ts";
 import type { Ifnet } from "../stack/ifnet.ts";
@@ -43,6 +44,8 @@ export interface ModuleContext {
   readonly prefix: string;
   /** The tcpip rx_prio= of this instance: an interface whose priority= is below it is a low-priority one. */
   readonly rxPrio: number;
+  /** io-pkt's resource manager (protocols attach paths such as /net to it); null in bare tests. */
+  readonly resmgr: ResourceManager | null;
   /** io-pkt's system-log sink; severity as _SLOG_* (0..7). */
   log(severity: number, text: string): void;
   /**

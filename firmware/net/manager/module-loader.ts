@@ -6,6 +6,7 @@ import type { FsClient } from "../../program.ts";
 import devnpPcap from "../drivers/devnp-pcap.ts";
 import devnpVwire from "../drivers/devnp-vwire.ts";
 import lsmSample from "../filters/lsm-sample.ts";
+import lsmQnet from "../qnet/lsm-qnet.ts";
 import { isModuleDescriptor, type ModuleDescriptor } from "./module-descriptor.ts";
 
 export type ModuleClass = "driver" | "protocol";
@@ -18,7 +19,7 @@ export interface ResolvedModule {
   source: string;
 }
 
-const BUILTINS: readonly ModuleDescriptor[] = [devnpPcap, devnpVwire, lsmSample];
+const BUILTINS: readonly ModuleDescriptor[] = [devnpPcap, devnpVwire, lsmSample, lsmQnet];
 
 /** Directories searched for user modules, in order. */
 export const MODULE_DIRS = ["/lib/dll", "/proc/boot", "/usr/lib/dll"] as const;

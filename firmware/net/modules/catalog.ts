@@ -159,7 +159,75 @@ export const LSM_SAMPLE: ModuleInfo = {
   ],
 };
 
-export const MODULE_CATALOG: readonly ModuleInfo[] = [DEVNP_PCAP, DEVNP_VWIRE, TCPIP, LSM_SAMPLE];
+const NODE_NAME = /^[^./~,\s]+$/;
+
+export const LSM_QNET: ModuleInfo = {
+  kind: "protocol",
+  name: "lsm-qnet",
+  description: "Qnet: transparent message passing between nodes through /net/<node>",
+  options: [
+    {
+      name: "bind",
+      type: "string",
+      repeatable: true,
+      pattern: /^[a-z][a-z0-9]*[0-9]$/,
+      format: "an interface name such as en0",
+      description: "interface Qnet runs on; repeat for several (default: every Ethernet interface)",
+    },
+    {
+      name: "resolve",
+      type: "enum",
+      values: ["ndp", "file", "dns"],
+      description: "how node names are resolved (only ndp, the LAN resolver, is implemented)",
+    },
+    {
+      name: "auto_add",
+      type: "int",
+      min: 0,
+      max: 100000,
+      description: "ticks of 200 ms between announcements of this node (0: none; default 150)",
+    },
+    {
+      name: "host",
+      type: "string",
+      pattern: NODE_NAME,
+      format: "a node name without . / ~",
+      description: "this node's name (default: from the hostname)",
+    },
+    {
+      name: "domain",
+      type: "string",
+      pattern: /^[^/~,\s]*$/,
+      format: "a domain name",
+      description: "this node's domain (default none)",
+    },
+    {
+      name: "mount",
+      type: "string",
+      pattern: /^\/[^,\s]*$/,
+      format: "an absolute path",
+      description: "where the node directory is (default /net)",
+    },
+    {
+      name: "do_crc",
+      type: "int",
+      min: 0,
+      max: 1,
+      description: "1: put a CRC on every frame and check it (default 0)",
+    },
+    {
+      name: "tx_retries",
+      type: "int",
+      min: 1,
+      max: 1000,
+      description: "timeouts without progress before a node is down (default 5)",
+    },
+    { name: "mapany", type: "int", min: 0, max: 0x7fffffff, description: "uid every remote client is given" },
+    { name: "maproot", type: "int", min: 0, max: 0x7fffffff, description: "uid a remote root is given" },
+  ],
+};
+
+export const MODULE_CATALOG: readonly ModuleInfo[] = [DEVNP_PCAP, DEVNP_VWIRE, TCPIP, LSM_SAMPLE, LSM_QNET];
 
 /** Strips the directory and a `.so` suffix: `/lib/dll/devnp-pcap.so` → `devnp-pcap`. */
 function baseModuleName(name: string): string {

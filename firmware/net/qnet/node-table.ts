@@ -53,7 +53,7 @@ export interface QnetNode {
 }
 
 export class NodeTable {
-  readonly name: string;
+  name: string;
   readonly domain: string;
   /** Interfaces Qnet binds, in order: the link index in an nd is a position here. */
   readonly links: string[];
@@ -61,11 +61,14 @@ export class NodeTable {
   private readonly byFqnn = new Map<string, QnetNode>();
 
   constructor(name: string, domain: string, links: string[]) {
-    if (name === "" || /[./~]/.test(name))
-      throw new KernelError("EINVAL", `qnet: node name "${name}" may not be empty or contain . / ~`);
-    this.name = name;
+    this.name = checkNodeName(name);
     this.domain = domain;
     this.links = links;
+  }
+
+  /** The host name changed: this node is now `name` (the resolver announces it). */
+  rename(name: string): void {
+    this.name = checkNodeName(name);
   }
 
   get fqnn(): string {
@@ -76,6 +79,16 @@ export class NodeTable {
   learn(name: string, domain: string, link: string, mac: number, now: number): QnetNode {
     const key = fqnn(name, domain);
     let n = this.byFqnn.get(key);
+    if (n === undefined) {
+      // A node heard at the same address under another name renamed itself (`hostname`).
+      n = [...this.byNd.values()].find((x) => x.macs.get(link) === mac);
+      if (n !== undefined) {
+        this.byFqnn.delete(fqnn(n.name, n.domain));
+        n.name = name;
+        n.domain = domain;
+        this.byFqnn.set(key, n);
+      }
+    }
     if (n === undefined) {
       let nd = 1;
       while (this.byNd.has(nd)) nd++;
@@ -167,4 +180,10 @@ export class NodeTable {
 
 function fqnn(name: string, domain: string): string {
   return domain === "" ? name : `${name}.${domain}`;
+}
+
+function checkNodeName(name: string): string {
+  if (name === "" || /[./~]/.test(name))
+    throw new KernelError("EINVAL", `qnet: node name "${name}" may not be empty or contain . / ~`);
+  return name;
 }

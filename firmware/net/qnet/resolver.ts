@@ -89,8 +89,16 @@ export class LanResolver {
       return;
     }
     // A reply to our question, or an announcement (a reply addressed to nobody).
-    if (forUs || (p.dst.name === "" && this.autoAdd > 0)) this.learn(p, link, from);
-    else this.stats.ignored++;
+    if (forUs || (p.dst.name === "" && this.autoAdd > 0)) {
+      const isNew = !t.nodes().some((n) => n.name === p.src.name && n.domain === p.src.domain);
+      this.learn(p, link, from);
+      // A node we had not heard of announced itself (it just started): answer it, so it
+      // learns us now rather than at our next announcement.
+      if (isNew && !forUs) {
+        this.send(l, from, { type: LR_REPLY, src: this.me(l), dst: p.src });
+        this.stats.repliesSent++;
+      }
+    } else this.stats.ignored++;
   }
 
   private learn(p: LrPacket, link: string, from: number): void {
@@ -99,7 +107,8 @@ export class LanResolver {
     this.o.learned?.(n);
   }
 
-  private announce(): void {
+  /** Broadcasts this node's own mapping now (a rename, `ls -l /net`). */
+  announce(): void {
     for (const l of this.o.links) {
       this.send(l, MAC_BROADCAST, {
         type: LR_REPLY,

@@ -4,12 +4,14 @@ import {
   STANDARD_DRIVER_OPTIONS,
   closestName,
   editDistance,
+  optionList,
   parseModuleOptions,
   type OptionSchema,
 } from "../../../firmware/net/module-options.ts";
 import {
   DEVNP_PCAP,
   DEVNP_VWIRE,
+  LSM_QNET,
   MODULE_CATALOG,
   TCPIP,
   findDriver,
@@ -113,5 +115,28 @@ describe("module catalog", () => {
     );
     expect(parseModuleOptions(TCPIP.options, "prefix=alt").diagnostics[0].message).toMatch(/absolute path/);
     expect(parseModuleOptions(TCPIP.options, "rx_pulse_prio=30").values).toEqual({ rx_prio: 30 });
+  });
+
+  it("checks lsm-qnet's options, with bind= repeatable", () => {
+    expect(findProtocol("qnet")).toBe(LSM_QNET);
+    const ok = parseModuleOptions(
+      LSM_QNET.options,
+      "bind=en0,bind=en1,resolve=ndp,auto_add=5,host=alpha,domain=lab,do_crc=1,tx_retries=3,mapany=100,maproot=200,mount=/net",
+    );
+    expect(ok.diagnostics).toEqual([]);
+    expect(optionList(ok.values, "bind")).toEqual(["en0", "en1"]);
+    expect(optionList(ok.values, "host")).toEqual(["alpha"]);
+    expect(optionList({}, "bind")).toEqual([]);
+    // Not repeatable: the last one wins.
+    expect(parseModuleOptions(LSM_QNET.options, "auto_add=1,auto_add=2").values).toEqual({ auto_add: 2 });
+    const bad = (text: string): string =>
+      parseModuleOptions(LSM_QNET.options, text).diagnostics[0]?.message ?? "";
+    expect(bad("resolve=nis")).toMatch(/resolve=nis is not one of ndp, file, dns/);
+    expect(bad("bind=eth")).toMatch(/an interface name such as en0/);
+    expect(bad("host=a.b")).toMatch(/node name/);
+    expect(bad("do_crc=2")).toMatch(/out of range/);
+    expect(parseModuleOptions(LSM_QNET.options, "bnd=en0").diagnostics[0].hint).toMatch(
+      /did you mean "bind"/,
+    );
   });
 });

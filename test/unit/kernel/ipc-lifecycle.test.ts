@@ -184,14 +184,19 @@ describe("ConnectAttach / ConnectDetach", () => {
     const { k } = manualKernel();
     const calls: string[] = [];
     const transport: NetTransport = {
+      nodeNd: () => 2,
+      resolvePath: () => Promise.reject(new Error("not used")),
       attach(nd, pid, chid, client) {
         calls.push(`attach ${nd} ${pid} ${chid} from ${client.pid}`);
         const link: RemoteLink = {
           nd,
-          send: async (sender, msg, replyMax) => {
-            calls.push(`send ${str(msg)} tid ${sender.tid} max ${replyMax}`);
-            return { status: 0, data: text("remote reply") };
+          label: `${pid}@node${nd}`,
+          send: (sender, msg, replyMax, dataOnly) => {
+            calls.push(`send ${str(msg)} tid ${sender.tid} max ${replyMax} ${sender.state}`);
+            const data = text("remote reply");
+            sender.wake(dataOnly ? data : { status: 0, data });
           },
+          cancel: (sender) => calls.push(`cancel ${sender.tid}`),
           pulse: (prio, code, value) => calls.push(`pulse ${prio} ${code} ${value}`),
           close: () => calls.push("close"),
         };
@@ -211,7 +216,12 @@ describe("ConnectAttach / ConnectDetach", () => {
     });
     await p.wait();
     expect(reply).toBe("remote reply");
-    expect(calls).toEqual([`attach 2 7 1 from ${p.pid}`, "send hi tid 1 max 100", "pulse 15 3 4", "close"]);
+    expect(calls).toEqual([
+      `attach 2 7 1 from ${p.pid}`,
+      "send hi tid 1 max 100 NET_SEND",
+      "pulse 15 3 4",
+      "close",
+    ]);
     expect(k.counts.connections).toBe(0);
   });
 

@@ -1,0 +1,136 @@
+// Qnet against the raw wire and against local message passing, in the same run: two runtimes in
+// this process, each with io-pkt, a virtual Ethernet interface on one UDP wire (loopback) and
+// lsm-qnet; and two bare ports of the same HAL on a wire of their own (lib/l2-echo.ts).
+// - RTT: a 64-byte MsgSend/MsgReply to a server on the other node (qnet_rtt_p50_us/p99_us),
+//   against a 64-byte raw L2 echo (l2_echo_p50_us/p99_us) and a local MsgSend (local_rtt_*).
+// - Bulk: reading a large file of the other node through /net/<node>/tmp (64 KiB reads,
+//   qnet_read_mbps) against streaming 1514-byte raw frames with a window of 32
+//   (raw_1514_mbps) and reading the file locally (local_read_mbps).
+// Counts what is dropped: kernel-link messages refused and raw frames lost. One JSON line.
+import type { Kernel } from "../../firmware/kernel/kernel.ts";
+import type { Thread } from "../../firmware/kernel/thread.ts";
+import type { QnetKernelLink } from "../../firmware/net/qnet/kernel-link.ts";
+import * as fsc from "../../firmware/resmgr/client.ts";
+import * as C from "../../firmware/resmgr/io-constants.ts";
+import { Runtime } from "../unit/netutil/runtime.ts";
+import { echoRtts, l2Pair, rate1514 } from "./lib/l2-echo.ts";
+
+const ROUNDS = Number(process.env.BENCH_COUNT ?? 2000);
+const FILE_BYTES = Number(process.env.BENCH_FILE_BYTES ?? 8 << 20);
+const PORT = 47000 + (process.pid % 1000);
+
+function p(sorted: number[], q: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * q))];
+}
+
+/** A process on `k` running `fn` in its main thread; resolves with what fn returned. */
+function inProcess<T>(k: Kernel, fn: (t: Thread) => Promise<T>): Promise<T> {
+  return new Promise((resolve, reject) => {
+    k.spawn({ name: "bench", main: (t) => fn(t).then(resolve, reject) });
+  });
+}
+
+/** An echo server on `k`; resolves with its pid and chid. */
+async function echoServer(k: Kernel): Promise<{ pid: number; chid: number }> {
+  return new Promise((resolve) => {
+    const proc = k.spawn({
+      name: "echo",
+      main: async (t) => {
+        const chid = t.ChannelCreate();
+        resolve({ pid: proc.pid, chid });
+        for (;;) {
+          const r = await t.MsgReceive(chid);
+          if (!r.pulse) t.MsgReply(r.rcvid, 0, r.msg);
+        }
+      },
+    });
+  });
+}
+
+async function rtts(k: Kernel, nd: number, srv: { pid: number; chid: number }): Promise<number[]> {
+  return inProcess(k, async (t) => {
+    const coid = t.ConnectAttach(nd, srv.pid, srv.chid);
+    const msg = new Uint8Array(64);
+    for (let i = 0; i < 200; i++) await t.MsgSend(coid, msg); // warm-up
+    const out: number[] = [];
+    for (let i = 0; i < ROUNDS; i++) {
+      const t0 = performance.now();
+      await t.MsgSend(coid, msg);
+      out.push((performance.now() - t0) * 1000);
+    }
+    t.ConnectDetach(coid);
+    return out.sort((a, b) => a - b);
+  });
+}
+
+async function readMbps(k: Kernel, path: string): Promise<number> {
+  return inProcess(k, async (t) => {
+    const fd = await fsc.open(t, path);
+    const t0 = performance.now();
+    let n = 0;
+    for (let b = await fsc.read(t, fd, 65536); b.length > 0; b = await fsc.read(t, fd, 65536)) n += b.length;
+    const ms = performance.now() - t0;
+    await fsc.close(t, fd);
+    if (n !== FILE_BYTES) throw new Error(`read ${n} of ${FILE_BYTES} bytes from ${path}`);
+    return (n * 8) / (ms * 1000);
+  });
+}
+
+const n1 = await Runtime.boot("node1");
+const n2 = await Runtime.boot("node2");
+try {
+  for (const n of [n1, n2]) {
+    await n.startIoPkt(["-d", "vwire", `udp=127.0.0.1:${PORT}`, "-p", "qnet"]);
+    await n.ok(["ifconfig", "en0", "up"]);
+  }
+  const link1 = n1.kernel.netTransport as QnetKernelLink;
+  const nd = await link1.nodeNd("node2");
+  await inProcess(n2.kernel, async (t) => {
+    const fd = await fsc.open(t, "/tmp/big", C.O_WRONLY | C.O_CREAT | C.O_TRUNC);
+    const chunk = new Uint8Array(65536).map((_, i) => i & 0xff);
+    for (let off = 0; off < FILE_BYTES; off += chunk.length) await fsc.write(t, fd, chunk);
+    await fsc.close(t, fd);
+  });
+  const remoteSrv = await echoServer(n2.kernel);
+  const localSrv = await echoServer(n1.kernel);
+  const remote = await rtts(n1.kernel, nd, remoteSrv);
+  const local = await rtts(n1.kernel, 0, localSrv);
+  const qnetMbps = await readMbps(n1.kernel, "/net/node2/tmp/big");
+  const l2 = await l2Pair(PORT + 1);
+  const echo = await echoRtts(l2, ROUNDS);
+  const raw = await rate1514(l2, FILE_BYTES);
+  l2.close();
+  const localMbps = await readMbps(n2.kernel, "/tmp/big");
+  const drops = (rt: Runtime): number => {
+    const l = rt.kernel.netTransport as QnetKernelLink;
+    return l.stats.dropped;
+  };
+  const r2 = (x: number): number => Math.round(x * 100) / 100;
+  process.stdout.write(
+    JSON.stringify({
+      bench: "qnet",
+      rounds: ROUNDS,
+      qnet_rtt_p50_us: r2(p(remote, 0.5)),
+      qnet_rtt_p99_us: r2(p(remote, 0.99)),
+      local_rtt_p50_us: r2(p(local, 0.5)),
+      local_rtt_p99_us: r2(p(local, 0.99)),
+      l2_echo_p50_us: r2(p(echo.rtts, 0.5)),
+      l2_echo_p99_us: r2(p(echo.rtts, 0.99)),
+      rtt_p50_vs_l2: r2(p(remote, 0.5) / p(echo.rtts, 0.5)),
+      rtt_p50_vs_local: r2(p(remote, 0.5) / p(local, 0.5)),
+      file_bytes: FILE_BYTES,
+      qnet_read_mbps: r2(qnetMbps),
+      local_read_mbps: r2(localMbps),
+      raw_1514_mbps: r2(raw.mbps),
+      read_vs_raw: r2(qnetMbps / raw.mbps),
+      read_vs_local: r2(qnetMbps / localMbps),
+      kif_dropped: drops(n1) + drops(n2),
+      l2_echo_lost: echo.lost,
+      raw_frames_lost: raw.lost,
+      targets: { rtt_p50_vs_l2: 1.2, read_vs_raw: 0.7 },
+    }) + "\n",
+  );
+} finally {
+  await n1.shutdown();
+  await n2.shutdown();
+}
