@@ -161,5 +161,5 @@ describe("bmap", () => {
         if (!(err instanceof BmapError)) throw new Error(`iteration ${i}: ${String(err)}\n${t}`);
       }
     }
-  });
+  }, 600_000);
 });

@@ -144,6 +144,14 @@ describe("line editor", () => {
     expect(r.kind === "line" && r.line.length).toBe(65536);
   });
 
+  it("redraws a pasted chunk once, however many edits in the middle it holds", async () => {
+    // Home, then 4000 characters typed before the old text: one redraw, not one per key.
+    const t = term(["abc\x01" + "y".repeat(4000) + "\r"], { width: 80 });
+    const r = await t.line();
+    expect(r).toEqual({ kind: "line", line: "y".repeat(4000) + "abc" });
+    expect(t.output.length).toBeLessThan(3 * 4003);
+  });
+
   it("survives binary garbage and unknown escape sequences", async () => {
     const garbage = new Uint8Array(4096);
     let seed = 12345;
