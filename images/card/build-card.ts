@@ -30,6 +30,7 @@ import { DebianRepo, sha256, type DebPackage } from "./debian-repo.ts";
 import { DATA_FS_MODULES, initScript, skeleton, withParents } from "./initramfs.ts";
 import { debianMirror } from "./mirror.ts";
 import { fileEntry, kernelTree, moduleLoadOrder, runtimeFiles } from "./rootfs.ts";
+import { crossAddons } from "./addons.ts";
 import { bundleRuntime, nativePackageFiles } from "./runtime-bundle.ts";
 
 /** Bump when the card's layout or contents change for the same inputs. */
@@ -117,6 +118,7 @@ export async function buildCard(opts: CardBuildOptions): Promise<CardBuildResult
     arch: deb.arch,
     components: deb.components,
     cache,
+    keyring: opts.env.NETRINO_DEBIAN_KEYRING || undefined,
     log: (l) => log(`      ${l}`),
   });
   const packages = await packageClosure(repo, deb.packages);
@@ -138,10 +140,18 @@ export async function buildCard(opts: CardBuildOptions): Promise<CardBuildResult
   const kernel = kernelTree(tree(kernelPkg.name));
   const modules = moduleLoadOrder(kernel, [...deb.kernelModules, ...DATA_FS_MODULES]);
 
-  step("runtime bundle");
+  step("runtime bundle, native addons");
   const bundle = [
     ...(await bundleRuntime(opts.repoRoot)),
     ...nativePackageFiles(opts.repoRoot),
+    ...(await crossAddons({
+      arch: deb.arch,
+      repoRoot: opts.repoRoot,
+      cache,
+      repo,
+      env: opts.env,
+      log: (l) => log(`      ${l}`),
+    })),
     { path: "/netrino/image.ifs", data: opts.ifs, mode: 0o644 },
   ];
   const init = initScript(board, kernel.version, modules);

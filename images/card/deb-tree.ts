@@ -49,6 +49,7 @@ export async function packageClosure(repo: DebianRepo, names: readonly string[])
   const out = new Map<string, DebPackage>();
   const todo = [...names];
   const wanted = new Set(names);
+  const neededBy = new Map<string, string>();
   while (todo.length > 0) {
     const name = todo.shift() as string;
     const pkg = await repo.find(name);
@@ -56,7 +57,7 @@ export async function packageClosure(repo: DebianRepo, names: readonly string[])
       throw new DebianError(
         wanted.has(name)
           ? `package ${name} is not in ${repo.opts.suite}/${repo.opts.arch} (${repo.opts.components.join(", ")})`
-          : `dependency ${name} is not in ${repo.opts.suite}/${repo.opts.arch}`,
+          : `dependency ${name} (of ${neededBy.get(name)}) is not in ${repo.opts.suite}/${repo.opts.arch}`,
       );
     }
     if (out.has(pkg.name)) continue;
@@ -67,7 +68,10 @@ export async function packageClosure(repo: DebianRepo, names: readonly string[])
           .split("|")[0]
           .trim()
           .split(/[\s(:]/)[0];
-        if (first && !NOT_IN_IMAGE.has(first) && !out.has(first)) todo.push(first);
+        if (first && !NOT_IN_IMAGE.has(first) && !out.has(first)) {
+          if (!neededBy.has(first)) neededBy.set(first, pkg.name);
+          todo.push(first);
+        }
       }
     }
   }

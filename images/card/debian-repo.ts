@@ -30,6 +30,11 @@ export interface RepoOptions {
   readonly cache: string;
   /** Progress lines ("fetching …"); none when absent. */
   readonly log?: (line: string) => void;
+  /**
+   * The keyring InRelease must be signed with (NETRINO_DEBIAN_KEYRING, for another archive);
+   * default: Debian's, when installed.
+   */
+  readonly keyring?: string;
   /** Refuse to download: fail when something is not cached (tests of the cache). */
   readonly offline?: boolean;
 }
@@ -118,7 +123,7 @@ export class DebianRepo {
     if (!fresh && !this.opts.offline) {
       this.opts.log?.(`fetching ${this.opts.suite} InRelease`);
       const data = await download(`${this.opts.mirror}/dists/${this.opts.suite}/InRelease`);
-      checkSignature(data, `${this.opts.suite}/InRelease`);
+      checkSignature(data, `${this.opts.suite}/InRelease`, this.opts.keyring);
       writeAtomic(path, data);
     }
     if (!existsSync(path)) throw new DebianError(`${this.opts.suite}/InRelease is not cached (offline)`);
@@ -206,10 +211,17 @@ function statMtime(path: string): number {
   return statSync(path).mtimeMs;
 }
 
-/** Checks the InRelease signature with gpgv when the host has gpgv and Debian's keyring. */
-function checkSignature(data: Uint8Array, what: string): void {
-  if (!existsSync(KEYRING)) return;
-  const r = spawnSync("gpgv", ["--keyring", KEYRING, "-"], { input: data });
+/**
+ * Checks the InRelease signature with gpgv when the host has gpgv and Debian's keyring; a
+ * keyring the user named must exist and gpgv must run.
+ */
+function checkSignature(data: Uint8Array, what: string, keyring?: string): void {
+  if (keyring !== undefined && !existsSync(keyring))
+    throw new DebianError(`keyring ${keyring} (NETRINO_DEBIAN_KEYRING) does not exist`);
+  if (!existsSync(keyring ?? KEYRING)) return;
+  const r = spawnSync("gpgv", ["--keyring", keyring ?? KEYRING, "-"], { input: data });
+  if (r.error && keyring !== undefined)
+    throw new DebianError(`cannot check ${what}: gpgv: ${r.error.message}`);
   if (r.error) return; // no gpgv: the TLS-less archive is then trusted on its checksums alone
   if (r.status !== 0)
     throw new DebianError(`${what}: bad signature: ${String(r.stderr).trim().split("\n").at(-1)}`);
