@@ -60,6 +60,7 @@ export const BUILTIN_PROGRAMS: Readonly<Record<string, ProgramLoader>> = {
   nc: () => import("./nc.ts"),
   fetch: () => import("./fetch.ts"),
   httpd: () => import("./httpd.ts"),
+  telnetd: () => import("./telnetd.ts"),
   arp: () => import("./arp.ts"),
   sysctl: () => import("./sysctl.ts"),
   tcpdump: () => import("./tcpdump.ts"),

@@ -5,11 +5,12 @@ import { formatStty, parseSttyArgs } from "./lib/stty-settings.ts";
 
 const USAGE = `stty - set the options for a terminal
 
-usage: stty [-a | -g]
+usage: stty [-a | -g | size]
        stty setting ...
 Options:
  -a  print all settings
  -g  print the settings as key=value words that stty accepts back
+ size print the window size: rows columns
 Settings: raw -raw cooked sane [-]echo [-]icanon [-]isig [-]icrnl [-]onlcr [-]ixon
   [-]crtscts [-]cstopb [-]parenb [-]parodd cs5..cs8, a baud rate (115200) or speed N,
   intr|quit|erase|kill|eof|susp CHAR (^C, ^?, undef), and QNX's baud=N bits=N par=none|even|odd stopb=1|2.
@@ -40,6 +41,12 @@ const program: Program = {
         }
         const size = await tty.getSize().catch(() => null);
         await ctx.stdout.write(formatStty(t, size, args[0] === "-a"));
+        return 0;
+      }
+      if (args.length === 1 && args[0] === "size") {
+        // BSD and Linux: the window's rows and columns (what NAWS or a resize last set).
+        const size = await tty.getSize();
+        await ctx.stdout.write(`${size.rows} ${size.cols}\n`);
         return 0;
       }
       const change = parseSttyArgs(args);
