@@ -5,6 +5,7 @@
 // (SIGHUP to the session); the shell exiting closes the connection.
 import { TtyDevice } from "../console/tty-manager.ts";
 import type { Process } from "../kernel/process.ts";
+import type { Duplex } from "node:stream";
 import { createServer, type NetSocket } from "../net/socket/net.ts";
 import { TelnetPort } from "../net/telnet/telnet-port.ts";
 import type { Program, ProgramContext } from "../program.ts";
@@ -54,7 +55,16 @@ export function parseTelnetdArgs(args: readonly string[]): TelnetdOptions {
   };
 }
 
-class Telnetd {
+/** What a session needs of its connection (a NetSocket; tests pass a stream of their own). */
+export type TelnetConnection = Duplex & {
+  remoteAddress?: string;
+  remotePort?: number;
+  setNoDelay(on?: boolean): unknown;
+  setKeepAlive(on?: boolean, initialDelay?: number): unknown;
+};
+
+/** The server: one terminal and one shell per connection handed to `session`. */
+export class Telnetd {
   private readonly ctx: ProgramContext;
   private readonly opts: TelnetdOptions;
   private readonly rm: ResourceManager;
@@ -81,7 +91,7 @@ class Telnetd {
     }
   }
 
-  async session(sock: NetSocket): Promise<void> {
+  async session(sock: TelnetConnection): Promise<void> {
     const ctx = this.ctx;
     const peer = `${sock.remoteAddress ?? "?"}.${sock.remotePort ?? 0}`;
     sock.setNoDelay(true);

@@ -2,7 +2,7 @@
 // one end of a veth, Linux the other in a namespace, where telnet runs in a real terminal
 // (tmux). The client negotiates, gets a shell prompt, runs `echo hi`, interrupts a running
 // `sleep` with Ctrl-C, reports a window resize that `stty size` shows, and disconnecting
-// ends the shell. Needs root (namespaces), telnet (Debian `telnet`), tmux and the npm "pcap".
+// ends the shell; a client killed under a running job hangs up the whole session. Needs root (namespaces), telnet (Debian `telnet`), tmux and the npm "pcap".
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -134,6 +134,35 @@ describe.skipIf(skip)("telnetd with Linux's telnet as the client", () => {
       tm.send("Enter");
       await tm.waitFor("TELNET-ENDED", W);
       await settle(() => shell.exited, "the shell ended", W);
+      await settle(() => live("ksh").length === 0, "no shell left", W);
+      expect(server.exited).toBe(false);
+    },
+    T,
+  );
+
+  it(
+    "reuses the terminal, passes TERM, and a client that dies hangs up the session and its job",
+    async () => {
+      tm.kill();
+      tm = new TmuxSession(`ip netns exec ${ns} telnet ${OURS} 2323`, { cwd, cols: 100, rows: 30 });
+      await tm.waitFor("(ttyp0)", W);
+      await tm.waitFor("/tmp #", W);
+      const term = spawnSync("tmux", ["-L", tm.socket, "show-options", "-gv", "default-terminal"], {
+        encoding: "utf8",
+      }).stdout.trim();
+      let prompts = tm.count("/tmp #");
+      tm.type("echo term=$TERM");
+      tm.send("Enter");
+      await tm.waitForCount("/tmp #", prompts, W);
+      expect(tm.screen()).toContain(`\nterm=${term}\n`);
+      const shell = live("ksh")[0];
+      prompts = tm.count("/tmp #");
+      tm.type("sleep 600");
+      tm.send("Enter");
+      await settle(() => live("sleep").length === 1, "sleep running", W);
+      // The telnet client dies with its terminal: the connection closes under a running job.
+      tm.kill();
+      await settle(() => live("sleep").length === 0 && shell.exited, "the session hung up", W);
       await settle(() => live("ksh").length === 0, "no shell left", W);
       expect(server.exited).toBe(false);
     },
