@@ -96,6 +96,7 @@ export function registerPaths(rm: ResourceManager, io: IoPkt): void {
         if (!(ocb.data instanceof SocketOpen)) throw new KernelError("EBADF");
         return sockets.write(ctx, ocb.data, data);
       },
+      fdinfo: (ocb) => (ocb.data instanceof SocketOpen ? sockets.describe(ocb.data) : ""),
       notify: (_ctx, ocb, flags) =>
         ocb.data instanceof SocketOpen
           ? sockets.notifyFlags(ocb.data, flags)

@@ -14,6 +14,7 @@ import * as M from "./messages.ts";
 import type { SendControl } from "./protosw.ts";
 import { SS_CANTRCVMORE, SS_CANTSENDMORE, SS_ISLISTENING, type SockData, type Socket } from "./socket.ts";
 import { getSockopt, setSockopt } from "./sockopt.ts";
+import { describeSocket } from "./describe.ts";
 
 export interface DevctlResult {
   ret: number;
@@ -291,6 +292,13 @@ export class SocketServer {
     );
     if (r === null) return null;
     return new DataView(r.buffer, r.byteOffset, 4).getUint32(0);
+  }
+
+  /** `pidin fds`'s text for this open (_IO_FDINFO). */
+  describe(open: SocketOpen): string {
+    const so = open.so;
+    if (so === null || so.closed) return `socket: domain ${open.domain}, not created`;
+    return describeSocket(this.info(so), so.proto.name);
   }
 
   notifyFlags(open: SocketOpen, flags: number): number {
