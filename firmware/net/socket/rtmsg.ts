@@ -150,6 +150,7 @@ const SIN_LEN = 16;
 /** sizeof(struct sockaddr_dl): the smallest one written. */
 const SDL_MIN = 20;
 const SDL_HEAD = 8;
+const COMMON_LEN = RtCommonSchema.measure(MaxValue).size;
 const RT_HDR_LEN = RtHdrSchema.measure(MaxValue).size;
 const IF_HDR_LEN = IfHdrSchema.measure(MaxValue).size;
 const IFA_HDR_LEN = IfaHdrSchema.measure(MaxValue).size;
@@ -328,8 +329,7 @@ function readSockaddr(
  * is EINVAL naming the field; another version is EPROTONOSUPPORT; an unknown type EOPNOTSUPP.
  */
 export function decodeRtMsg(b: Uint8Array): RoutingMessage {
-  const common = RtCommonSchema.measure(MaxValue).size;
-  if (b.byteLength < common) bad(`${b.byteLength} bytes is shorter than a header`);
+  if (b.byteLength < COMMON_LEN) bad(`${b.byteLength} bytes is shorter than a header`);
   const bytes = b.slice();
   const r = new BufferReader(bytes.buffer, { endianness: "big" });
   const c = RtCommonSchema.read(r);

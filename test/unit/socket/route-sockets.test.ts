@@ -12,6 +12,7 @@ import {
   RTAX_IFP,
   RTAX_NETMASK,
   RTM_ADD,
+  RTM_CHANGE,
   RTM_DELETE,
   RTM_GET,
   RTM_IFINFO,
@@ -129,20 +130,27 @@ describe("routing sockets (AF_ROUTE on /dev/socket/17)", () => {
       const fd = await s.socket(K.AF_ROUTE, K.SOCK_RAW, 0);
       await s.send(fd, encodeRtMsg(request(RTM_ADD, 7, routeAddrs("10.9.0.0", "10.0.0.254", "255.255.0.0"))));
       const echo = await readUntil(ctx, fd, (m) => m.type === RTM_ADD);
+      await s.send(
+        fd,
+        encodeRtMsg(request(RTM_CHANGE, 9, routeAddrs("10.9.0.0", "10.0.0.253", "255.255.0.0"))),
+      );
+      const changed = await readUntil(ctx, fd, (m) => m.type === RTM_CHANGE);
       // A delete of a route that is not there fails for the writer and is reported with its errno.
       const err = await s
         .send(fd, encodeRtMsg(request(RTM_DELETE, 8, routeAddrs("10.8.0.0", null, "255.255.0.0"))))
         .catch((e: unknown) => e);
       const failed = await readUntil(ctx, fd, (m) => m.type === RTM_DELETE);
       await s.close(fd);
-      return { echo, err, failed, pid: ctx.thread.process.pid };
+      return { echo, changed, err, failed, pid: ctx.thread.process.pid };
     });
     expect(r.echo).toMatchObject({ pid: r.pid, seq: 7, errno: 0 });
+    expect(r.changed).toMatchObject({ pid: r.pid, seq: 9, errno: 0 });
+    expect(r.changed.addrs[RTAX_GATEWAY]).toEqual({ family: K.AF_INET, addr: ip("10.0.0.253") });
     expect(errnoOf(r.err)).toBe("ESRCH");
     expect(r.failed).toMatchObject({ pid: r.pid, seq: 8, errno: 3 });
     const routes = await withClient(k, "/a", (nc) => nc.routes());
     expect(
-      routes.some((x) => x.dst === ip("10.9.0.0") && x.prefixLen === 16 && x.gateway === ip("10.0.0.254")),
+      routes.some((x) => x.dst === ip("10.9.0.0") && x.prefixLen === 16 && x.gateway === ip("10.0.0.253")),
     ).toBe(true);
 
     const user = await program(
@@ -164,7 +172,7 @@ describe("routing sockets (AF_ROUTE on /dev/socket/17)", () => {
     expect(errnoOf(user.denied)).toBe("EPERM");
     expect(user.got).toMatchObject({ pid: user.pid, errno: 0 });
     expect(user.got.addrs[RTAX_DST]).toEqual({ family: K.AF_INET, addr: ip("10.9.0.0") });
-    expect(user.got.addrs[RTAX_GATEWAY]).toEqual({ family: K.AF_INET, addr: ip("10.0.0.254") });
+    expect(user.got.addrs[RTAX_GATEWAY]).toEqual({ family: K.AF_INET, addr: ip("10.0.0.253") });
     expect(user.got.addrs[RTAX_IFP]).toMatchObject({ family: AF_LINK, name: "en0" });
     expect(user.got.addrs[RTAX_IFA]).toEqual({ family: K.AF_INET, addr: ip("10.0.0.1") });
   });
