@@ -10,15 +10,8 @@ import {
   formatSocketLine,
   formatUnixSockets,
 } from "./lib/net-netstat-format.ts";
-import type { SocketAddress } from "../net/socket/api.ts";
+import { endpointText as endpoint } from "../net/socket/describe.ts";
 import { AF_INET, AF_LOCAL, SOCK_DGRAM, SOCK_RAW, SOCK_STREAM } from "../net/socket/constants.ts";
-
-/** BSD's `a.b.c.d.port` with `*` for the wildcard address and port. */
-function endpoint(a: SocketAddress | null): string {
-  if (a === null) return "*.*";
-  if (a.family === "local") return a.path;
-  return `${a.address === "0.0.0.0" ? "*" : a.address}.${a.port === 0 ? "*" : a.port}`;
-}
 
 function protoName(type: number, protocol: number): string {
   if (type === SOCK_STREAM) return "tcp";

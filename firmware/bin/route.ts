@@ -3,12 +3,15 @@ import { KernelError, strerror } from "../kernel/errno.ts";
 import type { NetControl } from "../net/control/client.ts";
 import { RTF_GATEWAY } from "../net/stack/route.ts";
 import { formatIpv4 } from "../net/wire/ipv4-addr.ts";
-import type { Program, Stream } from "../program.ts";
+import type { Program, ProgramContext, Stream } from "../program.ts";
 import { ifView, listRoutes, routeGetView, withNet } from "./lib/net-api.ts";
 import { NetUtilError, runNetUtility } from "./lib/net-errors.ts";
 import { parseRouteArgs } from "./lib/net-route-args.ts";
 import type { RouteCommand } from "./lib/net-route-args.ts";
 import { formatRouteGet, formatRouteTable } from "./lib/net-route-format.ts";
+import { formatMonitorMessage } from "./lib/net-rtmsg-format.ts";
+import { AF_ROUTE, SOCK_RAW } from "../net/socket/constants.ts";
+import { RTM_MAXLEN } from "../net/socket/rtmsg.ts";
 
 const USAGE = `route - manually manipulate the routing tables
 
@@ -19,7 +22,10 @@ usage: route [-n] command [[modifiers] args]
        route [-n] add [-net | -host] destination interface -iface
        route [-n] delete [-net | -host] destination [-netmask mask]
        route [-n] flush
+       route [-n] monitor [-c count]
 destination: default, a.b.c.d, a.b.c.d/len, or a short network (10/8, 10.1).
+monitor prints every routing message (route, interface and address changes) until
+interrupted, or count of them.
 Flags shown: U up, G gateway, H host, S static, C cloning (connected), R reject, B blackhole.
 SOCK=/prefix selects another io-pkt instance.
 `;
@@ -57,13 +63,30 @@ async function modify(net: NetControl, cmd: Extract<RouteCommand, { kind: "add" 
   await out.write(`${head}\n`);
 }
 
+/** route monitor: a routing socket read until interrupted (or `count` messages). */
+async function monitor(ctx: ProgramContext, count: number): Promise<number> {
+  const s = ctx.sockets;
+  const fd = await s.socket(AF_ROUTE, SOCK_RAW, 0);
+  const utc = ctx.env.TZ === "UTC" || ctx.env.TZ === "UTC0";
+  try {
+    for (let i = 0; count === 0 || i < count; i++) {
+      const data = await s.recv(fd, RTM_MAXLEN);
+      await ctx.stdout.write(formatMonitorMessage(data, ctx.kernel.clock.wallTime(), utc));
+    }
+  } finally {
+    await s.close(fd);
+  }
+  return 0;
+}
+
 const program: Program = {
   name: "route",
   usage: USAGE,
   main(ctx) {
-    return runNetUtility(ctx.stderr, "route", USAGE, () =>
-      withNet(ctx, async (net) => {
-        const cmd = parseRouteArgs(ctx.argv.slice(1));
+    return runNetUtility(ctx.stderr, "route", USAGE, () => {
+      const cmd = parseRouteArgs(ctx.argv.slice(1));
+      if (cmd.kind === "monitor") return monitor(ctx, cmd.count);
+      return withNet(ctx, async (net) => {
         switch (cmd.kind) {
           case "show":
             await ctx.stdout.write(formatRouteTable(await listRoutes(net)));
@@ -97,8 +120,8 @@ const program: Program = {
             await modify(net, cmd, ctx.stdout);
             return 0;
         }
-      }),
-    );
+      });
+    });
   },
 };
 export default program;

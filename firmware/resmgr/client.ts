@@ -15,6 +15,7 @@ import {
   REPLY_TEXT,
   decodeConnectReply,
   decodeDevctlReply,
+  decodeFdInfoReply,
   decodeLseekReply,
   decodeNotifyReply,
   decodeStat,
@@ -402,14 +403,21 @@ export async function dupEntry(t: Thread, ownerPid: number, entry: FdEntry): Pro
   }
 }
 
-/** Where `entry` of process `ownerPid` is in its file (_IO_FDINFO; the owner or root may ask). */
-export async function fdOffset(t: Thread, ownerPid: number, entry: FdEntry): Promise<number> {
+/**
+ * Where `entry` of process `ownerPid` is in its file, and what its manager says it is (a
+ * socket's addresses; "" from most managers): _IO_FDINFO, the owner or root may ask.
+ */
+export async function fdInfo(
+  t: Thread,
+  ownerPid: number,
+  entry: FdEntry,
+): Promise<{ offset: number; description: string }> {
   if (entry.coid < 0) throw new KernelError("EBADF");
   const conn = t.kernel.procs.get(ownerPid)?.connections.get(entry.coid);
   if (!conn) throw new KernelError("EBADF");
   const coid = t.ConnectAttach(conn.nd, conn.pid, conn.chid);
   try {
-    return decodeLseekReply(
+    return decodeFdInfoReply(
       await t.MsgSend(coid, encodeRequest({ type: C.IO_FDINFO, handle: entry.handle, srcPid: ownerPid })),
     );
   } finally {

@@ -87,6 +87,8 @@ export interface Handlers {
   ): { ret: number; data?: Uint8Array } | null | Promise<{ ret: number; data?: Uint8Array } | null>;
   /** The last reference to the OCB went away. */
   close?(ctx: IoContext | null, ocb: Ocb): void | Promise<void>;
+  /** What this open is, for `pidin fds` (_IO_FDINFO): a socket's protocol and addresses. */
+  fdinfo?(ocb: Ocb): string;
   /** Which of `flags` (NOTIFY_INPUT …) are ready now. */
   notify?(ctx: IoContext, ocb: Ocb, flags: number): number;
   unlink?(ctx: IoContext, rel: string, req: ConnectRequest): void | Promise<void>;

@@ -504,6 +504,14 @@ export function encodeLseekReply(offset: number): Uint8Array {
 export function decodeLseekReply(bytes: Uint8Array): number {
   return decodeWith(LseekReply, bytes).offset;
 }
+/** _IO_FDINFO's answer: the offset, then what the manager says the open is (UTF-8, may be empty). */
+export function encodeFdInfoReply(offset: number, description: string): Uint8Array {
+  return encodeWith(LseekReply, { offset }, new TextEncoder().encode(description));
+}
+export function decodeFdInfoReply(bytes: Uint8Array): { offset: number; description: string } {
+  const offset = decodeWith(LseekReply, bytes).offset;
+  return { offset, description: new TextDecoder().decode(bytes.subarray(sizeOf(LseekReply))) };
+}
 export function encodeNotifyReply(flags: number): Uint8Array {
   return encodeWith(NotifyReply, { flags });
 }

@@ -31,6 +31,7 @@ import {
   decodeTimes,
   encodeConnectReply,
   encodeDevctlReply,
+  encodeFdInfoReply,
   encodeLseekReply,
   encodeNotifyReply,
   encodeStat,
@@ -620,7 +621,8 @@ export class ResourceManager {
         const caller = this.thread.kernel.procs.get(ctx.info.pid);
         const ok = owner && owner.pid === req.srcPid && (owner.pid === ctx.info.pid || caller?.uid === 0);
         if (!ok) throw new KernelError("EBADF");
-        return { status: 0, data: encodeLseekReply(ocb.offset) };
+        const description = ocb.attach.handlers.fdinfo?.(ocb) ?? "";
+        return { status: 0, data: encodeFdInfoReply(ocb.offset, description) };
       }
       case C.IO_CHMOD:
         await this.chmod(ctx, ocb.attr, req.mode);

@@ -2,7 +2,7 @@
 import type { Kernel } from "../../kernel/kernel.ts";
 import type { Process } from "../../kernel/process.ts";
 import type { Thread } from "../../kernel/thread.ts";
-import { fdOffset } from "../../resmgr/client.ts";
+import { fdInfo } from "../../resmgr/client.ts";
 import { O_ACCMODE, O_RDONLY, O_WRONLY } from "../../resmgr/io-constants.ts";
 import type { FdView, ProcView, ThreadView } from "./proc-view.ts";
 
@@ -48,8 +48,9 @@ export function viewOf(kernel: Kernel, p: Process, self?: Thread): ProcView {
 }
 
 /**
- * Fills in each descriptor's offset by asking its manager (_IO_FDINFO), as QNX's pidin does
- * through procnto. Managers that cannot say (or processes gone meanwhile) leave it unknown.
+ * Fills in each descriptor's offset and description by asking its manager (_IO_FDINFO), as
+ * QNX's pidin does through procnto. Managers that cannot say (or processes gone meanwhile)
+ * leave them unknown.
  */
 export async function withOffsets(t: Thread, views: readonly ProcView[]): Promise<ProcView[]> {
   const out: ProcView[] = [];
@@ -58,8 +59,8 @@ export async function withOffsets(t: Thread, views: readonly ProcView[]): Promis
     const fds: FdView[] = [];
     for (const f of v.fds) {
       const entry = p?.fds.get(f.fd);
-      const offset = entry ? await fdOffset(t, v.pid, entry).catch(() => undefined) : undefined;
-      fds.push({ ...f, offset });
+      const info = entry ? await fdInfo(t, v.pid, entry).catch(() => undefined) : undefined;
+      fds.push({ ...f, offset: info?.offset, description: info?.description || undefined });
     }
     out.push({ ...v, fds });
   }

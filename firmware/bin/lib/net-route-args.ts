@@ -5,6 +5,7 @@
 //                  [-reject | -blackhole]
 //   route [-n] delete [-net | -host] dest [gateway] [-netmask mask]
 //   route [-n] flush
+//   route [-n] monitor [-c count]
 // dest: `default`, `a.b.c.d`, `a.b.c.d/len`, or the short network forms `10/8`, `10.1`.
 import { UsageError } from "./getopt.ts";
 import { parseAddrOperand, requireIpv4, requireNetmask } from "./net-addr-args.ts";
@@ -32,7 +33,9 @@ export type RouteCommand =
       reject: boolean;
       blackhole: boolean;
     }
-  | { kind: "delete"; numeric: boolean; target: RouteTarget; gateway: number };
+  | { kind: "delete"; numeric: boolean; target: RouteTarget; gateway: number }
+  /** Print routing messages until interrupted (or `count` of them; 0: for ever). */
+  | { kind: "monitor"; numeric: boolean; count: number };
 
 function parseTarget(text: string, forced: "net" | "host" | null, maskLen: number | null): RouteTarget {
   if (text === "default") return { dst: 0, prefixLen: 0, isHost: false, text: "default" };
@@ -75,6 +78,12 @@ export function parseRouteArgs(args: readonly string[]): RouteCommand {
       return { kind: "show", numeric };
     case "flush":
       return { kind: "flush", numeric };
+    case "monitor": {
+      if (rest.length === 0) return { kind: "monitor", numeric, count: 0 };
+      if (rest.length !== 2 || rest[0] !== "-c" || !/^\d+$/.test(rest[1]))
+        throw new UsageError("monitor takes only -c count");
+      return { kind: "monitor", numeric, count: Number(rest[1]) };
+    }
     case "get": {
       const t = rest.filter((a) => a !== "-net" && a !== "-host" && a !== "-inet");
       if (t.length !== 1) throw new UsageError("get needs one destination");

@@ -45,7 +45,7 @@ export function formatFds(procs: readonly ProcView[]): string[] {
     for (const f of p.fds) {
       lines.push(
         `${String(f.fd).padStart(11)} ${String(f.serverPid).padStart(6)} ${f.mode.padEnd(2)} ` +
-          `${String(f.offset ?? "-").padStart(8)} ${f.path}`.trimEnd(),
+          `${String(f.offset ?? "-").padStart(8)} ${f.description ?? f.path}`.trimEnd(),
       );
     }
   }

@@ -22,6 +22,8 @@ export interface FdView {
   /** Where the open file is, as its manager says (_IO_FDINFO); undefined when unknown. */
   offset?: number;
   path: string;
+  /** What the manager says the open is (a socket: `socket: tcp 10.0.0.1.22 <-> …`). */
+  description?: string;
 }
 
 export interface ProcView {

@@ -162,6 +162,8 @@ export async function controlDevctl(
 ): Promise<DevctlResult | null> {
   const st = io.stack;
   const C = P.NETCTL;
+  // Route and address changes are reported on routing sockets in the caller's name (no seq).
+  const by = { pid: ctx.info.pid, seq: 0 };
   switch (dcmd) {
     case C.INFO:
       return ok(P.InfoReply, {
@@ -189,14 +191,17 @@ export async function controlDevctl(
     case C.IF_ADDR: {
       const r = decode(P.IfAddrRequest, data);
       const ifp = io.requireIf(r.name);
-      if (r.op === P.IFADDR_DELETE) st.deleteAddress(ifp, r.addr);
-      else {
-        if (r.prefixLen > 32) throw new KernelError("EINVAL", `bad prefix length ${r.prefixLen}`);
-        const primary = ifp.primaryAddr;
-        if (r.op === P.IFADDR_ADD && primary !== undefined && primary.addr !== r.addr)
-          st.deleteAddress(ifp, primary.addr);
-        st.addAddress(ifp, r.addr, r.prefixLen, r.broadcast === 0 ? undefined : r.broadcast);
-      }
+      if (r.op !== P.IFADDR_DELETE && r.prefixLen > 32)
+        throw new KernelError("EINVAL", `bad prefix length ${r.prefixLen}`);
+      st.rtEvents.as(by, () => {
+        if (r.op === P.IFADDR_DELETE) st.deleteAddress(ifp, r.addr);
+        else {
+          const primary = ifp.primaryAddr;
+          if (r.op === P.IFADDR_ADD && primary !== undefined && primary.addr !== r.addr)
+            st.deleteAddress(ifp, primary.addr);
+          st.addAddress(ifp, r.addr, r.prefixLen, r.broadcast === 0 ? undefined : r.broadcast);
+        }
+      });
       return { ret: 0 };
     }
     case C.IF_DESTROY: {
@@ -209,17 +214,20 @@ export async function controlDevctl(
     case C.ROUTE_ADD: {
       const r = decode(P.RouteAddRequest, data);
       if (r.prefixLen > 32) throw new KernelError("EINVAL", `bad prefix length ${r.prefixLen}`);
-      st.addRoute(r.dst, r.prefixLen, r.gateway, {
-        ifp: r.ifname === "" ? undefined : io.requireIf(r.ifname),
-        reject: r.reject,
-        blackhole: r.blackhole,
-        mtu: r.mtu,
-      });
+      const ifp = r.ifname === "" ? undefined : io.requireIf(r.ifname);
+      st.rtEvents.as(by, () =>
+        st.addRoute(r.dst, r.prefixLen, r.gateway, {
+          ifp,
+          reject: r.reject,
+          blackhole: r.blackhole,
+          mtu: r.mtu,
+        }),
+      );
       return { ret: 0 };
     }
     case C.ROUTE_DELETE: {
       const r = decode(P.RouteDeleteRequest, data);
-      st.deleteRoute(r.dst, r.prefixLen);
+      st.rtEvents.as(by, () => st.deleteRoute(r.dst, r.prefixLen));
       return { ret: 0 };
     }
     case C.ROUTE_GET: {

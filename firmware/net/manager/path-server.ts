@@ -8,7 +8,7 @@ import { KernelError } from "../../kernel/errno.ts";
 import { newAttr, type Attr } from "../../resmgr/attr.ts";
 import type { Handlers, IoContext } from "../../resmgr/handlers.ts";
 import { NOTIFY_INPUT, NOTIFY_OUTPUT, S_IFCHR, S_IFDIR, S_IFSOCK } from "../../resmgr/io-constants.ts";
-import { AF_INET, AF_LOCAL } from "../socket/constants.ts";
+import { AF_INET, AF_LOCAL, AF_ROUTE } from "../socket/constants.ts";
 import { SocketOpen } from "../socket/server.ts";
 import type { ResourceManager } from "../../resmgr/resmgr.ts";
 import {
@@ -25,10 +25,11 @@ import { classOf } from "./module-loader.ts";
 /** Entries of /dev/socket: address families as QNX numbers them, and the control file. */
 const SOCKET_ENTRIES = ["1", "2", "17", "config"] as const;
 
-/** Socket domains served under /dev/socket (AF_LOCAL, AF_INET; AF_ROUTE is not yet). */
+/** Socket domains served under /dev/socket: AF_LOCAL, AF_INET, AF_ROUTE (routing sockets). */
 const SOCKET_DOMAINS = new Map<string, number>([
   ["1", AF_LOCAL],
   ["2", AF_INET],
+  ["17", AF_ROUTE],
 ]);
 
 export function registerPaths(rm: ResourceManager, io: IoPkt): void {
@@ -95,6 +96,7 @@ export function registerPaths(rm: ResourceManager, io: IoPkt): void {
         if (!(ocb.data instanceof SocketOpen)) throw new KernelError("EBADF");
         return sockets.write(ctx, ocb.data, data);
       },
+      fdinfo: (ocb) => (ocb.data instanceof SocketOpen ? sockets.describe(ocb.data) : ""),
       notify: (_ctx, ocb, flags) =>
         ocb.data instanceof SocketOpen
           ? sockets.notifyFlags(ocb.data, flags)

@@ -6,12 +6,13 @@ import { KernelError } from "../../kernel/errno.ts";
 import type { Ifnet } from "../stack/ifnet.ts";
 import type { Stack } from "../stack/stack.ts";
 import { Igmp } from "./igmp.ts";
-import { AF_INET, AF_LOCAL, SOCK_DGRAM, SOCK_RAW, SOCK_STREAM } from "./constants.ts";
+import { AF_INET, AF_LOCAL, AF_ROUTE, SOCK_DGRAM, SOCK_RAW, SOCK_STREAM } from "./constants.ts";
 import { PcbTable } from "./pcb.ts";
 import type { ProtoSwitch } from "./protosw.ts";
 import { Socket } from "./socket.ts";
 import { LocalDomain } from "./local.ts";
 import { RawIp } from "./raw.ts";
+import { RouteSockets } from "./rtsock.ts";
 import { Udp } from "./udp.ts";
 
 export function createSocketConfig() {
@@ -38,6 +39,8 @@ export class SocketLayer {
   readonly raw: RawIp;
   /** AF_LOCAL's names and its stream and datagram protocols. */
   readonly local = new LocalDomain();
+  /** AF_ROUTE: routing sockets, told of every route, interface and address change. */
+  readonly route: RouteSockets;
   private readonly protocols: ProtoSwitch[] = [];
   private readonly sockets = new Map<number, Socket>();
   private nextId = 1;
@@ -62,6 +65,8 @@ export class SocketLayer {
     this.addProtocol(this.raw);
     this.addProtocol(this.local.stream);
     this.addProtocol(this.local.dgram);
+    this.route = new RouteSockets(stack);
+    this.addProtocol(this.route);
   }
 
   /** A PCB table drawing ports from this layer's ephemeral range (UDP, TCP and raw each own one). */
@@ -108,9 +113,9 @@ export class SocketLayer {
     this.igmp.leave(group, ifp);
   }
 
-  /** socket(AF_INET, type, protocol) for process `pid`. */
+  /** socket(domain, type, protocol) for process `pid` (AF_ROUTE: protocol is an address family filter). */
   create(domain: number, type: number, protocol: number, pid: number): Socket {
-    if (domain !== AF_INET && domain !== AF_LOCAL)
+    if (domain !== AF_INET && domain !== AF_LOCAL && domain !== AF_ROUTE)
       throw new KernelError("EAFNOSUPPORT", `address family ${domain} is not supported`);
     if (domain === AF_LOCAL && protocol !== 0)
       throw new KernelError("EPROTONOSUPPORT", `AF_LOCAL has no protocol ${protocol}`);

@@ -27,10 +27,12 @@ export interface SendControl {
   ifp: Ifnet | null;
   /** IP_PKTINFO: source address (0: chosen). */
   src: number;
+  /** The sender's user id (routing sockets: only root changes routes). */
+  uid: number;
 }
 
 export interface ProtoSwitch {
-  /** AF_INET when absent; AF_LOCAL for unix-domain sockets. */
+  /** AF_INET when absent; AF_LOCAL for unix-domain sockets, AF_ROUTE for routing sockets. */
   readonly domain?: number;
   /** SOCK_DGRAM, SOCK_STREAM, SOCK_RAW. */
   readonly type: number;

@@ -14,6 +14,7 @@ import * as M from "./messages.ts";
 import type { SendControl } from "./protosw.ts";
 import { SS_CANTRCVMORE, SS_CANTSENDMORE, SS_ISLISTENING, type SockData, type Socket } from "./socket.ts";
 import { getSockopt, setSockopt } from "./sockopt.ts";
+import { describeSocket } from "./describe.ts";
 
 export interface DevctlResult {
   ret: number;
@@ -102,7 +103,8 @@ export class SocketServer {
       case S.SOCKET: {
         if (open.so !== null) throw new KernelError("EISCONN", "this open is a socket already");
         const r = decode(M.SocketRequest, data);
-        if (r.type === K.SOCK_RAW && ctx.cred.uid !== 0)
+        // Anyone may listen to a routing socket (route monitor); raw IP is root's, as on BSD.
+        if (r.type === K.SOCK_RAW && open.domain !== K.AF_ROUTE && ctx.cred.uid !== 0)
           throw new KernelError("EPERM", "raw sockets are for root (as on BSD)");
         const so = this.layer.create(open.domain, r.type, r.protocol, ctx.info.pid);
         this.adopt(open, so);
@@ -204,6 +206,7 @@ export class SocketServer {
           flags: r.flags,
           ifp: r.ifindex === 0 ? null : this.ifByIndex(r.ifindex),
           src: r.src,
+          uid: ctx.cred.uid,
         };
         const n = await this.send(ctx, so, r.data, r.to.family === 0 ? null : r.to, ctl, (k) =>
           encode(M.SendReply, { nbytes: k }),
@@ -279,7 +282,7 @@ export class SocketServer {
       so,
       data,
       null,
-      { flags: 0, ifp: null, src: 0 },
+      { flags: 0, ifp: null, src: 0, uid: ctx.cred.uid },
       (n) => {
         const b = new Uint8Array(4);
         new DataView(b.buffer).setUint32(0, n);
@@ -289,6 +292,13 @@ export class SocketServer {
     );
     if (r === null) return null;
     return new DataView(r.buffer, r.byteOffset, 4).getUint32(0);
+  }
+
+  /** `pidin fds`'s text for this open (_IO_FDINFO). */
+  describe(open: SocketOpen): string {
+    const so = open.so;
+    if (so === null || so.closed) return `socket: domain ${open.domain}, not created`;
+    return describeSocket(this.info(so), so.proto.name);
   }
 
   notifyFlags(open: SocketOpen, flags: number): number {

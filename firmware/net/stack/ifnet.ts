@@ -44,10 +44,16 @@ const FLAG_NAMES: ReadonlyArray<readonly [number, string]> = [
   [IFF_MULTICAST, "MULTICAST"],
 ];
 
+/** The names of the flags set: `UP,BROADCAST,RUNNING`. */
+export function ifFlagNames(flags: number): string {
+  return FLAG_NAMES.filter(([bit]) => flags & bit)
+    .map(([, n]) => n)
+    .join(",");
+}
+
 /** `8843<UP,BROADCAST,RUNNING,SIMPLEX,MULTICAST>` as ifconfig prints it. */
 export function formatIfFlags(flags: number): string {
-  const names = FLAG_NAMES.filter(([bit]) => flags & bit).map(([, n]) => n);
-  return `${flags.toString(16)}<${names.join(",")}>`;
+  return `${flags.toString(16)}<${ifFlagNames(flags)}>`;
 }
 
 /** One IPv4 address of an interface (an interface may carry several: aliases). */

@@ -87,6 +87,8 @@ export class RouteTable {
   generation = 0;
   /** Routes with an expiry time (only then does the timer look at the table). */
   private expiring = 0;
+  /** Told of every add, delete and change (the stack's RouteEvents: routing sockets). */
+  onChange: ((change: "add" | "delete" | "change", r: Route) => void) | null = null;
 
   /** Adds a route; EEXIST if that destination/prefix is already there. */
   add(r: Omit<Route, "mask" | "use" | "mtu" | "expire"> & { mtu?: number; expire?: number }): Route {
@@ -114,6 +116,7 @@ export class RouteTable {
     if (route.expire !== 0) this.expiring++;
     m.set(dst, route);
     this.generation++;
+    this.onChange?.("add", route);
     return route;
   }
 
@@ -130,6 +133,7 @@ export class RouteTable {
       this.lens = this.lens.filter((l) => l !== prefixLen);
     }
     this.generation++;
+    this.onChange?.("delete", r);
     return r;
   }
 
@@ -154,6 +158,12 @@ export class RouteTable {
     const all: Route[] = [];
     for (const m of this.byLen) if (m) for (const r of m.values()) all.push(r);
     return all.sort((a, b) => a.dst - b.dst || a.prefixLen - b.prefixLen);
+  }
+
+  /** A route's gateway, interface, flags or MTU were changed in place (RTM_CHANGE, redirects). */
+  changed(r: Route): void {
+    this.generation++;
+    this.onChange?.("change", r);
   }
 
   /** Gives a route an expiry time (0: never), keeping the count of expiring routes right. */

@@ -42,6 +42,7 @@ import {
   RouteTable,
   type Route,
 } from "./route.ts";
+import { RouteEvents } from "./route-events.ts";
 import { createStackStats, type StackStats } from "./stats.ts";
 import { registerStackSysctls } from "./stack-sysctl.ts";
 import { Sysctl } from "./sysctl.ts";
@@ -103,6 +104,8 @@ export class Stack {
   readonly config: StackConfig = createStackConfig();
   readonly sysctl = new Sysctl();
   readonly routes = new RouteTable();
+  /** Route, interface and address changes, for routing sockets (route-events.ts). */
+  readonly rtEvents = new RouteEvents();
   /** Link-layer hooks on every interface (whole Ethernet frames). */
   readonly pfil = new PfilHead();
   /** IP-layer hooks: every IPv4 datagram in, out and forwarded, lo0 and VLANs included (pfil.ts). */
@@ -131,6 +134,7 @@ export class Stack {
 
   constructor(opts: StackOptions) {
     this.clock = opts.clock;
+    this.routes.onChange = (change, r) => this.rtEvents.route(change, r);
     this.tapTime = new TapTime(opts.clock);
     this.timers = new TimerService(opts.clock);
     this.routeTimer = this.timers.create("route-expire", () => {
@@ -246,6 +250,7 @@ export class Stack {
     for (let i = this.taps.length - 1; i >= 0; i--) if (this.taps[i].ifp === ifp) this.taps.splice(i, 1);
     ifp.parent?.vlans.delete(ifp.vlanId);
     this.ifs.delete(ifp.name);
+    this.rtEvents.ifinfo(ifp);
   }
 
   setUp(ifp: Ifnet, up: boolean): void {
@@ -254,11 +259,14 @@ export class Stack {
     else ifp.flags &= ~IFF_UP;
     if (up && !was) for (const a of ifp.addrs) this.arp.gratuitous(ifp, a.addr);
     if (!up && was) this.arp.flush(ifp, true);
+    if ((ifp.flags & IFF_UP) !== was) this.rtEvents.ifinfo(ifp);
   }
 
   setPromisc(ifp: Ifnet, on: boolean): void {
+    const was = ifp.flags;
     if (on) ifp.flags |= IFF_PROMISC;
     else ifp.flags &= ~IFF_PROMISC;
+    if (ifp.flags !== was) this.rtEvents.ifinfo(ifp);
   }
 
   /** The driver reports carrier changes; logged as BSD does. */
@@ -268,6 +276,7 @@ export class Stack {
     ifp.linkUp = up;
     this.log(LOG_NOTICE, `${ifp.name}: link state changed to ${up ? "UP" : "DOWN"}`);
     if (up) for (const a of ifp.addrs) this.arp.gratuitous(ifp, a.addr);
+    this.rtEvents.ifinfo(ifp);
   }
 
   setMtu(ifp: Ifnet, mtu: number): void {
@@ -292,7 +301,10 @@ export class Stack {
     const ia = makeIfAddr(ifp, addr, prefixLen, broadcast);
     ifp.addrs.push(ia);
     this.ip.localAddrs.set(ia.addr, ia);
+    this.rtEvents.addr("add", ia);
+    const wasUp = ifp.flags & IFF_UP;
     ifp.flags |= IFF_UP;
+    if (!wasUp) this.rtEvents.ifinfo(ifp);
     if (ifp.isLoopback) {
       if (!this.routes.get(ia.addr, 32)) {
         this.routes.add({ dst: ia.addr, prefixLen: 32, gateway: ia.addr, ifp, flags: 0, mtu: ifp.mtu });
@@ -322,6 +334,7 @@ export class Stack {
       if (heir !== undefined)
         this.routes.add({ dst: heir.addr, prefixLen: plen, gateway: heir.addr, ifp, flags: RTF_CLONING });
     }
+    this.rtEvents.addr("delete", ia);
   }
 
   // ---- routes ----
@@ -336,8 +349,16 @@ export class Stack {
     gateway: number,
     opts: { ifp?: Ifnet; reject?: boolean; blackhole?: boolean; mtu?: number } = {},
   ): Route {
-    let ifp = opts.ifp;
-    let flags = RTF_STATIC;
+    const hop = this.nextHop(gateway, opts.ifp);
+    let flags = RTF_STATIC | hop.flags;
+    if (opts.reject) flags |= RTF_REJECT;
+    if (opts.blackhole) flags |= RTF_BLACKHOLE;
+    return this.routes.add({ dst, prefixLen, gateway, ifp: hop.ifp, flags, mtu: opts.mtu ?? 0 });
+  }
+
+  /** Where a route via `gateway` (0: straight out of `ifp`) leaves, and whether it is RTF_GATEWAY. */
+  private nextHop(gateway: number, ifp: Ifnet | undefined): { ifp: Ifnet; flags: number } {
+    let flags = 0;
     if (gateway !== 0) {
       const via = this.routes.lookup(gateway);
       const local = this.ip.localAddrs.get(gateway >>> 0);
@@ -348,10 +369,31 @@ export class Stack {
         flags |= RTF_GATEWAY;
       }
     }
-    if (ifp === undefined) ifp = this.lo0;
-    if (opts.reject) flags |= RTF_REJECT;
-    if (opts.blackhole) flags |= RTF_BLACKHOLE;
-    return this.routes.add({ dst, prefixLen, gateway, ifp, flags, mtu: opts.mtu ?? 0 });
+    return { ifp: ifp ?? this.lo0, flags };
+  }
+
+  /**
+   * RTM_CHANGE: the route for exactly dst/prefixLen gets a new gateway (and interface) and/or
+   * MTU; ESRCH if there is none. Connected routes belong to their addresses: EINVAL.
+   */
+  changeRoute(
+    dst: number,
+    prefixLen: number,
+    change: { gateway?: number; ifp?: Ifnet; mtu?: number },
+  ): Route {
+    const r = this.routes.get(dst, prefixLen);
+    if (r === undefined) throw new KernelError("ESRCH", "not in table");
+    if (r.flags & RTF_CLONING) throw new KernelError("EINVAL", "a connected route changes with its address");
+    if (change.gateway !== undefined || change.ifp !== undefined) {
+      const gateway = change.gateway ?? (r.flags & RTF_GATEWAY ? r.gateway : 0);
+      const hop = this.nextHop(gateway, change.ifp);
+      r.gateway = gateway >>> 0;
+      r.ifp = hop.ifp;
+      r.flags = (r.flags & ~RTF_GATEWAY) | hop.flags;
+    }
+    if (change.mtu !== undefined) r.mtu = change.mtu;
+    this.routes.changed(r);
+    return r;
   }
 
   /**
@@ -389,7 +431,7 @@ export class Stack {
       cur.ifp = via.ifp;
       cur.flags |= RTF_MODIFIED;
       if (cur.flags & RTF_DYNAMIC) this.routes.setExpire(cur, expire);
-      this.routes.generation++;
+      this.routes.changed(cur);
       st.rtnewgateway++;
     } else {
       this.routes.add({

@@ -3,6 +3,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Runtime } from "./runtime.ts";
 import { Signal } from "../../helpers/wait.ts";
+import { program } from "../iopkt/harness.ts";
+import { AF_ROUTE } from "../../../firmware/net/socket/constants.ts";
 
 const T = 30_000;
 
@@ -182,6 +184,39 @@ describe("network utilities against io-pkt on a virtual wire", () => {
     const gone = await rt.sh(["route", "delete", "-net", "10.9.0.0/16"]);
     expect(gone).toMatchObject({ status: 1, stderr: "route: delete net 10.9.0.0: not in table\n" });
     await rt.ok(["route", "delete", "default"]);
+  });
+
+  it("route monitor prints route and interface changes as BSD's route monitor does", async () => {
+    const mon = rt.sh(["route", "monitor", "-c", "4"], { env: { TZ: "UTC" } });
+    // Changes start once the monitor's routing socket exists (io-pkt lists it).
+    const listening = () =>
+      program(rt.kernel, "", async (ctx) => (await ctx.sockets.list()).some((s) => s.domain === AF_ROUTE));
+    while (!(await listening()));
+    await rt.ok(["route", "add", "10.7.0.0/16", "10.5.0.2"]);
+    await rt.ok(["route", "delete", "10.7.0.0/16"]);
+    await rt.ok(["ifconfig", "en0", "down"]);
+    await rt.ok(["ifconfig", "en0", "up"]);
+    const r = await mon;
+    expect(r.stderr).toBe("");
+    const when = String.raw`on \w{3} \w{3} [ \d]\d \d\d:\d\d:\d\d \d{4}\n`;
+    const route = (type: string, flags: string) =>
+      String.raw`got message of size 124 ${when}${type}: len 124, pid: \d+, seq 0, errno 0, flags:<${flags}>\n` +
+      String.raw`locks:  inits: \nsockaddrs: <DST,GATEWAY,NETMASK>\n 10\.7\.0\.0 10\.5\.0\.2 255\.255\.0\.0\n`;
+    const ifinfo = (flags: string) =>
+      String.raw`got message of size 76 ${when}RTM_IFINFO: iface status change: len 76, if# 2, carrier: active, flags:<${flags}>\n`;
+    expect(r.stdout).toMatch(
+      new RegExp(
+        "^\\n" +
+          route("RTM_ADD: Add Route", "UP,GATEWAY,DONE,STATIC") +
+          "\\n" +
+          route("RTM_DELETE: Delete Route", "UP,GATEWAY,DONE,STATIC") +
+          "\\n" +
+          ifinfo("BROADCAST,RUNNING,SIMPLEX,MULTICAST") +
+          "\\n" +
+          ifinfo("UP,BROADCAST,RUNNING,SIMPLEX,MULTICAST") +
+          "$",
+      ),
+    );
   });
 
   it("sysctl reads, writes and lists", async () => {

@@ -3,7 +3,7 @@
 import { describe, expect, it } from "vitest";
 import { ManualClock } from "../../../firmware/kernel/clock.ts";
 import { KernelError } from "../../../firmware/kernel/errno.ts";
-import { AF_INET, AF_LOCAL } from "../../../firmware/net/socket/constants.ts";
+import { AF_INET, AF_LOCAL, AF_ROUTE } from "../../../firmware/net/socket/constants.ts";
 import { SocketLayer } from "../../../firmware/net/socket/layer.ts";
 import * as M from "../../../firmware/net/socket/messages.ts";
 import { SocketOpen, SocketServer } from "../../../firmware/net/socket/server.ts";
@@ -53,7 +53,7 @@ describe("socket resource manager: malformed messages", () => {
     const n = fuzzIterations(20_000, 1_000_000);
     let opens: SocketOpen[] = [];
     const fresh = (): SocketOpen => {
-      const o = new SocketOpen(rnd() & 1 ? AF_INET : AF_LOCAL, () => {});
+      const o = new SocketOpen([AF_INET, AF_LOCAL, AF_ROUTE][rnd() % 3] as number, () => {});
       opens.push(o);
       return o;
     };
