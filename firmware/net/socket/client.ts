@@ -9,9 +9,10 @@ import { encodeRequest, decodeNotifyReply } from "../../resmgr/messages.ts";
 import { decode, encode } from "../control/codec.ts";
 import { prefixFromEnv, socketDir } from "../control/paths.ts";
 import { formatIpv4, parseIpv4 } from "../wire/ipv4-addr.ts";
-import type { SocketAddress, SocketClient, SocketListing, SockoptValue } from "./api.ts";
-import { AF_INET, AF_LOCAL, POLLERR, POLLHUP, POLLIN, POLLNVAL, POLLOUT } from "./constants.ts";
+import type { RecvMsgResult, SocketAddress, SocketClient, SocketListing, SockoptValue } from "./api.ts";
+import { AF_INET, AF_LOCAL, MSG_TRUNC, POLLERR, POLLHUP, POLLIN, POLLNVAL, POLLOUT } from "./constants.ts";
 import * as M from "./messages.ts";
+import { decodeBatch } from "./recv-batch.ts";
 
 type Runner = <T>(fn: (t: Thread) => Promise<T>) => Promise<T>;
 
@@ -126,12 +127,24 @@ export function makeSocketClient(run: Runner, env: Record<string, string | undef
         return {
           data: r.data,
           from: fromWire(r.from),
-          truncated: (r.flags & 0x10) !== 0,
+          truncated: (r.flags & MSG_TRUNC) !== 0,
           dstAddress: formatIpv4(r.dst),
           ifindex: r.ifindex,
           timestampUs: r.tsUs,
         };
       }),
+    recvmmsg: (fd, o = {}) =>
+      call(
+        fd,
+        M.SOCKCTL.RECVMMSG,
+        encode(M.RecvMmsgRequest, {
+          max: o.max ?? 65536,
+          flags: o.flags ?? 0,
+          count: o.count ?? 64,
+          bytes: REPLY_MAX - 64,
+        }),
+        batchResults,
+      ),
     shutdown: (fd, how) => call(fd, M.SOCKCTL.SHUTDOWN, encode(M.ShutdownRequest, { how }), none),
     close: (fd) => run((t) => client.close(t, fd)),
     getsockname: (fd) => call(fd, M.SOCKCTL.GETSOCKNAME, new Uint8Array(0), addrOf),
@@ -180,6 +193,44 @@ export function makeSocketClient(run: Runner, env: Record<string, string | undef
     },
   };
   return api;
+}
+
+/**
+ * A RECVMMSG reply as results. Consecutive datagrams from one sender (a flood, a stream of
+ * requests) share the formatted address strings: one formatIpv4 per sender change.
+ */
+function batchResults(d: Uint8Array): RecvMsgResult[] {
+  const recs = decodeBatch(d);
+  const out = new Array<RecvMsgResult>(recs.length);
+  let lastAddr = -1;
+  let lastText = "";
+  let lastDst = -1;
+  let lastDstText = "";
+  for (let i = 0; i < recs.length; i++) {
+    const r = recs[i] as (typeof recs)[number];
+    const f = r.from;
+    let from: SocketAddress | null;
+    if (f.family === AF_INET) {
+      if (f.addr !== lastAddr) {
+        lastAddr = f.addr;
+        lastText = formatIpv4(f.addr);
+      }
+      from = { family: "inet", address: lastText, port: f.port };
+    } else from = fromWire(f);
+    if (r.dst !== lastDst) {
+      lastDst = r.dst;
+      lastDstText = formatIpv4(r.dst);
+    }
+    out[i] = {
+      data: r.data,
+      from,
+      truncated: (r.flags & MSG_TRUNC) !== 0,
+      dstAddress: lastDstText,
+      ifindex: r.ifindex,
+      timestampUs: r.tsUs,
+    };
+  }
+  return out;
 }
 
 function toNotify(events: number): number {

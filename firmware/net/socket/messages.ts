@@ -29,6 +29,8 @@ export const SOCKCTL = {
   SENDMSG: cmd(11),
   RECVMSG: cmd(12),
   IOCTL: cmd(13),
+  /** Many datagrams in one reply (recvmmsg): layout in recv-batch.ts. */
+  RECVMMSG: cmd(15),
   /** This socket's id, domain, type and addresses (accept's side channel, fstat). */
   INFO: cmd(14),
   /** Every socket of the stack (netstat -an, fstat). Allowed on an open before SOCKET. */
@@ -81,6 +83,12 @@ export const RecvReply = bin.object({
   tsUs: i64,
   data: bytes,
 });
+
+/**
+ * recvmmsg: up to `count` datagrams, each cut to `max` bytes, the reply within `bytes`. Blocks
+ * (unless non-blocking) until at least one is queued, then takes what is there (MSG_WAITFORONE).
+ */
+export const RecvMmsgRequest = bin.object({ max: bin.u32, flags: bin.u32, count: bin.u32, bytes: bin.u32 });
 
 export const IoctlRequest = bin.object({ request: bin.u32, arg: bin.i32 });
 export const IoctlReply = bin.object({ value: bin.i32 });

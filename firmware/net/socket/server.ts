@@ -14,6 +14,7 @@ import * as M from "./messages.ts";
 import type { SendControl } from "./protosw.ts";
 import { SS_CANTRCVMORE, SS_CANTSENDMORE, SS_ISLISTENING, type SockData, type Socket } from "./socket.ts";
 import { getSockopt, setSockopt } from "./sockopt.ts";
+import { BATCH_MAX, batchSize, encodeBatch } from "./recv-batch.ts";
 
 export interface DevctlResult {
   ret: number;
@@ -223,6 +224,14 @@ export class SocketServer {
           }),
         );
       }
+      case S.RECVMMSG: {
+        const r = decode(M.RecvMmsgRequest, data);
+        if (so.type === K.SOCK_STREAM)
+          throw new KernelError("EOPNOTSUPP", "recvmmsg is for datagram sockets; read a stream with recv");
+        if (r.count === 0 || r.count > BATCH_MAX)
+          throw new KernelError("EINVAL", `recvmmsg count ${r.count} (1-${BATCH_MAX})`);
+        return this.recvBatch(ctx, so, r);
+      }
       case S.IOCTL: {
         const r = decode(M.IoctlRequest, data);
         if (r.request === M.FIONREAD) {
@@ -399,6 +408,31 @@ export class SocketServer {
         raw,
       ),
     );
+  }
+
+  /** RECVMMSG: what is queued (at least one datagram, blocking like recv) in one reply. */
+  private recvBatch(
+    ctx: IoContext,
+    so: Socket,
+    r: { max: number; flags: number; count: number; bytes: number },
+  ): DevctlResult | null {
+    const peek = (r.flags & K.MSG_PEEK) !== 0;
+    const attempt = (): DevctlResult | null => {
+      const rcv = so.rcv;
+      if (rcv.records === 0) return rcv.eof ? { ret: 0, data: encodeBatch(rcv, 0, 4, r.max) } : null;
+      const { n, size } = batchSize(rcv, r.count, r.max, r.bytes);
+      const data = encodeBatch(rcv, n, size, r.max);
+      if (!peek) {
+        for (let i = 0; i < n; i++) rcv.shift();
+        so.proto.rcvd?.(so);
+      }
+      return { ret: 0, data };
+    };
+    const nbio = so.nbio || (r.flags & K.MSG_DONTWAIT) !== 0;
+    return this.waitFor(ctx, so, nbio, so.rcvTimeoMs, attempt, () => {
+      throwPending(so);
+      return null;
+    });
   }
 
   private send(
