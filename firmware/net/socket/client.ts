@@ -19,6 +19,8 @@ type Runner = <T>(fn: (t: Thread) => Promise<T>) => Promise<T>;
 const REPLY_MAX = 1 << 20;
 const enc = new TextEncoder();
 const asBytes = (d: string | Uint8Array): Uint8Array => (typeof d === "string" ? enc.encode(d) : d);
+/** What recvmsg returns at end of file. */
+const EOF_RESULT = { from: null, truncated: false, dstAddress: "0.0.0.0", ifindex: 0, timestampUs: 0 };
 /** Pulse code poll arms notifications with. */
 const POLL_PULSE = 0x21;
 
@@ -121,18 +123,11 @@ export function makeSocketClient(run: Runner, env: Record<string, string | undef
       const r = await api.recvmsg(fd, max, flags);
       return { data: r.data, from: r.from, truncated: r.truncated };
     },
-    recvmsg: (fd, max = 65536, flags = 0) =>
-      call(fd, M.SOCKCTL.RECVMSG, encode(M.RecvRequest, { max, flags }), (d) => {
-        const r = decode(M.RecvReply, d);
-        return {
-          data: r.data,
-          from: fromWire(r.from),
-          truncated: (r.flags & MSG_TRUNC) !== 0,
-          dstAddress: formatIpv4(r.dst),
-          ifindex: r.ifindex,
-          timestampUs: r.tsUs,
-        };
-      }),
+    async recvmsg(fd, max = 65536, flags = 0) {
+      const d = await call(fd, M.SOCKCTL.RECVMSG, encode(M.RecvRequest, { max, flags }), (b) => b);
+      // end of file: no record
+      return batchResults(d)[0] ?? { ...EOF_RESULT, data: new Uint8Array(0) };
+    },
     recvmmsg: (fd, o = {}) =>
       call(
         fd,

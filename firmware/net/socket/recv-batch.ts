@@ -1,4 +1,4 @@
-// The RECVMMSG reply: many datagrams in one message (recvmmsg(2)'s idea), so a flood costs one
+// The RECVMMSG reply (and RECVMSG's, as a batch of one): many datagrams in one message (recvmmsg(2)'s idea), so a flood costs one
 // kernel round trip per batch instead of one per datagram. Hand-coded with a DataView rather
 // than typed-binary: it is the per-datagram hot path, and typed-binary's per-value measuring
 // and reader set-up cost more than the rest of a receive (docs/sockets.md, "Performance").
@@ -88,6 +88,18 @@ export function encodeBatch(src: BatchSource, n: number, size: number, max: numb
     out.set(len === r.data.byteLength ? r.data : r.data.subarray(0, len), at + 4);
     at += 4 + len;
   }
+  return out;
+}
+
+/**
+ * A RECVMSG reply: the same layout with one record (or none: end of file). `truncated` marks
+ * a record already cut by its reader (stream reads), beside datagrams longer than `max`.
+ */
+export function encodeOne(rec: SockData | null, max: number, truncated = false): Uint8Array {
+  const src: BatchSource = { records: rec === null ? 0 : 1, peekAt: () => rec ?? undefined };
+  const { n, size } = batchSize(src, 1, max, Number.MAX_SAFE_INTEGER);
+  const out = encodeBatch(src, n, size, max);
+  if (truncated && n === 1) new DataView(out.buffer).setUint32(COUNT_LEN, MSG_TRUNC);
   return out;
 }
 

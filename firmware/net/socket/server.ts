@@ -14,7 +14,7 @@ import * as M from "./messages.ts";
 import type { SendControl } from "./protosw.ts";
 import { SS_CANTRCVMORE, SS_CANTSENDMORE, SS_ISLISTENING, type SockData, type Socket } from "./socket.ts";
 import { getSockopt, setSockopt } from "./sockopt.ts";
-import { BATCH_MAX, batchSize, encodeBatch } from "./recv-batch.ts";
+import { BATCH_MAX, batchSize, encodeBatch, encodeOne } from "./recv-batch.ts";
 
 export interface DevctlResult {
   ret: number;
@@ -213,16 +213,7 @@ export class SocketServer {
       }
       case S.RECVMSG: {
         const r = decode(M.RecvRequest, data);
-        return this.recv(ctx, so, r.max, r.flags, (rec, trunc) =>
-          encode(M.RecvReply, {
-            from: rec?.from ?? M.NO_ADDR,
-            flags: trunc ? K.MSG_TRUNC : 0,
-            dst: rec?.dst ?? 0,
-            ifindex: rec?.ifindex ?? 0,
-            tsUs: rec?.tsUs ?? 0,
-            data: rec === null ? EMPTY : rec.data.byteLength > r.max ? rec.data.subarray(0, r.max) : rec.data,
-          }),
-        );
+        return this.recv(ctx, so, r.max, r.flags, (rec, trunc) => encodeOne(rec, r.max, trunc));
       }
       case S.RECVMMSG: {
         const r = decode(M.RecvMmsgRequest, data);

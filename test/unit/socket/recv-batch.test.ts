@@ -8,6 +8,7 @@ import {
   batchSize,
   decodeBatch,
   encodeBatch,
+  encodeOne,
   type BatchSource,
 } from "../../../firmware/net/socket/recv-batch.ts";
 import { SockBuf } from "../../../firmware/net/socket/sockbuf.ts";
@@ -72,6 +73,16 @@ describe("RECVMMSG batch format", () => {
     // reading does not take: the socket buffer still holds all ten
     expect(sb.records).toBe(10);
     expect(decodeBatch(encodeAll(new SockBuf<SockData>(100), 8, 100))).toEqual([]);
+  });
+
+  it("RECVMSG's reply is a batch of one: cut to max, truncation kept, none at end of file", () => {
+    const [a] = decodeBatch(encodeOne(rec(30, 5), 10));
+    expect(a?.data).toEqual(rec(30, 5).data.subarray(0, 10));
+    expect(a?.flags).toBe(MSG_TRUNC);
+    expect(a?.from.port).toBe(1005);
+    expect(decodeBatch(encodeOne(rec(8, 1), 100, true))[0]?.flags).toBe(MSG_TRUNC);
+    expect(decodeBatch(encodeOne(rec(8, 1), 100))[0]?.flags).toBe(0);
+    expect(decodeBatch(encodeOne(null, 100))).toEqual([]);
   });
 
   it("refuses malformed replies with EBADMSG naming the record", () => {
