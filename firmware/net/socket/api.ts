@@ -24,6 +24,16 @@ export interface RecvMsgResult extends RecvResult {
   timestampUs: number;
 }
 
+/** recvmmsg's limits; every field has a default. */
+export interface RecvMmsgOptions {
+  /** Datagrams at most (default 64, at most 1024). */
+  count?: number;
+  /** Bytes kept of each datagram (default 65536); longer ones are cut and marked truncated. */
+  max?: number;
+  /** MSG_DONTWAIT, MSG_PEEK. */
+  flags?: number;
+}
+
 export interface SendMsgOptions {
   /** Destination; omitted on a connected socket. */
   to?: SocketAddress;
@@ -55,6 +65,13 @@ export interface SocketClient {
   recv(fd: number, max?: number, flags?: number): Promise<Uint8Array>;
   recvfrom(fd: number, max?: number, flags?: number): Promise<RecvResult>;
   recvmsg(fd: number, max?: number, flags?: number): Promise<RecvMsgResult>;
+  /**
+   * recvmmsg(2) with MSG_WAITFORONE: blocks (unless non-blocking) until a datagram is queued,
+   * then returns every queued one up to the limits, oldest first, in one message to io-pkt.
+   * An empty array is end of file (shutdown(SHUT_RD)). Datagram sockets only (EOPNOTSUPP).
+   * The `data` of a batch are views into one buffer.
+   */
+  recvmmsg(fd: number, opts?: RecvMmsgOptions): Promise<RecvMsgResult[]>;
   shutdown(fd: number, how: number): Promise<void>;
   close(fd: number): Promise<void>;
   getsockname(fd: number): Promise<SocketAddress>;

@@ -9,15 +9,18 @@ import { encodeRequest, decodeNotifyReply } from "../../resmgr/messages.ts";
 import { decode, encode } from "../control/codec.ts";
 import { prefixFromEnv, socketDir } from "../control/paths.ts";
 import { formatIpv4, parseIpv4 } from "../wire/ipv4-addr.ts";
-import type { SocketAddress, SocketClient, SocketListing, SockoptValue } from "./api.ts";
-import { AF_INET, AF_LOCAL, POLLERR, POLLHUP, POLLIN, POLLNVAL, POLLOUT } from "./constants.ts";
+import type { RecvMsgResult, SocketAddress, SocketClient, SocketListing, SockoptValue } from "./api.ts";
+import { AF_INET, AF_LOCAL, MSG_TRUNC, POLLERR, POLLHUP, POLLIN, POLLNVAL, POLLOUT } from "./constants.ts";
 import * as M from "./messages.ts";
+import { decodeBatch } from "./recv-batch.ts";
 
 type Runner = <T>(fn: (t: Thread) => Promise<T>) => Promise<T>;
 
 const REPLY_MAX = 1 << 20;
 const enc = new TextEncoder();
 const asBytes = (d: string | Uint8Array): Uint8Array => (typeof d === "string" ? enc.encode(d) : d);
+/** What recvmsg returns at end of file. */
+const EOF_RESULT = { from: null, truncated: false, dstAddress: "0.0.0.0", ifindex: 0, timestampUs: 0 };
 /** Pulse code poll arms notifications with. */
 const POLL_PULSE = 0x21;
 
@@ -120,18 +123,23 @@ export function makeSocketClient(run: Runner, env: Record<string, string | undef
       const r = await api.recvmsg(fd, max, flags);
       return { data: r.data, from: r.from, truncated: r.truncated };
     },
-    recvmsg: (fd, max = 65536, flags = 0) =>
-      call(fd, M.SOCKCTL.RECVMSG, encode(M.RecvRequest, { max, flags }), (d) => {
-        const r = decode(M.RecvReply, d);
-        return {
-          data: r.data,
-          from: fromWire(r.from),
-          truncated: (r.flags & 0x10) !== 0,
-          dstAddress: formatIpv4(r.dst),
-          ifindex: r.ifindex,
-          timestampUs: r.tsUs,
-        };
-      }),
+    async recvmsg(fd, max = 65536, flags = 0) {
+      const d = await call(fd, M.SOCKCTL.RECVMSG, encode(M.RecvRequest, { max, flags }), (b) => b);
+      // end of file: no record
+      return batchResults(d)[0] ?? { ...EOF_RESULT, data: new Uint8Array(0) };
+    },
+    recvmmsg: (fd, o = {}) =>
+      call(
+        fd,
+        M.SOCKCTL.RECVMMSG,
+        encode(M.RecvMmsgRequest, {
+          max: o.max ?? 65536,
+          flags: o.flags ?? 0,
+          count: o.count ?? 64,
+          bytes: REPLY_MAX - 64,
+        }),
+        batchResults,
+      ),
     shutdown: (fd, how) => call(fd, M.SOCKCTL.SHUTDOWN, encode(M.ShutdownRequest, { how }), none),
     close: (fd) => run((t) => client.close(t, fd)),
     getsockname: (fd) => call(fd, M.SOCKCTL.GETSOCKNAME, new Uint8Array(0), addrOf),
@@ -180,6 +188,44 @@ export function makeSocketClient(run: Runner, env: Record<string, string | undef
     },
   };
   return api;
+}
+
+/**
+ * A RECVMMSG reply as results. Consecutive datagrams from one sender (a flood, a stream of
+ * requests) share the formatted address strings: one formatIpv4 per sender change.
+ */
+function batchResults(d: Uint8Array): RecvMsgResult[] {
+  const recs = decodeBatch(d);
+  const out = new Array<RecvMsgResult>(recs.length);
+  let lastAddr = -1;
+  let lastText = "";
+  let lastDst = -1;
+  let lastDstText = "";
+  for (let i = 0; i < recs.length; i++) {
+    const r = recs[i] as (typeof recs)[number];
+    const f = r.from;
+    let from: SocketAddress | null;
+    if (f.family === AF_INET) {
+      if (f.addr !== lastAddr) {
+        lastAddr = f.addr;
+        lastText = formatIpv4(f.addr);
+      }
+      from = { family: "inet", address: lastText, port: f.port };
+    } else from = fromWire(f);
+    if (r.dst !== lastDst) {
+      lastDst = r.dst;
+      lastDstText = formatIpv4(r.dst);
+    }
+    out[i] = {
+      data: r.data,
+      from,
+      truncated: (r.flags & MSG_TRUNC) !== 0,
+      dstAddress: lastDstText,
+      ifindex: r.ifindex,
+      timestampUs: r.tsUs,
+    };
+  }
+  return out;
 }
 
 function toNotify(events: number): number {

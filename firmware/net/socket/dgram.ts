@@ -3,7 +3,7 @@
 // Errors are emitted as "error" (or passed to send's callback) as KernelErrors.
 import { EventEmitter } from "node:events";
 import { KernelError } from "../../kernel/errno.ts";
-import type { SocketClient } from "./api.ts";
+import type { RecvMsgResult, SocketClient } from "./api.ts";
 import * as K from "./constants.ts";
 
 export interface RemoteInfo {
@@ -20,6 +20,9 @@ export interface SocketOptions {
   recvBufferSize?: number;
   sendBufferSize?: number;
 }
+
+/** Datagrams taken per receive message (recvmmsg). */
+const RECV_BATCH = 64;
 
 type Callback = (err: Error | null, bytes?: number) => void;
 
@@ -102,8 +105,21 @@ export class DgramSocket extends EventEmitter {
 
   private async receiveLoop(fd: number): Promise<void> {
     while (!this.closed) {
+      let batch: RecvMsgResult[];
       try {
-        const m = await this.api.recvfrom(fd);
+        // One message to io-pkt brings every datagram queued (up to a batch).
+        batch = await this.api.recvmmsg(fd, { count: RECV_BATCH });
+      } catch (e) {
+        if (this.closed) return;
+        // an ICMP error on a connected socket is reported, and the socket keeps receiving
+        this.emit("error", e);
+        continue;
+      }
+      if (batch.length === 0) return; // end of file: the socket was shut down for reading
+      // In order; a listener that throws does not cost the rest of the batch (as with Node,
+      // the throw surfaces: here as "error", after the batch).
+      let thrown: unknown = null;
+      for (const m of batch) {
         if (this.closed) return;
         if (m.from === null || m.from.family !== "inet") continue;
         const rinfo: RemoteInfo = {
@@ -112,12 +128,13 @@ export class DgramSocket extends EventEmitter {
           port: m.from.port,
           size: m.data.byteLength,
         };
-        this.emit("message", Buffer.from(m.data.buffer, m.data.byteOffset, m.data.byteLength), rinfo);
-      } catch (e) {
-        if (this.closed) return;
-        // an ICMP error on a connected socket is reported, and the socket keeps receiving
-        this.emit("error", e);
+        try {
+          this.emit("message", Buffer.from(m.data.buffer, m.data.byteOffset, m.data.byteLength), rinfo);
+        } catch (e) {
+          thrown ??= e;
+        }
       }
+      if (thrown !== null) this.emit("error", thrown);
     }
   }
 

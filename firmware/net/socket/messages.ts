@@ -6,7 +6,6 @@
 import bin from "typed-binary";
 import type { Parsed } from "typed-binary";
 import { bytes } from "../control/codec.ts";
-import { i64 } from "../../resmgr/int64-schema.ts";
 
 export const DCMD_SOCK_CLASS = 0x5300;
 
@@ -29,6 +28,8 @@ export const SOCKCTL = {
   SENDMSG: cmd(11),
   RECVMSG: cmd(12),
   IOCTL: cmd(13),
+  /** Many datagrams in one reply (recvmmsg): layout in recv-batch.ts. */
+  RECVMMSG: cmd(15),
   /** This socket's id, domain, type and addresses (accept's side channel, fstat). */
   INFO: cmd(14),
   /** Every socket of the stack (netstat -an, fstat). Allowed on an open before SOCKET. */
@@ -68,19 +69,12 @@ export const SendRequest = bin.object({
 export const SendReply = bin.object({ nbytes: bin.u32 });
 
 export const RecvRequest = bin.object({ max: bin.u32, flags: bin.u32 });
+/** recvmsg's reply is a batch of one record (none at end of file): recv-batch.ts. */
 /**
- * recvmsg: `flags` MSG_TRUNC when the datagram was longer than `max`; `dst`/`ifindex` are
- * IP_RECVDSTADDR/IP_PKTINFO (always filled; the options say whether the API reports them).
+ * recvmmsg: up to `count` datagrams, each cut to `max` bytes, the reply within `bytes`. Blocks
+ * (unless non-blocking) until at least one is queued, then takes what is there (MSG_WAITFORONE).
  */
-export const RecvReply = bin.object({
-  from: SockAddrSchema,
-  flags: bin.u32,
-  dst: bin.u32,
-  ifindex: bin.u32,
-  /** SO_TIMESTAMP: receive time in µs of io-pkt's clock (0 without the option). */
-  tsUs: i64,
-  data: bytes,
-});
+export const RecvMmsgRequest = bin.object({ max: bin.u32, flags: bin.u32, count: bin.u32, bytes: bin.u32 });
 
 export const IoctlRequest = bin.object({ request: bin.u32, arg: bin.i32 });
 export const IoctlReply = bin.object({ value: bin.i32 });

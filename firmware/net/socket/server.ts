@@ -15,6 +15,7 @@ import type { SendControl } from "./protosw.ts";
 import { SS_CANTRCVMORE, SS_CANTSENDMORE, SS_ISLISTENING, type SockData, type Socket } from "./socket.ts";
 import { getSockopt, setSockopt } from "./sockopt.ts";
 import { describeSocket } from "./describe.ts";
+import { BATCH_MAX, batchSize, encodeBatch, encodeOne } from "./recv-batch.ts";
 
 export interface DevctlResult {
   ret: number;
@@ -215,16 +216,15 @@ export class SocketServer {
       }
       case S.RECVMSG: {
         const r = decode(M.RecvRequest, data);
-        return this.recv(ctx, so, r.max, r.flags, (rec, trunc) =>
-          encode(M.RecvReply, {
-            from: rec?.from ?? M.NO_ADDR,
-            flags: trunc ? K.MSG_TRUNC : 0,
-            dst: rec?.dst ?? 0,
-            ifindex: rec?.ifindex ?? 0,
-            tsUs: rec?.tsUs ?? 0,
-            data: rec === null ? EMPTY : rec.data.byteLength > r.max ? rec.data.subarray(0, r.max) : rec.data,
-          }),
-        );
+        return this.recv(ctx, so, r.max, r.flags, (rec, trunc) => encodeOne(rec, r.max, trunc));
+      }
+      case S.RECVMMSG: {
+        const r = decode(M.RecvMmsgRequest, data);
+        if (so.type === K.SOCK_STREAM)
+          throw new KernelError("EOPNOTSUPP", "recvmmsg is for datagram sockets; read a stream with recv");
+        if (r.count === 0 || r.count > BATCH_MAX)
+          throw new KernelError("EINVAL", `recvmmsg count ${r.count} (1-${BATCH_MAX})`);
+        return this.recvBatch(ctx, so, r);
       }
       case S.IOCTL: {
         const r = decode(M.IoctlRequest, data);
@@ -409,6 +409,31 @@ export class SocketServer {
         raw,
       ),
     );
+  }
+
+  /** RECVMMSG: what is queued (at least one datagram, blocking like recv) in one reply. */
+  private recvBatch(
+    ctx: IoContext,
+    so: Socket,
+    r: { max: number; flags: number; count: number; bytes: number },
+  ): DevctlResult | null {
+    const peek = (r.flags & K.MSG_PEEK) !== 0;
+    const attempt = (): DevctlResult | null => {
+      const rcv = so.rcv;
+      if (rcv.records === 0) return rcv.eof ? { ret: 0, data: encodeBatch(rcv, 0, 4, r.max) } : null;
+      const { n, size } = batchSize(rcv, r.count, r.max, r.bytes);
+      const data = encodeBatch(rcv, n, size, r.max);
+      if (!peek) {
+        for (let i = 0; i < n; i++) rcv.shift();
+        so.proto.rcvd?.(so);
+      }
+      return { ret: 0, data };
+    };
+    const nbio = so.nbio || (r.flags & K.MSG_DONTWAIT) !== 0;
+    return this.waitFor(ctx, so, nbio, so.rcvTimeoMs, attempt, () => {
+      throwPending(so);
+      return null;
+    });
   }
 
   private send(

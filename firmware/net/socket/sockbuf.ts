@@ -54,7 +54,7 @@ export class SockBuf<R extends SbRecord = SbRecord> {
 
   /** Queues `rec` unless it does not fit (counted in `drops`); wakes waiters. */
   append(rec: R): boolean {
-    if (rec.size > this.space() || (this.maxRecords > 0 && this.records >= this.maxRecords)) {
+    if (!this.fits(rec.size)) {
       this.drops++;
       return false;
     }
@@ -81,6 +81,16 @@ export class SockBuf<R extends SbRecord = SbRecord> {
   /** The next record without taking it. */
   peek(): R | undefined {
     return this.recs[this.head];
+  }
+
+  /** The `i`th queued record without taking it (batched reads measure before they take). */
+  peekAt(i: number): R | undefined {
+    return this.recs[this.head + i];
+  }
+
+  /** Whether a record of `size` bytes would be queued now (checked before building it). */
+  fits(size: number): boolean {
+    return size <= this.space() && (this.maxRecords === 0 || this.records < this.maxRecords);
   }
 
   /** Takes the next whole record (datagram semantics). */

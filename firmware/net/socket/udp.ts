@@ -113,6 +113,12 @@ export class Udp implements ProtoSwitch, IpProtocol {
     dst: number,
     ifindex: number,
   ): void {
+    // A full buffer is checked before the copy: a flood's excess costs a counter, not a buffer.
+    if (!so.rcv.fits(ulen - UDP_HDR_LEN)) {
+      so.rcv.drops++;
+      this.stats.fullsock++;
+      return;
+    }
     const data = b.slice(u + UDP_HDR_LEN, u + ulen);
     const ok = so.rcv.append({
       size: data.byteLength,

@@ -25,6 +25,7 @@ function seeds(): Uint8Array[] {
     encode(M.SockoptRequest, { level: 0xffff, name: 0x1002, value: new Uint8Array([0, 0, 16, 0]) }),
     encode(M.SendRequest, { to: addr, flags: 0x80, ifindex: 0, src: 0, data: new Uint8Array(3) }),
     encode(M.RecvRequest, { max: 100, flags: 0x80 }),
+    encode(M.RecvMmsgRequest, { max: 100, flags: 0x80, count: 8, bytes: 4096 }),
     encode(M.IoctlRequest, { request: M.FIONREAD, arg: 0 }),
     new Uint8Array(0),
   ];
