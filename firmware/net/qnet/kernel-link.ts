@@ -40,6 +40,8 @@ import {
   type KifXfer,
 } from "./kif.ts";
 import type { RemoteResolution } from "../../kernel/pathspace.ts";
+import { QOS } from "./l4-header.ts";
+import { ndLink, ndQos } from "./node-table.ts";
 import {
   PATHMGR_CHID,
   PATHMGR_PID,
@@ -100,14 +102,18 @@ class RemoteChannel implements RemoteLink {
 
   private readonly link: QnetKernelLink;
   readonly id: number;
+  /** The node's nd (low 16 bits only: what replies from it carry). */
   readonly nd: number;
+  /** The nd the channel was attached with, QoS bits included: what its messages are sent to. */
+  readonly route: number;
   readonly pid: number;
   readonly chid: number;
 
   constructor(link: QnetKernelLink, id: number, nd: number, pid: number, chid: number, node: string) {
     this.link = link;
     this.id = id;
-    this.nd = nd;
+    this.nd = nd & 0xffff;
+    this.route = nd;
     this.pid = pid;
     this.chid = chid;
     this.label = `${pid}@${node}`;
@@ -206,10 +212,10 @@ export class QnetKernelLink implements NetTransport {
 
   attach(nd: number, pid: number, chid: number, client: Process): RemoteLink {
     const node = nd & 0xffff;
-    const chan = new RemoteChannel(this, this.nextClientId++, node, pid, chid, this.carrier.nodeName(node));
+    const chan = new RemoteChannel(this, this.nextClientId++, nd, pid, chid, this.carrier.nodeName(node));
     this.chans.set(chan.id, chan);
     this.transmit(
-      node,
+      nd,
       encodeKifControl({
         type: KIF.CONNECT,
         body: {
@@ -258,7 +264,7 @@ export class QnetKernelLink implements NetTransport {
     out.set(msg, KIF_MSGSEND_LEN);
     t.state = "NET_REPLY";
     try {
-      this.transmit(rec.chan.nd, out);
+      this.transmit(rec.chan.route, out);
     } catch (e) {
       this.finish(rec);
       t.fail(KernelError.from(e));
@@ -272,7 +278,7 @@ export class QnetKernelLink implements NetTransport {
     this.finish(rec);
     if (chan.state !== "up") return;
     this.transmitQuietly(
-      chan.nd,
+      chan.route,
       encodeKifControl({
         type: KIF.UNBLOCK,
         body: { serverId: chan.serverId, clientHandle: rec.handle, tid: t.tid },
@@ -285,7 +291,7 @@ export class QnetKernelLink implements NetTransport {
     if (chan.state === "failed") throw chan.failure ?? new KernelError("EHOSTDOWN");
     const go = (): void =>
       this.transmitQuietly(
-        chan.nd,
+        chan.route,
         encodeKifControl({
           type: KIF.PULSE,
           body: {
@@ -320,7 +326,7 @@ export class QnetKernelLink implements NetTransport {
     this.chans.delete(chan.id);
     if (chan.state === "up")
       this.transmitQuietly(
-        chan.nd,
+        chan.route,
         encodeKifControl({ type: KIF.DISCONNECT, body: { serverId: chan.serverId } }),
       );
     else chan.waiting.length = 0;
@@ -664,6 +670,19 @@ export class QnetKernelLink implements NetTransport {
       for (const t of p.threads.values()) t.interrupt();
       for (const coid of [...p.connections.keys()]) ipc.connectDetach(this.kernel, p, coid, p.priority);
       p.exited = true;
+    }
+  }
+
+  /**
+   * A link to node `nd` died: clients waiting on a channel ~exclusive to that link fail with
+   * EHOSTDOWN (their next sends fail too, until the link rejoins; other policies fail over).
+   */
+  linkDown(nd: number, link: number): void {
+    for (const rec of [...this.outs.values()]) {
+      const r = rec.chan.route;
+      if (rec.chan.nd !== nd || ndQos(r) !== QOS.EXCLUSIVE || ndLink(r) !== link) continue;
+      this.finish(rec);
+      rec.t.fail(new KernelError("EHOSTDOWN", `the link of ${rec.chan.label}~exclusive is down`));
     }
   }
 

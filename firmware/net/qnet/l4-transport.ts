@@ -1,10 +1,10 @@
 // Qnet's L4 reliable transport for one session between two nodes: messages of any size are cut
 // into fragments that fit the link (FIRST/LAST flags, stream offset), every fragment gets the next
 // sequence number, at most `window` fragments are unacknowledged at once, the receiver acks
-// cumulatively (ACK's seq = the highest in-order fragment) and NACKs the first gap it sees, and the
-// sender retransmits everything unacknowledged when the retransmission timer fires. After
-// `txRetries` timeouts in a row without progress the peer is declared dead (clients then see
-// EHOSTDOWN). Time comes from the injectable clock; nothing here touches the stack directly: the
+// cumulatively (ACK's seq = the highest in-order fragment) and NACKs the first gap it sees (the
+// sender resends that one fragment), and the sender retransmits everything unacknowledged when the
+// retransmission timer fires. After `txRetries` timeouts in a row without progress the peer is
+// declared dead (clients then see EHOSTDOWN). Time comes from the injectable clock; nothing here touches the stack directly: the
 // owner hands frames in (`input`) and takes frames out (`output`). Design: docs/qnet.md.
 import type { Clock, TimerHandle } from "../../kernel/clock.ts";
 import { qnetFrame } from "./frame.ts";
@@ -21,8 +21,13 @@ import type { QnetHeader } from "./l4-header.ts";
 
 export interface L4Options {
   clock: Clock;
-  /** Sends one Ethernet frame to the peer; false when the link refused it (counted, retried later). */
-  output: (frame: Uint8Array) => boolean;
+  /**
+   * Sends one Ethernet frame to the peer; false when the link refused it (counted, retried later).
+   * `route` is what `send` was given (the owner's link-selection tag; 0 for acks) and `turn`
+   * counts up with the sequence number and each retransmission, so an owner spreading frames
+   * over several links sends a retransmission on another link than the lost original.
+   */
+  output: (frame: Uint8Array, route: number, turn: number) => boolean;
   /** A whole message arrived (reassembled), with the header of its first fragment. */
   deliver: (h: QnetHeader, payload: Uint8Array) => void;
   /** The peer stopped answering: `txRetries` retransmission timeouts without progress. */
@@ -48,6 +53,9 @@ export interface L4Options {
 interface Pending {
   seq: number;
   frame: Uint8Array;
+  route: number;
+  /** Transmissions so far. */
+  tries: number;
 }
 
 export interface L4Stats {
@@ -122,8 +130,11 @@ export class L4Session {
     return this.queue.length + this.inFlight.length;
   }
 
-  /** Queues one message (`layer` says what it is for) and sends what the window allows. */
-  send(payload: Uint8Array, layer: number, qosType = 0): void {
+  /**
+   * Queues one message (`layer` says what it is for) and sends what the window allows; every
+   * transmission of its fragments hands `route` to `output`.
+   */
+  send(payload: Uint8Array, layer: number, qosType = 0, route = 0): void {
     if (this.closed) throw new Error("qnet: session is closed");
     const max = this.o.mtu - QNET_HDR_LEN;
     let off = 0;
@@ -137,6 +148,8 @@ export class L4Session {
       this.queue.push({
         seq: h.seq,
         frame: qnetFrame(this.o.peerMac, this.o.localMac, h, payload.subarray(off, end)),
+        route,
+        tries: 0,
       });
       off = end;
     } while (off < payload.length);
@@ -153,7 +166,14 @@ export class L4Session {
         return;
       }
       this.acked(h.seq - 1);
-      return this.retransmit();
+      // Only the gap: the receiver holds what came after it. (Links of different speeds reorder
+      // a ~loadbalance transfer; resending the whole window for each gap would double it.)
+      const gap = this.inFlight[0];
+      if (gap?.seq === h.seq) {
+        this.stats.retransmits++;
+        this.transmit(gap);
+      }
+      return;
     }
     if (h.type !== L4.DATA && h.type !== L4.USER) return;
     const seq = h.seq;
@@ -241,7 +261,7 @@ export class L4Session {
       const p = this.queue.shift() as Pending;
       this.inFlight.push(p);
       this.stats.txFragments++;
-      if (!this.opts.output(p.frame)) this.stats.refused++;
+      this.transmit(p);
     }
     this.arm();
   }
@@ -264,9 +284,13 @@ export class L4Session {
   private retransmit(): void {
     for (const p of this.inFlight) {
       this.stats.retransmits++;
-      if (!this.opts.output(p.frame)) this.stats.refused++;
+      this.transmit(p);
     }
     this.arm();
+  }
+
+  private transmit(p: Pending): void {
+    if (!this.opts.output(p.frame, p.route, p.seq + p.tries++)) this.stats.refused++;
   }
 
   private flushAck(): void {
@@ -279,7 +303,12 @@ export class L4Session {
   private sendAck(type: number, seq: number): void {
     if (type === L4.ACK) this.stats.acksSent++;
     else this.stats.nacksSent++;
-    this.opts.output(qnetFrame(this.o.peerMac, this.o.localMac, this.header(type, L4_FLAGS_WHOLE, seq)));
+    const turn = this.stats.acksSent + this.stats.nacksSent;
+    this.opts.output(
+      qnetFrame(this.o.peerMac, this.o.localMac, this.header(type, L4_FLAGS_WHOLE, seq)),
+      0,
+      turn,
+    );
   }
 
   private header(type: number, flags: number, seq: number): QnetHeader {

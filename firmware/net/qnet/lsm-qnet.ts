@@ -85,6 +85,14 @@ const lsmQnet: ModuleDescriptor = {
         ctx.log(SLOG_SEVERITY.WARNING, `qnet: node ${endpoint.table.node(nd)?.name ?? nd} is down`);
         link.nodeDown(nd);
       },
+      linkState: (nd, index, up) => {
+        const node = endpoint.table.node(nd)?.name ?? nd;
+        ctx.log(
+          SLOG_SEVERITY.WARNING,
+          `qnet: link ${links[index].name} to ${node} is ${up ? "back" : "down"}`,
+        );
+        if (!up) link.linkDown(nd, index);
+      },
       autoAdd: num(opts.auto_add, 150),
       doCrc: opts.do_crc === 1,
       txRetries: num(opts.tx_retries, 5),
@@ -141,7 +149,7 @@ const lsmQnet: ModuleDescriptor = {
       detach: () => {
         if (netDir && rm) rm.detach(netDir);
         kernel.hostnameWatchers.delete(onRename);
-        endpoint.resolver.stop();
+        endpoint.stop();
         ctx.stack.ether.unregister(ETHERTYPE_QNET);
         if (kernel.netTransport === link) kernel.netTransport = null;
       },

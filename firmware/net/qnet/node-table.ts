@@ -33,6 +33,16 @@ export function ndNodeCmp(a: number, b: number): boolean {
   return (a & ND_NODE_MASK) === (b & ND_NODE_MASK);
 }
 
+/** The QoS policy an nd carries (QOS.LOADBALANCE for a plain nd). */
+export function ndQos(nd: number): number {
+  return (nd >>> QOS_SHIFT) & 3;
+}
+
+/** The bound link (its index in NodeTable.links) a ~preferred/~exclusive nd names. */
+export function ndLink(nd: number): number {
+  return (nd >>> LINK_SHIFT) & 0xff;
+}
+
 /**
  * This node's Qnet name from its host name: the part before the first dot, with no "/";
  * a host called "localhost" (or with no name) is named after its MAC, as QNX does.
@@ -151,10 +161,10 @@ export class NodeTable {
     if (flags & ND2S.DIR_SHOW && !(flags & ND2S.DOMAIN_SHOW) && n.domain === this.domain) showDomain = false;
     let s = flags & ND2S.NAME_HIDE ? "" : n.name;
     if (showDomain) s += (s !== "" || flags & ND2S.SEP_FORCE ? "." : "") + n.domain;
-    const qos = (nd >>> QOS_SHIFT) & 3;
+    const qos = ndQos(nd);
     if (flags & ND2S.QOS_SHOW || (qos !== QOS.LOADBALANCE && !(flags & ND2S.QOS_HIDE))) {
       s += `~${POLICY_NAMES[qos]}`;
-      const link = (nd >>> LINK_SHIFT) & 0xff;
+      const link = ndLink(nd);
       if (qos === QOS.EXCLUSIVE || qos === QOS.PREFERRED) s += `:${this.links[link] ?? link}`;
     }
     return flags & ND2S.DIR_SHOW ? `/net/${s}` : s;

@@ -17,6 +17,7 @@ export const QNET_TICK_MS = 200;
 export interface ResolverLink {
   name: string;
   mac: number;
+  /** Sends one frame; it is copied before this returns (callers may reuse the bytes). */
   output: (frame: Uint8Array) => boolean;
 }
 
@@ -32,6 +33,8 @@ export interface ResolverOptions {
 
 export interface ResolverStats {
   requestsSent: number;
+  /** Unicast requests checking that a known node still answers on one link. */
+  probesSent: number;
   repliesSent: number;
   announcementsSent: number;
   learned: number;
@@ -44,6 +47,7 @@ export class LanResolver {
   private timer: TimerHandle | null = null;
   readonly stats: ResolverStats = {
     requestsSent: 0,
+    probesSent: 0,
     repliesSent: 0,
     announcementsSent: 0,
     learned: 0,
@@ -73,6 +77,12 @@ export class LanResolver {
       this.send(l, MAC_BROADCAST, { type: LR_REQUEST, src: this.me(l), dst: { name, domain, mac: null } });
       this.stats.requestsSent++;
     }
+  }
+
+  /** Asks `name.domain`, known to be at `mac` on `l`, to answer there (QoS link liveness). */
+  probe(l: ResolverLink, mac: number, name: string, domain: string): void {
+    this.send(l, mac, { type: LR_REQUEST, src: this.me(l), dst: { name, domain, mac: null } });
+    this.stats.probesSent++;
   }
 
   /** A decoded resolver packet that arrived on `link` from `from` (the Ethernet source). */

@@ -6,6 +6,8 @@ import type { Process } from "../../../firmware/kernel/process.ts";
 import { Ramfs } from "../../../firmware/fs/ramfs.ts";
 import { startManager } from "../../../firmware/resmgr/start-manager.ts";
 import { loadBuiltinProgram } from "../../../firmware/bin/lib/builtin-lookup.ts";
+import * as fsc from "../../../firmware/resmgr/client.ts";
+import * as C from "../../../firmware/resmgr/io-constants.ts";
 import { run } from "../bin/harness.ts";
 import type { RunOptions, RunResult } from "../bin/harness.ts";
 
@@ -64,6 +66,20 @@ export class Runtime {
     if (r.status !== 0) throw new Error(`io-pkt did not come up: ${r.stderr}`);
     this.stacks.push(proc);
     return proc;
+  }
+
+  /** Writes a file through the client library, from a process of this runtime. */
+  async writeFile(path: string, data: string | Uint8Array): Promise<void> {
+    const bytes = typeof data === "string" ? new TextEncoder().encode(data) : data;
+    const p = this.kernel.spawn({
+      name: "writer",
+      main: async (t) => {
+        const fd = await fsc.open(t, path, C.O_WRONLY | C.O_CREAT | C.O_TRUNC);
+        await fsc.write(t, fd, bytes);
+        await fsc.close(t, fd);
+      },
+    });
+    if ((await p.wait()) !== 0) throw new Error(`writing ${path} failed`);
   }
 
   async shutdown(): Promise<void> {

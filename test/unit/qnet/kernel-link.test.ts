@@ -233,6 +233,33 @@ describe("Qnet kernel link", () => {
     expect(p.b.counts.connections).toBe(0);
   });
 
+  it("a dead link fails only the clients ~exclusive to it, with EHOSTDOWN", async () => {
+    const p = kernelPair();
+    await startServer(p.b, async (t, chid) => {
+      for (;;) await t.MsgReceive(chid); // never replies
+    });
+    // nd bits 16-17 are the policy (2 exclusive), bits 18-25 the link index.
+    const exclusive = (link: number) => p.ndOfB | (2 << 16) | (link << 18);
+    const r: unknown[] = [null, null, null];
+    const nds = [exclusive(0), exclusive(1), p.ndOfB];
+    const clients = nds.map((nd, i) =>
+      p.a.spawn({
+        name: `client${i}`,
+        main: async (t) => {
+          r[i] = await outcome(t.MsgSend(t.ConnectAttach(nd, 2, 1), text("x")));
+        },
+      }),
+    );
+    await settleBoth(p);
+    p.linkA.linkDown(p.ndOfB, 0);
+    await settleBoth(p);
+    await clients[0].wait();
+    expect(r).toEqual([{ errno: "EHOSTDOWN" }, null, null]);
+    p.linkA.nodeDown(p.ndOfB);
+    await settleBoth(p);
+    expect(r).toEqual([{ errno: "EHOSTDOWN" }, { errno: "EHOSTDOWN" }, { errno: "EHOSTDOWN" }]);
+  });
+
   it("probes a node while a client waits on it, and stops when nobody waits", async () => {
     const p = kernelPair({ probeMs: 100 });
     const hold = gate();

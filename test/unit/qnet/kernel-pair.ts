@@ -41,7 +41,7 @@ export function kernelPair(opts: KernelLinkOptions = {}): KernelPair {
     a,
     {
       send: (nd, payload) => {
-        if (nd !== ndOfB) throw new KernelError("EHOSTUNREACH", `nd ${nd} is not in /net`);
+        if ((nd & 0xffff) !== ndOfB) throw new KernelError("EHOSTUNREACH", `nd ${nd} is not in /net`);
         traffic.push(["alpha", payload]);
         if (up) queueMicrotask(() => linkB.input(ndOfA, payload));
       },
@@ -54,7 +54,7 @@ export function kernelPair(opts: KernelLinkOptions = {}): KernelPair {
     b,
     {
       send: (nd, payload) => {
-        if (nd !== ndOfA) throw new KernelError("EHOSTUNREACH", `nd ${nd} is not in /net`);
+        if ((nd & 0xffff) !== ndOfA) throw new KernelError("EHOSTUNREACH", `nd ${nd} is not in /net`);
         traffic.push(["bravo", payload]);
         if (up) queueMicrotask(() => linkA.input(ndOfB, payload));
       },

@@ -4,22 +4,7 @@
 // follows `hostname`, and the module's options are checked.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Runtime } from "../netutil/runtime.ts";
-import * as fsc from "../../../firmware/resmgr/client.ts";
-import * as C from "../../../firmware/resmgr/io-constants.ts";
 import type { QnetKernelLink } from "../../../firmware/net/qnet/kernel-link.ts";
-
-/** Writes a file through the client library, from a process of `rt`. */
-async function writeFile(rt: Runtime, path: string, text: string): Promise<void> {
-  const p = rt.kernel.spawn({
-    name: "writer",
-    main: async (t) => {
-      const fd = await fsc.open(t, path, C.O_WRONLY | C.O_CREAT | C.O_TRUNC);
-      await fsc.write(t, fd, new TextEncoder().encode(text));
-      await fsc.close(t, fd);
-    },
-  });
-  if ((await p.wait()) !== 0) throw new Error(`writing ${path} failed`);
-}
 
 const PORT = 49000 + (process.pid % 1000);
 
@@ -42,7 +27,7 @@ describe("lsm-qnet between two runtimes", () => {
     await n2.startIoPkt(["-d", "vwire", `udp=127.0.0.1:${PORT}`, "-p", "qnet", "auto_add=5"]);
     await n1.ok(["ifconfig", "en0", "up"]);
     await n2.ok(["ifconfig", "en0", "up"]);
-    await writeFile(n2, "/tmp/greeting", "hello from node2\n".repeat(500));
+    await n2.writeFile("/tmp/greeting", "hello from node2\n".repeat(500));
   }, 30_000);
 
   afterAll(async () => {
