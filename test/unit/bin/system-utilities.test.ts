@@ -100,8 +100,14 @@ describe("system utilities", () => {
       stderr: 'Unable to access "/dev/none" (No such file or directory)\n',
     });
     expect(Date.now() - t0).toBeGreaterThanOrEqual(200);
-    const later = sh(k, ["waitfor", "/tmp/late", "2"]);
-    setTimeout(() => void sh(k, ["touch", "/tmp/late"]), 150);
+    let waiter: Process | null = null;
+    const later = sh(k, ["waitfor", "/tmp/late", "2"], { onStart: (p) => (waiter = p) });
+    // The path appears while waitfor is already waiting for it (asleep between its looks).
+    await settle(
+      () => [...(waiter?.threads.values() ?? [])].some((t) => t.state === "NANOSLEEP"),
+      "waitfor to be waiting",
+    );
+    await sh(k, ["touch", "/tmp/late"]);
     expect((await later).status).toBe(0);
   });
 
