@@ -26,7 +26,7 @@ function linkFacts(n: Nicinfo): { speedMbps?: number; fullDuplex?: boolean } {
 }
 
 export function formatNicinfoReply(n: Nicinfo, raw: boolean): string {
-  const v = { ...ifView(n.info), ...linkFacts(n) };
+  const v = { ...ifView(n.info), ...linkFacts(n), rxDrops: n.port ? n.rxDrops : undefined };
   let out = formatNicinfo(v);
   const extra = n.details.filter(({ label }) => !/speed|duplex/i.test(label));
   if (n.port || extra.length) {

@@ -11,8 +11,14 @@ export type LinkHandler = (up: boolean) => void;
 export interface EthStats {
   rxPackets: number;
   rxBytes: number;
-  /** Frames the backend saw but could not hand over (no handler, too long, kernel drops). */
+  /** Every frame lost below the driver: the port's own (no handler, truncated) plus the
+   * host's two below (rxRingDrops, rxIfDrops). */
   rxDropped: number;
+  /** Of rxDropped: frames the host kernel's capture ring had no room for (pcap_stats
+   * ps_drop), a NIC's ring overrun. 0 where the backend has no ring. */
+  rxRingDrops: number;
+  /** Of rxDropped: frames the host interface itself dropped before capture (ps_ifdrop). */
+  rxIfDrops: number;
   txPackets: number;
   txBytes: number;
   /** Frames `send` refused or the host failed to transmit. */
@@ -51,7 +57,16 @@ export const ETH_HEADER_LEN = 14;
 export const ETH_FRAME_OVERHEAD = 18;
 
 export function emptyStats(): EthStats {
-  return { rxPackets: 0, rxBytes: 0, rxDropped: 0, txPackets: 0, txBytes: 0, txErrors: 0 };
+  return {
+    rxPackets: 0,
+    rxBytes: 0,
+    rxDropped: 0,
+    rxRingDrops: 0,
+    rxIfDrops: 0,
+    txPackets: 0,
+    txBytes: 0,
+    txErrors: 0,
+  };
 }
 
 /** Whether a frame of `len` bytes fits the wire: at least a header, at most MTU + header + tag. */

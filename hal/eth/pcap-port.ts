@@ -111,7 +111,9 @@ export class PcapPort extends EthPortBase {
     if (this.open) {
       try {
         const k = this.session.stats();
-        s.rxDropped += (k.ps_drop ?? 0) + (k.ps_ifdrop ?? 0);
+        s.rxRingDrops = k.ps_drop ?? 0;
+        s.rxIfDrops = k.ps_ifdrop ?? 0;
+        s.rxDropped += s.rxRingDrops + s.rxIfDrops;
       } catch {
         // stats are best effort
       }

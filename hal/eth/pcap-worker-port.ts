@@ -59,7 +59,9 @@ export class PcapWorkerPort extends EthPortBase {
   private txBuf = new Uint8Array(TX_BATCH_BYTES);
   private txUsed = 0;
   private txFlushQueued = false;
-  private kernelDrops = 0;
+  /** pcap_stats of the capture process, as of its last report (every statsMs). */
+  private ringDrops = 0;
+  private ifDrops = 0;
   private workerTxErrors = 0;
   /** Turns that ended with frames left over for the next one (the slice bound at work). */
   slicedTurns = 0;
@@ -88,7 +90,8 @@ export class PcapWorkerPort extends EthPortBase {
     child.stdin?.on("error", () => this.lost());
     child.on("message", (m: PcapWorkerMessage) => {
       if (m.type === "stats") {
-        this.kernelDrops = m.drop + m.ifdrop;
+        this.ringDrops = m.drop;
+        this.ifDrops = m.ifdrop;
         this.workerTxErrors = m.txErrors;
       }
     });
@@ -189,7 +192,9 @@ export class PcapWorkerPort extends EthPortBase {
 
   override stats(): EthStats {
     const s = super.stats();
-    s.rxDropped += this.kernelDrops;
+    s.rxRingDrops = this.ringDrops;
+    s.rxIfDrops = this.ifDrops;
+    s.rxDropped += this.ringDrops + this.ifDrops;
     s.txErrors += this.workerTxErrors;
     return s;
   }

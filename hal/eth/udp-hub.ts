@@ -24,6 +24,8 @@ interface Peer {
   port: number;
   lastHeard: number;
   fixed: boolean;
+  /** A port in the hub's own process: frames are handed to it, not sent to its socket. */
+  local: ((frame: Buffer) => void) | null;
 }
 
 export interface UdpHubStats {
@@ -31,6 +33,12 @@ export interface UdpHubStats {
   framesOut: number;
   hellos: number;
   peers: number;
+}
+
+/** How a port in the hub's own process puts its frames on the wire (UdpHub.attachLocal). */
+export interface LocalHubPort {
+  /** Repeats `frame[0, len)` to every other peer; `sent` once the frame may be reused. */
+  repeat(frame: Uint8Array, len: number, sent: (err: Error | null) => void): void;
 }
 
 export class UdpHub {
@@ -78,6 +86,23 @@ export class UdpHub {
     return { ...this.counters, peers: this.peerList.length };
   }
 
+  /**
+   * Makes the port at `address:port`, which lives in this process, a peer that frames are
+   * handed to directly (`deliver`, synchronously): the node that hosts the hub then costs the
+   * wire no datagram to itself and back. Returns how that port repeats its own frames.
+   */
+  attachLocal(address: string, port: number, deliver: (frame: Buffer) => void): LocalHubPort {
+    const key = `${address}:${port}`;
+    let peer = this.peerMap.get(key);
+    if (peer === undefined) peer = this.addPeer(address, port, true);
+    peer.fixed = true;
+    peer.local = deliver;
+    const self = peer;
+    return {
+      repeat: (frame, len, sent) => this.repeat(self, frame, len, sent),
+    };
+  }
+
   close(): void {
     if (this.closed) return;
     this.closed = true;
@@ -98,8 +123,31 @@ export class UdpHub {
       const p = list[i]!;
       if (p === src) continue;
       this.counters.framesOut++;
-      this.socket.send(msg, p.port, p.address);
+      if (p.local !== null) p.local(msg);
+      else this.socket.send(msg, p.port, p.address);
     }
+  }
+
+  /** A frame of the local port `from`: to every other peer; `sent` once every send is done
+   * (the caller may reuse `frame` then). */
+  private repeat(from: Peer, frame: Uint8Array, len: number, sent: (err: Error | null) => void): void {
+    if (this.closed) return sent(null);
+    this.counters.framesIn++;
+    const list = this.peerList;
+    let pending = 1;
+    let failed: Error | null = null;
+    const one = (err: Error | null): void => {
+      if (err) failed = err;
+      if (--pending === 0) sent(failed);
+    };
+    for (let i = 0; i < list.length; i++) {
+      const p = list[i]!;
+      if (p === from || p.local !== null) continue;
+      this.counters.framesOut++;
+      pending++;
+      this.socket.send(frame, 0, len, p.port, p.address, one);
+    }
+    one(null);
   }
 
   private touch(rinfo: RemoteInfo): Peer {
@@ -113,7 +161,7 @@ export class UdpHub {
   }
 
   private addPeer(address: string, port: number, fixed: boolean): Peer {
-    const peer: Peer = { address, port, lastHeard: this.clock.now(), fixed };
+    const peer: Peer = { address, port, lastHeard: this.clock.now(), fixed, local: null };
     this.peerMap.set(`${address}:${port}`, peer);
     this.peerList.push(peer);
     this.peerListener?.(`${address}:${port}`);

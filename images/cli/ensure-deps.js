@@ -1,9 +1,10 @@
 // Runs before `npm start` / `npm test`: installs node_modules on a fresh clone.
 // Plain JavaScript with no dependencies, because nothing is installed yet when it runs.
-import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { spawnSync } from "node:child_process";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { installDiff } from "./deps-state.js";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const marker = join(root, "node_modules", ".package-lock.json");
@@ -21,12 +22,22 @@ function pcapLoads() {
   return r.status === 0;
 }
 
-function readNote() {
+function readJson(path) {
   try {
-    return JSON.parse(readFileSync(note, "utf8"));
+    return JSON.parse(readFileSync(path, "utf8"));
   } catch {
     return null;
   }
+}
+
+/** Why node_modules must be (re)installed, or null when it holds what the lock asks for. */
+function installNeeded() {
+  const installed = readJson(marker);
+  if (installed === null) return "node_modules is not installed";
+  const locked = readJson(lock);
+  if (locked === null) return null; // no lock: whatever npm install put there stands
+  const diff = installDiff(locked, installed);
+  return diff.length === 0 ? null : diff[0] + (diff.length > 1 ? ` (and ${diff.length - 1} more)` : "");
 }
 
 // pcap is optional: it builds only where libpcap's headers are installed. If they arrived
@@ -34,14 +45,13 @@ function readNote() {
 // once: a build that fails with the headers present is not retried on every run (that
 // reinstalled node_modules at every `npm test`/`npm start`).
 const libpcapHeaders = existsSync("/usr/include/pcap/pcap.h") || existsSync("/usr/include/pcap.h");
-const last = readNote();
+const last = readJson(note);
 const stale =
-  !existsSync(marker) ||
-  (existsSync(lock) && statSync(lock).mtimeMs > statSync(marker).mtimeMs) ||
-  (libpcapHeaders && !last?.headers && !pcapLoads());
+  installNeeded() ??
+  (libpcapHeaders && !last?.headers && !pcapLoads() ? "libpcap's headers arrived: building pcap" : null);
 let pcapOk = last?.pcap === true;
-if (stale) {
-  process.stderr.write("netrino: installing npm dependencies...\n");
+if (stale !== null) {
+  process.stderr.write("netrino: installing npm dependencies (" + stale + ")...\n");
   const cmd = existsSync(lock) ? ["ci", "--no-audit", "--no-fund"] : ["install", "--no-audit", "--no-fund"];
   const r = spawnSync("npm", cmd, { cwd: root, stdio: ["ignore", "inherit", "inherit"] });
   if (r.status !== 0) {

@@ -10,6 +10,7 @@ import { NetnsLab, nsExec } from "../net/lib/netns.ts";
 import { rawFlood } from "../net/lib/raw-flood.ts";
 import { p50p99us, pingTimes } from "../net/lib/rtt.ts";
 import { Runtime } from "../unit/netutil/runtime.ts";
+import { linkCounter } from "./lib/link-counters.ts";
 
 const COUNT = Number(process.env.BENCH_COUNT ?? 500);
 const INTERVAL = Number(process.env.BENCH_INTERVAL ?? 0.01);
@@ -36,11 +37,53 @@ async function pingHi(ns: string, dst: string): Promise<number[]> {
   return pingTimes(r.stdout);
 }
 
-/** en1's received-packet counter, from nicinfo. */
-async function loPackets(rt: Runtime): Promise<{ rx: number; drops: number }> {
+/** What en1 did with received frames, from nicinfo: taken in, and lost by place. */
+interface LoAccount {
+  /** Frames Linux delivered to our end of the veth (its own counter, sysfs). */
+  wire: number;
+  ipackets: number;
+  hostIf: number;
+  ring: number;
+  port: number;
+  queue: number;
+  nobufs: number;
+}
+
+async function loAccount(rt: Runtime, ifname: string): Promise<LoAccount> {
   const text = await rt.ok(["nicinfo", "en1"]);
-  const num = (label: string) => Number(new RegExp(`${label} \\.+ (\\d+)`).exec(text)?.[1] ?? NaN);
-  return { rx: num("Packets Received OK"), drops: num("Packets Dropped on Receive") };
+  const num = (label: string) => {
+    const v = Number(new RegExp(`${label} \\.+ (\\d+)`).exec(text)?.[1] ?? NaN);
+    if (Number.isNaN(v)) throw new Error(`nicinfo en1 has no "${label}":\n${text}`);
+    return v;
+  };
+  return {
+    wire: linkCounter(ifname, "rx_packets"),
+    ipackets: num("Packets Received OK"),
+    hostIf: num("Dropped by Host Interface"),
+    ring: num("Receive Ring Overruns"),
+    port: num("Dropped by Port"),
+    queue: num("Receive Queue Overflows"),
+    nobufs: num("Memory Allocation Failures on Receive"),
+  };
+}
+
+const same = (a: LoAccount, b: LoAccount) =>
+  (Object.keys(a) as (keyof LoAccount)[]).every((k) => a[k] === b[k]);
+
+/**
+ * en1's account once the flood is over and everything in flight has been handled or counted:
+ * two readings a capture-stats period apart (the capture process reports pcap_stats every
+ * 500 ms) that agree.
+ */
+async function settledAccount(rt: Runtime, ifname: string): Promise<LoAccount> {
+  let last = await loAccount(rt, ifname);
+  for (let i = 0; i < 60; i++) {
+    await new Promise((r) => setTimeout(r, 600)); // the capture's stats period, not a guess
+    const now = await loAccount(rt, ifname);
+    if (same(now, last)) return now;
+    last = now;
+  }
+  throw new Error("en1's counters did not settle after the flood");
 }
 
 const skipped = why();
@@ -76,6 +119,7 @@ if (skipped !== null) {
     const idleTimes = await idle;
 
     const floodSeconds = COUNT * INTERVAL + 3;
+    const before = await loAccount(rt, lo.ours);
     const flood = rawFlood(
       lab,
       nsLo,
@@ -84,12 +128,24 @@ if (skipped !== null) {
       floodSeconds,
     );
     await flood.started;
-    const before = await loPackets(rt);
-    const t0 = performance.now();
     const floodTimes = await pingHi(nsHi, "10.73.0.2");
-    const secs = (performance.now() - t0) / 1000;
-    const after = await loPackets(rt);
     const sent = await flood.done;
+    const after = await settledAccount(rt, lo.ours);
+    const d = (k: keyof LoAccount) => after[k] - before[k];
+    // Every frame the sender put on the veth is either handled by the stack or dropped at one
+    // place on the way: Linux's veth (never reached our interface), the host interface, the
+    // capture ring, the port, our receive queue, the buffer pool.
+    const drops = {
+      wire: Math.max(0, sent.sent - d("wire")),
+      host_if: d("hostIf"),
+      ring: d("ring"),
+      port: d("port"),
+      queue: d("queue"),
+      nobufs: d("nobufs"),
+    };
+    const handled = d("ipackets") - drops.queue - drops.nobufs;
+    const dropped = Object.values(drops).reduce((a, b) => a + b, 0);
+    const perSec = (n: number) => Math.round(n / sent.seconds);
 
     const capture = /Capture \.+ (.*)/.exec(await rt.ok(["nicinfo", "en1"]))?.[1] ?? "?";
     const idleP = p50p99us(idleTimes);
@@ -107,9 +163,16 @@ if (skipped !== null) {
         flood_hi_p50_us: floodP.p50,
         flood_hi_p99_us: floodP.p99,
         flood_hi_loss_pct: +((100 * (COUNT - floodTimes.length)) / COUNT).toFixed(1),
-        flood_lo_pps: Math.round((after.rx - before.rx) / secs),
-        flood_lo_drops: after.drops - before.drops,
-        sender_pps: Math.round(sent.sent / sent.seconds),
+        flood_lo_pps: perSec(handled),
+        flood_lo_drops: perSec(dropped),
+        sender_pps: perSec(sent.sent),
+        lo_sent: sent.sent,
+        lo_handled: handled,
+        lo_dropped: dropped,
+        lo_drops: drops,
+        // (handled + dropped) / sent: 1 when every frame is accounted for (Linux's own
+        // frames on the veth, a few ARP/ICMP, may add a little).
+        lo_balance: +((handled + dropped) / sent.sent).toFixed(4),
         ratio_p99: +(floodP.p99 / idleP.p99).toFixed(2),
       }) + "\n",
     );

@@ -123,7 +123,8 @@ async function readDrops(rt: Runtime, oursIf: string): Promise<Drops> {
         const udp = await net.stats("udp");
         d = {
           pcap: Number(nic.portRxDropped),
-          queue: Number(nic.info.counters.iqdrops),
+          // iqdrops includes the port's drops (counted under pcap): the rest is io-pkt's.
+          queue: Number(nic.info.counters.iqdrops) - Number(nic.portRxDropped),
           sockbuf: Number(udp.find((c) => c.name === "fullsock")?.value ?? 0),
           kernel: linkCounter(oursIf, "rx_dropped"),
         };

@@ -195,7 +195,7 @@ describe.skipIf(skip)("TCP with Linux as the peer", () => {
     "our TCP downloads 50 MiB from Python's http.server, sha256 identical",
     async () => {
       lab.background(ns, "python3", ["-m", "http.server", "8000", "--bind", LINUX, "--directory", dir]);
-      await new Promise((res) => setTimeout(res, 1500)); // python's listen() (polled below as well)
+      // ourDownload retries the connection until python's http.server listens.
       const { bodyBytes, digest } = await ourDownload(50_000);
       expect(bodyBytes).toBe(SIZE);
       expect(digest).toBe(sum);
@@ -218,7 +218,15 @@ describe.skipIf(skip)("TCP with Linux as the peer", () => {
         "duration:6",
         "tcp port 8080",
       ]);
-      await new Promise((res) => setTimeout(res, 2000));
+      // tshark says "Capturing on '<if>'" on stderr once its capture runs.
+      await new Promise<void>((resolve, reject) => {
+        let err = "";
+        tsh.stderr?.on("data", (d: Buffer) => {
+          err += d.toString();
+          if (err.includes("Capturing on")) resolve();
+        });
+        tsh.once("close", () => reject(new Error(`tshark ended before capturing: ${err}`)));
+      });
       await nsExec(
         ns,
         "sh",

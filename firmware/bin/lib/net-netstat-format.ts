@@ -1,7 +1,9 @@
 // `netstat -i` and `netstat -s`, NetBSD style.
-//   Name  Mtu   Network       Address              Ipkts Ierrs    Opkts Oerrs Colls
-//   en0   1500  <Link>        02:00:00:00:00:01        12     0       10     0     0
-//   en0   1500  10.0.0/24     10.0.0.1                 12     0       10     0     0
+//   Name  Mtu   Network       Address              Ipkts Ierrs Idrop    Opkts Oerrs Colls
+//   en0   1500  <Link>        02:00:00:00:00:01        12     0     0       10     0     0
+//   en0   1500  10.0.0/24     10.0.0.1                 12     0     0       10     0     0
+// Idrop (FreeBSD's column) counts every input drop: the stack's and those below it (host
+// ring, host interface, port, receive queue), so a flood's losses show here.
 import { IFF_UP } from "../../net/stack/ifnet.ts";
 import { formatIpv4, formatNetShort, prefixToMask } from "../../net/wire/ipv4-addr.ts";
 import { formatMac } from "../../net/wire/mac.ts";
@@ -10,14 +12,14 @@ import type { IfView, NetStatsView } from "./net-view.ts";
 const fit = (s: string, w: number): string => (s.length > w ? s.slice(0, w) : s.padEnd(w));
 
 export function netstatIfHeader(): string {
-  return `${fit("Name", 5)} ${fit("Mtu", 5)} ${fit("Network", 13)} ${fit("Address", 17)} ${"Ipkts".padStart(8)} ${"Ierrs".padStart(5)} ${"Opkts".padStart(8)} ${"Oerrs".padStart(5)} ${"Colls".padStart(5)}\n`;
+  return `${fit("Name", 5)} ${fit("Mtu", 5)} ${fit("Network", 13)} ${fit("Address", 17)} ${"Ipkts".padStart(8)} ${"Ierrs".padStart(5)} ${"Idrop".padStart(5)} ${"Opkts".padStart(8)} ${"Oerrs".padStart(5)} ${"Colls".padStart(5)}\n`;
 }
 
 /** One interface: its link line, then one line per IPv4 address. A down interface is `name*`. */
 export function netstatIfLines(ifv: IfView): string {
   const name = (ifv.flags & IFF_UP) === 0 ? `${ifv.name}*` : ifv.name;
   const c = ifv.counters;
-  const tail = `${String(c.ipackets).padStart(8)} ${String(c.ierrors).padStart(5)} ${String(c.opackets).padStart(8)} ${String(c.oerrors).padStart(5)} ${String(c.collisions).padStart(5)}`;
+  const tail = `${String(c.ipackets).padStart(8)} ${String(c.ierrors).padStart(5)} ${String(c.iqdrops).padStart(5)} ${String(c.opackets).padStart(8)} ${String(c.oerrors).padStart(5)} ${String(c.collisions).padStart(5)}`;
   const row = (net: string, addr: string) =>
     `${fit(name, 5)} ${fit(String(ifv.mtu), 5)} ${fit(net, 13)} ${fit(addr, 17)} ${tail}\n`;
   let out = row("<Link>", ifv.mac !== 0 ? formatMac(ifv.mac) : "");

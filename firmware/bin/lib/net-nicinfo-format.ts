@@ -66,6 +66,16 @@ export function formatNicinfo(ifv: IfView): string {
     ["Receive Errors", c.ierrors],
     ["Packets Dropped on Receive", c.iqdrops],
   ]);
+  // Where those drops happened, bottom up; the rest of iqdrops is the stack's own (not for
+  // us, unknown protocol, full loopback queue).
+  const d = ifv.rxDrops;
+  if (d !== undefined) {
+    out += dotLine("Dropped by Host Interface", d.hostIf, 4);
+    out += dotLine("Receive Ring Overruns", d.ring, 4);
+    out += dotLine("Dropped by Port", d.port, 4);
+    out += dotLine("Receive Queue Overflows", d.queue, 4);
+    out += dotLine("Memory Allocation Failures on Receive", d.nobufs, 4);
+  }
   out += "\n";
   out += dotLine("Collisions", c.collisions);
   return out;

@@ -3,6 +3,7 @@
 // Addresses are unsigned 32-bit numbers (IPv4) and 48-bit numbers (MAC), as in firmware/net/wire.
 // Records the stack already defines are reused, not restated.
 import type { IfAddr, IfCounters } from "../../net/stack/ifnet.ts";
+import type { RxDrops } from "../../net/manager/interface-binding.ts";
 
 /** An interface address: the stack's record (stack/ifnet.ts IfAddr) without its back-pointer. */
 export type IfAddrView = Pick<IfAddr, "addr" | "prefixLen" | "broadcast">;
@@ -27,6 +28,9 @@ export interface IfView {
   media: string;
   addrs: IfAddrView[];
   counters: IfCountersView;
+  /** Where received frames were lost below the stack (nicinfo's receive error counters);
+   * part of counters.iqdrops. Absent for interfaces without a driver (lo0, VLANs). */
+  rxDrops?: RxDrops;
   /** Driver module (`devnp-pcap`) and details nicinfo shows; optional. */
   driver?: string;
   description?: string;

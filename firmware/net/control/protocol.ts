@@ -6,6 +6,7 @@ import bin from "typed-binary";
 import type { Parsed } from "typed-binary";
 import { bytes, i64 } from "./codec.ts";
 import type { IfCounters as StackIfCounters } from "../stack/ifnet.ts";
+import type { RxDrops as BindingRxDrops } from "../manager/interface-binding.ts";
 
 /** devctl command class of the io-pkt control protocol ('N'). */
 export const DCMD_NET_CLASS = 0x4e00;
@@ -244,6 +245,16 @@ export const StatsRequest = bin.object({ group: bin.string });
 export const StatsReply = bin.object({ counters: bin.dynamicArrayOf(CounterSchema) });
 
 export const KeyValueSchema = bin.object({ label: bin.string, text: bin.string });
+/** Receive losses below the stack, per place (firmware/net/manager/interface-binding.ts RxDrops). */
+export const RxDropsSchema = bin.object({
+  hostIf: i64,
+  ring: i64,
+  port: i64,
+  queue: i64,
+  nobufs: i64,
+});
+export type RxDrops = Parsed<typeof RxDropsSchema>;
+true satisfies SameKeys<RxDrops, BindingRxDrops>;
 export const NicinfoReply = bin.object({
   info: IfInfoSchema,
   /** Host-side port name ("eth0", "vwire:hub0/1"). */
@@ -256,6 +267,7 @@ export const NicinfoReply = bin.object({
   portTxPackets: i64,
   portTxBytes: i64,
   portTxErrors: i64,
+  rxDrops: RxDropsSchema,
 });
 export type Nicinfo = Parsed<typeof NicinfoReply>;
 

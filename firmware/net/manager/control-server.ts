@@ -63,7 +63,7 @@ function ifInfo(io: IoPkt, ifp: Ifnet): P.IfInfo {
     media: ifp.media,
     linkUp: ifp.linkUp,
     addrs: ifp.addrs.map((a) => ({ addr: a.addr, prefixLen: a.prefixLen, broadcast: a.broadcast })),
-    counters: { ...ifp.counters },
+    counters: b?.counters() ?? { ...ifp.counters },
     driver: b?.module ?? (ifp.parent ? "vlan" : ""),
     rxPriority: b?.priority ?? io.config.rxPrio,
     parent: ifp.parent?.name ?? "",
@@ -293,6 +293,7 @@ export async function controlDevctl(
         portTxPackets: ps?.txPackets ?? 0,
         portTxBytes: ps?.txBytes ?? 0,
         portTxErrors: ps?.txErrors ?? 0,
+        rxDrops: b?.rxDrops() ?? { hostIf: 0, ring: 0, port: 0, queue: 0, nobufs: 0 },
       });
     }
     case C.ECHO_OPEN: {

@@ -3,7 +3,7 @@
 // once into a pool buffer, queues it, and sends a receive pulse at the interface's priority
 // unless one is already on its way. A worker then drains a bounded batch and re-arms.
 import { ETH_FRAME_OVERHEAD, type EthPort } from "../../../hal/eth/eth-port.ts";
-import type { Ifnet } from "../stack/ifnet.ts";
+import type { IfCounters, Ifnet } from "../stack/ifnet.ts";
 import { pbufFree } from "../stack/pbuf.ts";
 import type { Stack } from "../stack/stack.ts";
 import type { DriverDetail } from "./module-descriptor.ts";
@@ -17,6 +17,25 @@ export const RX_BATCH = 16;
 export const RX_QUEUE_FRAMES = 1024;
 /** Queue length at which a paused port is resumed (flow control with hysteresis). */
 export const RX_RESUME_FRAMES = RX_QUEUE_FRAMES / 2;
+
+/**
+ * Where an interface's received frames were lost before the stack saw them, bottom up: the
+ * host interface, the host kernel's capture ring (a NIC's ring overrun), the port, our receive
+ * queue, the buffer pool. nicinfo prints each; their sum is netstat -i's Idrop share below
+ * the stack.
+ */
+export interface RxDrops {
+  /** Dropped by the host interface before capture (pcap_stats ps_ifdrop). */
+  hostIf: number;
+  /** The host kernel's capture ring was full (pcap_stats ps_drop). */
+  ring: number;
+  /** The port could not hand the frame over (no handler, truncated capture). */
+  port: number;
+  /** io-pkt's receive queue for the interface was full. */
+  queue: number;
+  /** No packet buffer was free. */
+  nobufs: number;
+}
 
 export class IfBinding {
   readonly slot: number;
@@ -36,6 +55,8 @@ export class IfBinding {
   private readonly maxFrame: number;
   /** Frames dropped because the receive queue was full. */
   queueDrops = 0;
+  /** Frames dropped because the buffer pool was empty. */
+  nobufDrops = 0;
   /** Receive pulses sent (including re-arms). */
   pulses = 0;
   private readonly stack: Stack;
@@ -107,6 +128,7 @@ export class IfBinding {
       // Same accounting as a frame the stack could not take in (Stack.input): netstat -s "no buffers".
       st.stats.ether.frames++;
       st.stats.ether.nobufs++;
+      this.nobufDrops++;
       counters.ipackets++;
       counters.iqdrops++;
       return;
@@ -151,6 +173,30 @@ export class IfBinding {
     }
     if (this.queue.length !== 0 && !this.closed) this.arm();
     return n;
+  }
+
+  /** Receive losses below the stack, per place (the port's are as of its last report). */
+  rxDrops(): RxDrops {
+    const ps = this.port.stats();
+    return {
+      hostIf: ps.rxIfDrops,
+      ring: ps.rxRingDrops,
+      port: ps.rxDropped - ps.rxRingDrops - ps.rxIfDrops,
+      queue: this.queueDrops,
+      nobufs: this.nobufDrops,
+    };
+  }
+
+  /**
+   * The interface's counters as netstat -i and nicinfo report them: the stack's, with the
+   * frames lost below the driver (host ring, host interface, port) added to the input drops,
+   * as a NIC driver adds its missed-frame count to if_iqdrops. Our own queue and pool drops
+   * are in the stack's iqdrops already.
+   */
+  counters(): IfCounters {
+    const c = { ...this.ifp.counters };
+    c.iqdrops += this.port.stats().rxDropped;
+    return c;
   }
 
   get queued(): number {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { settle } from "../../helpers/wait.ts";
 import { followSlog } from "../../../firmware/bin/lib/slog-follow.ts";
 import { ManualClock } from "../../../firmware/kernel/clock.ts";
 import { SystemLog } from "../../../firmware/kernel/slog.ts";
@@ -31,9 +32,9 @@ describe("followSlog (sloginfo -w, slog2info -w)", () => {
     slog.log(1, 0, 5, "first");
     slog.log(1, 0, 7, "too chatty");
     slog.log(1, 0, 2, "second");
-    await new Promise((r) => setTimeout(r, 10));
+    await settle(() => out.length === 2, "the first two lines");
     slog.log(1, 0, 3, "third");
-    await new Promise((r) => setTimeout(r, 10));
+    await settle(() => out.length === 3, "the third line");
     abort.abort();
     await done;
     slog.log(1, 0, 3, "after the end");

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { settle } from "../../helpers/wait.ts";
 import { boot, run, sh } from "./harness.ts";
 import * as client from "../../../firmware/resmgr/client.ts";
 import * as C from "../../../firmware/resmgr/io-constants.ts";
@@ -66,7 +67,10 @@ describe("system utilities", () => {
     const { kernel: k } = await boot();
     let sleeper: Process | null = null;
     const done = sh(k, ["sleep", "100"], { onStart: (p) => (sleeper = p) });
-    await new Promise((r) => setTimeout(r, 20));
+    await settle(
+      () => [...(sleeper?.threads.values() ?? [])].some((t) => t.state === "NANOSLEEP"),
+      "sleep to be asleep",
+    );
     expect((await sh(k, ["pidin"])).stdout).toMatch(/sleep +10r NANOSLEEP/);
     expect((await sh(k, ["kill", String(sleeper!.pid)])).status).toBe(0);
     expect((await done).status).toBe(128 + 15);
@@ -96,8 +100,14 @@ describe("system utilities", () => {
       stderr: 'Unable to access "/dev/none" (No such file or directory)\n',
     });
     expect(Date.now() - t0).toBeGreaterThanOrEqual(200);
-    const later = sh(k, ["waitfor", "/tmp/late", "2"]);
-    setTimeout(() => void sh(k, ["touch", "/tmp/late"]), 150);
+    let waiter: Process | null = null;
+    const later = sh(k, ["waitfor", "/tmp/late", "2"], { onStart: (p) => (waiter = p) });
+    // The path appears while waitfor is already waiting for it (asleep between its looks).
+    await settle(
+      () => [...(waiter?.threads.values() ?? [])].some((t) => t.state === "NANOSLEEP"),
+      "waitfor to be waiting",
+    );
+    await sh(k, ["touch", "/tmp/late"]);
     expect((await later).status).toBe(0);
   });
 
@@ -212,7 +222,6 @@ describe("system utilities", () => {
     });
     const r = await sh(k, ["shutdown"]);
     expect(r.stdout).toBe("Shutting down\n");
-    for (let i = 0; i < 50 && !k.isDown; i++) await new Promise((res) => setTimeout(res, 20));
-    expect(k.isDown).toBe(true);
+    await settle(() => k.isDown, "the kernel to stop");
   });
 });

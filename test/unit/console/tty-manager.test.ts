@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
+import { turn } from "../../helpers/wait.ts";
 import { Kernel } from "../../../firmware/kernel/kernel.ts";
 import { KernelError } from "../../../firmware/kernel/errno.ts";
 import type { Process } from "../../../firmware/kernel/process.ts";
@@ -55,7 +56,8 @@ async function setup() {
   return { k, port, dev: () => dev, run };
 }
 
-const tick = () => new Promise((r) => setTimeout(r, 5));
+/** Lets the kernel's threads run until they block (its scheduler runs on promise jobs). */
+const tick = turn;
 
 describe("terminal resource manager", () => {
   it("blocks a read until a line is typed, and echoes it", async () => {

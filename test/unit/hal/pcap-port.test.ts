@@ -110,7 +110,7 @@ describe("PcapPort", () => {
     pcap.deliver(frame(BROADCAST, Uint8Array.of(2, 0, 0, 0, 0, 9), 1, 100), 3000); // snapped
     pcap.deliver(frame(BROADCAST, HOST_MAC, 2)); // Linux's own outgoing frame
     expect(rx.frames).toHaveLength(0);
-    expect(port.stats().rxDropped).toBe(1 + 3 + 1);
+    expect(port.stats()).toMatchObject({ rxDropped: 1 + 3 + 1, rxRingDrops: 3, rxIfDrops: 1 });
     const keep = PcapPort.open("veth0", { pcap, sysfsRoot: root, dropHostOutgoing: false, linkPollMs: 0 });
     const rx2 = collector();
     keep.onFrame(rx2.handler);

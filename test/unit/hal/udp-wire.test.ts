@@ -81,6 +81,33 @@ describe("UDP virtual wire", () => {
     expect(a.mac).not.toEqual(b.mac);
   });
 
+  it("hub mode: the node that hosts the hub trades frames with it in-process, each frame once", async () => {
+    const hub = await freePort();
+    const clock = new ManualClock();
+    const a = await open({ hub, clock });
+    const b = await open({ hub, clock });
+    const c = await open({ hub, clock });
+    const [ra, rb, rc] = [collector(), collector(), collector()];
+    a.onFrame(ra.handler);
+    b.onFrame(rb.handler);
+    c.onFrame(rc.handler);
+    await hubKnows(a.hub!, 3);
+    expect(b.send(frame(BROADCAST, b.mac, 1))).toBe(true);
+    expect(b.send(frame(BROADCAST, b.mac, 2))).toBe(true);
+    await rc.arrived.until(() => rc.frames.length === 2, "c to receive b's two frames");
+    await ra.arrived.until(() => ra.frames.length === 2, "a to receive b's two frames");
+    // a's frames leave through the hub it hosts, without a datagram to itself.
+    const before = a.hub!.stats();
+    expect(a.send(frame(BROADCAST, a.mac, 3))).toBe(true);
+    await rb.arrived.until(() => rb.frames.length === 1, "b to receive a's frame");
+    await rc.arrived.until(() => rc.frames.length === 3, "c to receive a's frame");
+    expect(a.hub!.stats()).toMatchObject({ framesIn: before.framesIn + 1, framesOut: before.framesOut + 2 });
+    // After that round trip, a has still seen b's frames once each (its hello did not make it
+    // a UDP peer as well) and never its own.
+    expect(ra.frames.map((f) => f[14])).toEqual([1, 2]);
+    expect(a.stats()).toMatchObject({ txPackets: 1, txErrors: 0 });
+  });
+
   it("hub mode: another node takes the hub over when its host goes away", async () => {
     const hub = await freePort();
     const clock = new ManualClock();

@@ -22,13 +22,21 @@ class PausablePort implements EthPort {
   paused = false;
   pauseCalls = 0;
   resumeCalls = 0;
+  /** What the host reported below the port (pcap_stats) and the port's own drops. */
+  host = { ring: 0, ifdrop: 0, own: 0 };
   onFrame(_cb: FrameHandler): void {}
   onLink(): void {}
   send(): boolean {
     return true;
   }
   stats() {
-    return emptyStats();
+    const h = this.host;
+    return {
+      ...emptyStats(),
+      rxRingDrops: h.ring,
+      rxIfDrops: h.ifdrop,
+      rxDropped: h.ring + h.ifdrop + h.own,
+    };
   }
   close(): void {}
   pauseReceive(): void {
@@ -121,5 +129,25 @@ describe("IfBinding receive flow control", () => {
     b.onFrame(big, 64);
     expect(b.queued).toBe(1);
     expect(stack.pool.inUse).toBe(1);
+  });
+
+  it("reports every receive loss by place and adds the host's to the input drops", () => {
+    bind(RX_QUEUE_FRAMES + 8);
+    for (let i = 0; i < RX_QUEUE_FRAMES + 6; i++) b.onFrame(FRAME, FRAME.length);
+    port.host = { ring: 1000, ifdrop: 2, own: 3 };
+    expect(b.rxDrops()).toEqual({ hostIf: 2, ring: 1000, port: 3, queue: 6, nobufs: 0 });
+    const c = b.counters();
+    expect(c.iqdrops).toBe(6 + 1000 + 2 + 3);
+    // The stack's own record is left alone: the host's part is added where it is reported.
+    expect(ifp.counters.iqdrops).toBe(6);
+    // Every frame that reached the port is either queued or counted as dropped.
+    expect(b.queued + b.rxDrops().queue + b.rxDrops().nobufs).toBe(RX_QUEUE_FRAMES + 6);
+  });
+
+  it("counts pool exhaustion in the breakdown as nobufs", () => {
+    bind(8);
+    for (let i = 0; i < 12; i++) b.onFrame(FRAME, FRAME.length);
+    expect(b.rxDrops()).toEqual({ hostIf: 0, ring: 0, port: 0, queue: 0, nobufs: 4 });
+    expect(b.counters().iqdrops).toBe(4);
   });
 });

@@ -120,11 +120,21 @@ describe("netstat -i and -s", () => {
   it("prints a link line and an address line per address; down interfaces get a star", () => {
     const down = { ...en0(), name: "en1", flags: 0x8802, addrs: [] };
     const out = formatNetstatInterfaces([lo0(), en0(), down]).split("\n");
-    expect(out[0]).toBe("Name  Mtu   Network       Address              Ipkts Ierrs    Opkts Oerrs Colls");
-    expect(out[1]).toBe("lo0   33192 <Link>                                 0     0        0     0     0");
-    expect(out[2]).toBe("lo0   33192 127/8         127.0.0.1                0     0        0     0     0");
-    expect(out[3]).toBe("en0   1500  <Link>        00:11:22:33:44:55       12     0       10     0     0");
-    expect(out[4]).toBe("en0   1500  192.168.1/24  192.168.1.100           12     0       10     0     0");
+    expect(out[0]).toBe(
+      "Name  Mtu   Network       Address              Ipkts Ierrs Idrop    Opkts Oerrs Colls",
+    );
+    expect(out[1]).toBe(
+      "lo0   33192 <Link>                                 0     0     0        0     0     0",
+    );
+    expect(out[2]).toBe(
+      "lo0   33192 127/8         127.0.0.1                0     0     0        0     0     0",
+    );
+    expect(out[3]).toBe(
+      "en0   1500  <Link>        00:11:22:33:44:55       12     0     0       10     0     0",
+    );
+    expect(out[4]).toBe(
+      "en0   1500  192.168.1/24  192.168.1.100           12     0     0       10     0     0",
+    );
     // The counters end under the header's column titles.
     expect(out[1].length).toBe(out[0].length);
     expect(out[6]).toMatch(/^en1\* {2}1500 {2}<Link>/);
@@ -152,6 +162,15 @@ describe("netstat -i and -s", () => {
     expect(out).toContain("ether:\n\t12 frames received\n\t2 frames not for us\n");
   });
 
+  it("shows input drops in the Idrop column, under its title", () => {
+    const flooded = { ...en0(), counters: { ...en0().counters, iqdrops: 4321, ierrors: 2 } };
+    const [head, link] = formatNetstatInterfaces([flooded]).split("\n");
+    expect(link).toBe(
+      "en0   1500  <Link>        00:11:22:33:44:55       12     2  4321       10     0     0",
+    );
+    expect(link.indexOf("4321") + 4).toBe(head.indexOf("Idrop") + 5);
+  });
+
   it("limits to one protocol with -p", () => {
     const out = formatNetstatStats({ ip: { total: 1 }, icmp: {}, arp: { txrequests: 1 }, ether: {} }, "arp");
     expect(out).toBe("arp:\n\t1 request sent\n");
@@ -176,6 +195,26 @@ describe("nicinfo", () => {
     expect(out).toContain(dotLine("Packets Received OK", 12));
     expect(out).toContain(dotLine("Bytes Transmitted OK", 980));
     expect(out).toContain(dotLine("Maximum Transmittable data Unit", 1500));
+    // Without a driver's breakdown, only the totals.
+    expect(out).not.toContain("Receive Ring Overruns");
+  });
+
+  it("breaks receive drops down by where they happened, under the total", () => {
+    const v = {
+      ...en0(),
+      counters: { ...en0().counters, iqdrops: 1 + 20 + 3 + 400 + 5 + 7 },
+      rxDrops: { hostIf: 1, ring: 20, port: 3, queue: 400, nobufs: 5 },
+    };
+    const out = formatNicinfo(v);
+    const block =
+      dotLine("Packets Dropped on Receive", 436) +
+      dotLine("Dropped by Host Interface", 1, 4) +
+      dotLine("Receive Ring Overruns", 20, 4) +
+      dotLine("Dropped by Port", 3, 4) +
+      dotLine("Receive Queue Overflows", 400, 4) +
+      dotLine("Memory Allocation Failures on Receive", 5, 4);
+    expect(out).toContain(block);
+    expect(block.split("\n").every((l) => l === "" || l.indexOf(" ", 46) === 46)).toBe(true);
   });
 });
 

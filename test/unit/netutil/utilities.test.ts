@@ -254,6 +254,11 @@ describe("network utilities against io-pkt on a virtual wire", () => {
     expect(nic).toMatch(/^en0:\n/);
     expect(nic).toContain("  Physical Node ID ........................... 020000 000001\n");
     expect(Number(/Packets Received OK \.+ (\d+)/.exec(nic)?.[1])).toBeGreaterThan(0);
+    // The receive losses by place travel through the control protocol to nicinfo.
+    expect(nic).toMatch(
+      /Packets Dropped on Receive \.+ \d+\n {4}Dropped by Host Interface \.+ 0\n {4}Receive Ring Overruns \.+ 0\n {4}Dropped by Port \.+ 0\n {4}Receive Queue Overflows \.+ 0\n {4}Memory Allocation Failures on Receive \.+ 0\n/,
+    );
+    expect((await rt.ok(["netstat", "-i"])).split("\n")[0]).toMatch(/ Ierrs Idrop +Opkts /);
     const missing = await rt.sh(["nicinfo", "en5"]);
     expect(missing).toMatchObject({ status: 1, stderr: "nicinfo: en5: no such interface\n" });
   });

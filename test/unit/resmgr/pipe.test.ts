@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { settle } from "../../helpers/wait.ts";
 import * as client from "../../../firmware/resmgr/client.ts";
 import { pipe, startPipeManager } from "../../../firmware/resmgr/pipe.ts";
 import { inThread, newKernel, runAs, str, text } from "./harness.ts";
@@ -33,7 +34,11 @@ describe("pipes", () => {
     await runAs(k, ROOT, async (t) => {
       const [r, w] = await pipe(t);
       const p = inThread(t, async (t2) => order.push(`read ${str(await client.read(t2, r, 10))}`));
-      await new Promise((res) => setTimeout(res, 10));
+      // The reader is blocked in its read (sent to the pipe manager, no reply yet).
+      await settle(
+        () => [...t.process.threads.values()].some((x) => x !== t && x.state === "REPLY"),
+        "the reader to block",
+      );
       order.push("write");
       await client.write(t, w, text("x"));
       await p;
@@ -50,7 +55,7 @@ describe("pipes", () => {
       const [r, w] = await pipe(t);
       await client.close(t, r);
       await expect(client.write(t, w, text("x"))).rejects.toMatchObject({ errno: "EPIPE" });
-      await new Promise((res) => setTimeout(res, 5));
+      await settle(() => sigs.length > 0, "SIGPIPE");
     });
     expect(sigs).toEqual(["SIGPIPE"]);
   });
@@ -85,7 +90,6 @@ describe("pipes", () => {
       await pipe(t);
       expect(rm.openCount).toBe(2);
     });
-    await new Promise((res) => setTimeout(res, 10));
-    expect(rm.openCount).toBe(0);
+    await settle(() => rm.openCount === 0, "the pipe's opens to be closed");
   });
 });

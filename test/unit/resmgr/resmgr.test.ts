@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { settle } from "../../helpers/wait.ts";
 import * as client from "../../../firmware/resmgr/client.ts";
 import * as C from "../../../firmware/resmgr/io-constants.ts";
 import { startManager } from "../../../firmware/resmgr/start-manager.ts";
@@ -103,7 +104,7 @@ describe("resource manager framework", () => {
       expect(rm.openCount).toBe(3);
       expect(k.counts.connections).toBe(baseConns + 3);
     });
-    await new Promise((r) => setTimeout(r, 10));
+    await settle(() => rm.openCount === 0, "the dead process's opens to be closed");
     expect(rm.openCount).toBe(0);
     expect(k.counts.connections).toBe(baseConns);
     expect(k.counts.channels).toBe(baseChans);

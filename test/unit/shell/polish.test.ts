@@ -2,6 +2,7 @@
 // arithmetic bases and `**`, (( )), [[ ]], exec redirections, typeset/local, getopts, printf,
 // traps, special parameters and tilde forms.
 import { describe, expect, it } from "vitest";
+import { settle } from "../../helpers/wait.ts";
 import { runKsh } from "../../../firmware/shell/ksh.ts";
 import { makeOs, run } from "./helpers.ts";
 
@@ -215,7 +216,7 @@ describe("options, traps, special parameters, tilde", () => {
     expect(typeof term).toBe("function");
     expect(r.os.signalHandlers.get("SIGINT")).toBe("ignore");
     (term as () => void)();
-    await new Promise((res) => setTimeout(res, 10));
+    await settle(() => r.os.stdout.endsWith("caught\n"), "the TERM trap to run");
     expect(r.os.stdout).toBe("trap -- 'echo caught' TERM\ntrap -- '' INT\ncaught\n");
     const bad = await run("trap 'x' NOSUCH; echo $?");
     expect(bad.err).toBe("ksh: trap: NOSUCH: bad trap\n");
@@ -256,7 +257,7 @@ describe("options, traps, special parameters, tilde", () => {
     const h = os.signalHandlers.get("SIGINT");
     expect(typeof h).toBe("function");
     (h as () => void)();
-    await new Promise((res) => setTimeout(res, 10));
+    await settle(() => os.stdout !== "", "the INT trap to run");
     expect(os.stdout).toBe("trapped\n");
     expect(os.signalHandlers.get("SIGTERM")).toBe("ignore");
   });
