@@ -121,6 +121,10 @@ function checkCommon(board: Board, img: string): ReturnType<typeof inspect> {
       "netrino/node_modules/epoll/build/Release/epoll.node",
     ]),
   );
+  // What nothing on a board reads stays out (images/card/rootfs.ts DROP, runtime-bundle.ts).
+  const unneeded =
+    /\.d\.ts$|\.md$|\/@types\/|node_modules\/(?:nan|node-addon-api)\/|libicu(?:tu|io|test)\.|\/prebuilds\/(?:win32|darwin|android|linux-x64)/;
+  expect(card.initramfs.filter((f) => unneeded.test(f))).toEqual([]);
   const modules = card.initramfs.filter((f) => f.startsWith("usr/lib/modules/") && /\.ko/.test(f));
   const names = modules.map((f) =>
     basename(f)
