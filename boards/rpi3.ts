@@ -20,8 +20,18 @@ export const RPI3: Board = {
   dtbs: ["broadcom/bcm2837-rpi-3-b.dtb", "broadcom/bcm2837-rpi-3-b-plus.dtb"],
   boot: {
     loader: "raspberry-pi",
-    firmware: ["bootcode.bin", "start.elf", "fixup.dat"],
-    config: ["arm_64bit=1", "enable_uart=1", "upstream_kernel=1", "core_freq=250"],
+    // The cut-down VideoCore firmware (no codecs, camera or 3D, which netrino never uses):
+    // a third of the size, and gpu_mem=16 leaves the rest of the RAM to Linux.
+    firmware: ["bootcode.bin", "start_cd.elf", "fixup_cd.dat"],
+    config: [
+      "arm_64bit=1",
+      "enable_uart=1",
+      "upstream_kernel=1",
+      "core_freq=250",
+      "gpu_mem=16",
+      "start_file=start_cd.elf",
+      "fixup_file=fixup_cd.dat",
+    ],
   },
   console: { kind: "uart", device: "/dev/ttyS1", baud: 115200, kernelConsole: "ttyS1,115200" },
   ethernet: {

@@ -140,23 +140,7 @@ export class DebianRepo {
       const rel = `${component}/binary-${this.opts.arch}/Packages.gz`;
       const want = hashes.get(rel);
       if (!want) throw new DebianError(`${this.opts.suite}/InRelease lists no ${rel}`);
-      const gz = await this.verified(
-        `by-hash/${want.sha256}`,
-        want.sha256,
-        `dists/${this.opts.suite}/${rel}`,
-      );
-      for (const s of parseStanzas(gunzipSync(gz).toString("utf8"))) {
-        const pkg: DebPackage = {
-          name: s.get("Package") ?? "",
-          version: s.get("Version") ?? "",
-          arch: s.get("Architecture") ?? "",
-          filename: s.get("Filename") ?? "",
-          size: Number(s.get("Size") ?? 0),
-          sha256: s.get("SHA256") ?? "",
-          depends: s.get("Depends") ?? "",
-          preDepends: s.get("Pre-Depends") ?? "",
-          provides: s.get("Provides") ?? "",
-        };
+      for (const pkg of await this.componentPackages(rel, want.sha256)) {
         packages.set(pkg.name, pkg);
         for (const p of pkg.provides.split(",")) {
           const name = p.trim().split(/\s/)[0];
@@ -167,6 +151,35 @@ export class DebianRepo {
     this.packages = packages;
     this.providers = providers;
     return packages;
+  }
+
+  /**
+   * The packages of one Packages.gz. Parsing tens of thousands of stanzas takes seconds, so
+   * the parsed records are kept next to it (named by its SHA256): a warm build reads those.
+   */
+  private async componentPackages(rel: string, want: string): Promise<DebPackage[]> {
+    const parsed = join(this.dir, "parsed", `${want}.json`);
+    if (existsSync(parsed)) {
+      try {
+        return JSON.parse(readFileSync(parsed, "utf8")) as DebPackage[];
+      } catch {
+        rmSync(parsed); // torn or corrupt: parse the verified index again
+      }
+    }
+    const gz = await this.verified(`by-hash/${want}`, want, `dists/${this.opts.suite}/${rel}`);
+    const out = parseStanzas(gunzipSync(gz).toString("utf8")).map((s): DebPackage => ({
+      name: s.get("Package") ?? "",
+      version: s.get("Version") ?? "",
+      arch: s.get("Architecture") ?? "",
+      filename: s.get("Filename") ?? "",
+      size: Number(s.get("Size") ?? 0),
+      sha256: s.get("SHA256") ?? "",
+      depends: s.get("Depends") ?? "",
+      preDepends: s.get("Pre-Depends") ?? "",
+      provides: s.get("Provides") ?? "",
+    }));
+    writeAtomic(parsed, new TextEncoder().encode(JSON.stringify(out)));
+    return out;
   }
 
   /** A package by name, or the first package providing that name. */

@@ -11,8 +11,19 @@ const enc = new TextEncoder();
 
 /** Files of a runtime package the image needs: programs, libraries, node's JS builtins. */
 const KEEP = /^(?:usr\/bin\/node|(?:usr\/)?lib\/[^/]*(?:\/[^/]+)*|usr\/share\/nodejs\/.*)$/;
-/** Never needed on a board: charset converters, debug symbols, package-manager leftovers. */
-const DROP = /\/(?:gconv|debug|lintian|pkgconfig|systemd|udev|tmpfiles\.d|sysusers\.d|cmake)(?:\/|$)|\.a$/;
+/**
+ * Never needed on a board: charset converters, debug symbols, package-manager leftovers, type
+ * declarations and docs of node's JS builtins, and libraries nothing links or loads (ICU's
+ * tool, test and stdio libraries; glibc's debugging and profiling preloads; OpenSSL engines).
+ */
+export const DROP = new RegExp(
+  [
+    "\\/(?:gconv|debug|lintian|pkgconfig|systemd|udev|tmpfiles\\.d|sysusers\\.d|cmake|engines-\\d+|@types)(?:\\/|$)",
+    "\\.a$",
+    "\\/usr\\/share\\/nodejs\\/.*\\.(?:d\\.ts|md|map)$",
+    "\\/lib(?:icuio|icutest|icutu|BrokenLocale|c_malloc_debug|memusage|pcprofile|thread_db)\\.so",
+  ].join("|"),
+);
 
 /** Every file and symlink under `dir`, relative, sorted (directories implied). */
 function listTree(dir: string, rel = ""): { rel: string; abs: string }[] {

@@ -5,7 +5,7 @@
 // module that says so.
 import { build, type Plugin } from "esbuild";
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
-import { join, relative } from "node:path";
+import { basename, join, relative } from "node:path";
 import { pathToFileURL } from "node:url";
 
 /** Packages loaded at run time from /netrino/node_modules (they hold .node addons). */
@@ -70,14 +70,39 @@ export async function bundleRuntime(root: string): Promise<BundleFile[]> {
 }
 
 /**
- * The native packages and their dependencies from node_modules, without host build output
- * (build/ holds addons compiled for this machine; node-gyp-build would prefer them).
+ * Packages that only serve a build (C++ headers, type declarations): dependencies of the
+ * native packages that nothing loads at run time.
  */
-export function nativePackageFiles(root: string): BundleFile[] {
+export const BUILD_ONLY_PACKAGES = /^(?:nan|node-addon-api|@types\/.*|undici-types)$/;
+/**
+ * Directories of a package a board never reads: tests, examples, docs (not `src`: `debug`
+ * keeps its code there; native sources go by SKIP_FILES).
+ */
+const SKIP_DIRS = new Set([
+  "build",
+  "node_modules",
+  "test",
+  "spec",
+  "integration-test",
+  "example",
+  "examples",
+  "doc",
+  "docs",
+  ".github",
+]);
+/** Files a board never reads: docs, type declarations, source maps, C++ sources, pictures. */
+export const SKIP_FILES = /(?:\.md|\.d\.ts|\.map|\.cc|\.cpp|\.h|\.gyp|\.png)$/;
+
+/**
+ * The native packages and their run-time dependencies from node_modules, without host build
+ * output (build/ holds addons compiled for this machine; node-gyp-build would prefer them) and
+ * with only the prebuilt addons for the board's platform (`linux-arm64`, `linux-arm`).
+ */
+export function nativePackageFiles(root: string, platform: string): BundleFile[] {
   const out: BundleFile[] = [];
   const seen = new Set<string>();
   const visit = (name: string): void => {
-    if (seen.has(name)) return;
+    if (seen.has(name) || BUILD_ONLY_PACKAGES.test(name)) return;
     const dir = join(root, "node_modules", name);
     if (!existsSync(join(dir, "package.json"))) return; // optional dependency not installed
     seen.add(name);
@@ -89,11 +114,13 @@ export function nativePackageFiles(root: string): BundleFile[] {
   };
   const walk = (dir: string, target: string): void => {
     for (const entry of readdirSync(dir).sort()) {
-      if (entry === "build" || entry === "node_modules" || entry === "src" || entry === "test") continue;
       const p = join(dir, entry);
       const st = statSync(p);
-      if (st.isDirectory()) walk(p, `${target}/${entry}`);
-      else if (st.isFile()) out.push({ path: `${target}/${entry}`, data: readFileSync(p), mode: 0o644 });
+      if (st.isDirectory()) {
+        const otherPlatform = basename(dir) === "prebuilds" && entry !== platform;
+        if (!SKIP_DIRS.has(entry) && !otherPlatform) walk(p, `${target}/${entry}`);
+      } else if (st.isFile() && !SKIP_FILES.test(entry))
+        out.push({ path: `${target}/${entry}`, data: readFileSync(p), mode: 0o644 });
     }
   };
   for (const p of NATIVE_PACKAGES) visit(p);
