@@ -17,6 +17,8 @@ export const RTM_ADD = 0x1;
 export const RTM_DELETE = 0x2;
 export const RTM_CHANGE = 0x3;
 export const RTM_GET = 0x4;
+export const RTM_REDIRECT = 0x6;
+export const RTM_MISS = 0x7;
 export const RTM_NEWADDR = 0xc;
 export const RTM_DELADDR = 0xd;
 export const RTM_IFINFO = 0x14;
@@ -36,6 +38,7 @@ export const RTAX_GATEWAY = 1;
 export const RTAX_NETMASK = 2;
 export const RTAX_IFP = 4;
 export const RTAX_IFA = 5;
+export const RTAX_AUTHOR = 6;
 export const RTAX_BRD = 7;
 
 /** rtm_inits / rmx_locks bits: which metrics are set. */
@@ -74,7 +77,7 @@ export type RtMetrics = Parsed<typeof RtMetricsSchema>;
 /** The first bytes of every message: how long, which version, which type. */
 const RtCommonSchema = bin.object({ msglen: bin.u16, version: bin.u8, type: bin.u8 });
 
-/** rt_msghdr: RTM_ADD, RTM_DELETE, RTM_CHANGE, RTM_GET. */
+/** rt_msghdr: RTM_ADD, RTM_DELETE, RTM_CHANGE, RTM_GET, RTM_REDIRECT, RTM_MISS. */
 const RtHdrSchema = bin.object({
   msglen: bin.u16,
   version: bin.u8,
@@ -211,7 +214,15 @@ export function emptyMetrics(): RtMetrics {
 const roundup = (n: number): number => (n + 3) & ~3;
 
 function kindOf(type: number): RoutingMessage["kind"] | null {
-  if (type === RTM_ADD || type === RTM_DELETE || type === RTM_CHANGE || type === RTM_GET) return "route";
+  if (
+    type === RTM_ADD ||
+    type === RTM_DELETE ||
+    type === RTM_CHANGE ||
+    type === RTM_GET ||
+    type === RTM_REDIRECT ||
+    type === RTM_MISS
+  )
+    return "route";
   if (type === RTM_IFINFO) return "if";
   if (type === RTM_NEWADDR || type === RTM_DELADDR) return "ifa";
   return null;

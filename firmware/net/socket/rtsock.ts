@@ -21,6 +21,7 @@ import {
   LINK_STATE_DOWN,
   LINK_STATE_UP,
   RTAX_BRD,
+  RTAX_AUTHOR,
   RTAX_DST,
   RTAX_GATEWAY,
   RTAX_IFA,
@@ -32,7 +33,9 @@ import {
   RTM_DELETE,
   RTM_GET,
   RTM_IFINFO,
+  RTM_MISS,
   RTM_NEWADDR,
+  RTM_REDIRECT,
   RTV_MTU,
   decodeRtMsg,
   emptyMetrics,
@@ -79,22 +82,27 @@ function routeAddrs(r: Route): RtAddrs {
   return a;
 }
 
-function routeMsg(type: number, r: Route, origin: RouteOrigin): RtRouteMsg {
-  const rmx = emptyMetrics();
-  rmx.mtu = r.mtu;
+/** What BSD's rt_missmsg sends: no process, no sequence, no metrics. */
+function missMsg(type: number, index: number, flags: number, addrs: RtAddrs): RtRouteMsg {
   return {
     kind: "route",
     type,
-    index: r.ifp.index,
-    flags: r.flags | RTF_DONE,
-    pid: origin.pid,
-    seq: origin.seq,
+    index,
+    flags: flags | RTF_DONE,
+    pid: 0,
+    seq: 0,
     errno: 0,
-    use: r.use >>> 0,
+    use: 0,
     inits: 0,
-    rmx,
-    addrs: routeAddrs(r),
+    rmx: emptyMetrics(),
+    addrs,
   };
+}
+
+function routeMsg(type: number, r: Route, origin: RouteOrigin): RtRouteMsg {
+  const m = missMsg(type, r.ifp.index, r.flags, routeAddrs(r));
+  m.rmx.mtu = r.mtu;
+  return { ...m, pid: origin.pid, seq: origin.seq, use: r.use >>> 0 };
 }
 
 /** The prefix length of a contiguous mask; EINVAL for one with holes. */
@@ -156,6 +164,22 @@ export class RouteSockets implements ProtoSwitch, RouteEventSink {
         noproto: c.noproto >>> 0,
       },
     });
+  }
+
+  /** rt_missmsg(RTM_MISS): only the destination that had no route. */
+  miss(dst: number): void {
+    if (this.socks.size === 0) return;
+    const addrs: RtAddrs = [];
+    addrs[RTAX_DST] = inet(dst);
+    this.deliver(missMsg(RTM_MISS, 0, 0, addrs));
+  }
+
+  /** rt_missmsg(RTM_REDIRECT): the route the redirect made, and the router that sent it. */
+  redirect(r: Route, author: number): void {
+    if (this.socks.size === 0) return;
+    const addrs = routeAddrs(r);
+    addrs[RTAX_AUTHOR] = inet(author);
+    this.deliver(missMsg(RTM_REDIRECT, r.ifp.index, r.flags, addrs));
   }
 
   addr(change: "add" | "delete", ia: IfAddr): void {

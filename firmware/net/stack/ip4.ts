@@ -242,8 +242,10 @@ export class Ip4 {
     if (rt === null || rt.flags & (RTF_REJECT | RTF_BLACKHOLE)) {
       st.noroute++;
       st.cantforward++;
-      if (rt === null) this.stack.icmp.error(pb, ICMP_UNREACH, ICMP_UNREACH_NET, 0);
-      else if (rt.flags & RTF_REJECT) this.stack.icmp.error(pb, ICMP_UNREACH, ICMP_UNREACH_HOST, 0);
+      if (rt === null) {
+        this.stack.rtEvents.miss(dst);
+        this.stack.icmp.error(pb, ICMP_UNREACH, ICMP_UNREACH_NET, 0);
+      } else if (rt.flags & RTF_REJECT) this.stack.icmp.error(pb, ICMP_UNREACH, ICMP_UNREACH_HOST, 0);
       pbufFree(pb);
       return;
     }
@@ -372,6 +374,7 @@ export class Ip4 {
       const out = ifp ?? this.route(dst)?.ifp ?? null;
       if (out === null) {
         st.noroute++;
+        this.stack.rtEvents.miss(dst);
         pbufFree(pb);
         return ERRNO.ENETUNREACH;
       }
@@ -385,6 +388,7 @@ export class Ip4 {
     const rt = ifp === null ? this.route(dst) : null;
     if (ifp === null && (rt === null || rt.flags & RTF_REJECT)) {
       st.noroute++;
+      if (rt === null) this.stack.rtEvents.miss(dst);
       pbufFree(pb);
       return ERRNO.EHOSTUNREACH;
     }

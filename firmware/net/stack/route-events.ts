@@ -1,7 +1,8 @@
 // What routing sockets report (BSD's rt_missmsg / rt_ifmsg / rt_newaddrmsg): every change to a
 // route, to an interface's flags or link state, and to its addresses, whoever made it (route,
-// ifconfig, DHCP, ICMP redirects, a routing-socket write). The stack calls this one hub from the
-// places those things change; the AF_ROUTE protocol subscribes and turns each into a message.
+// ifconfig, DHCP, a routing-socket write), routes learned from ICMP redirects, and lookups that
+// found no route. The stack calls this one hub from the places those things happen; the AF_ROUTE
+// protocol subscribes and turns each into a message.
 import type { IfAddr, Ifnet } from "./ifnet.ts";
 import type { Route } from "./route.ts";
 
@@ -20,11 +21,17 @@ export interface RouteEventSink {
   /** Interface flags or link state changed. */
   ifinfo(ifp: Ifnet): void;
   addr(change: "add" | "delete", ia: IfAddr, origin: RouteOrigin): void;
+  /** A lookup for `dst` found no route (BSD's RTM_MISS). */
+  miss(dst: number): void;
+  /** `r` was made or changed by an ICMP redirect from `author` (RTM_REDIRECT). */
+  redirect(r: Route, author: number): void;
 }
 
 export class RouteEvents {
   private readonly sinks: RouteEventSink[] = [];
   private origin: RouteOrigin = STACK_ORIGIN;
+  /** Table changes made by a redirect are reported once, as the redirect. */
+  private muted = false;
 
   subscribe(sink: RouteEventSink): void {
     this.sinks.push(sink);
@@ -42,6 +49,7 @@ export class RouteEvents {
   }
 
   route(change: RouteChange, r: Route): void {
+    if (this.muted) return;
     for (const s of this.sinks) s.route(change, r, this.origin);
   }
 
@@ -51,5 +59,21 @@ export class RouteEvents {
 
   addr(change: "add" | "delete", ia: IfAddr): void {
     for (const s of this.sinks) s.addr(change, ia, this.origin);
+  }
+
+  miss(dst: number): void {
+    for (const s of this.sinks) s.miss(dst);
+  }
+
+  /** Runs `apply` (which returns the route it made or changed) and reports it as a redirect. */
+  redirect(author: number, apply: () => Route): void {
+    this.muted = true;
+    let r: Route;
+    try {
+      r = apply();
+    } finally {
+      this.muted = false;
+    }
+    for (const s of this.sinks) s.redirect(r, author);
   }
 }

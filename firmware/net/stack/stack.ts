@@ -425,16 +425,19 @@ export class Stack {
       return;
     }
     const expire = cfg.redirtimeout > 0 ? this.clock.now() + cfg.redirtimeout * 1000 : 0;
-    if (cur.prefixLen === 32) {
-      // A host route already: it gets the new gateway (a static one keeps no expiry).
-      cur.gateway = gw >>> 0;
-      cur.ifp = via.ifp;
-      cur.flags |= RTF_MODIFIED;
-      if (cur.flags & RTF_DYNAMIC) this.routes.setExpire(cur, expire);
-      this.routes.changed(cur);
-      st.rtnewgateway++;
-    } else {
-      this.routes.add({
+    this.rtEvents.redirect(from >>> 0, () => {
+      if (cur.prefixLen === 32) {
+        // A host route already: it gets the new gateway (a static one keeps no expiry).
+        cur.gateway = gw >>> 0;
+        cur.ifp = via.ifp;
+        cur.flags |= RTF_MODIFIED;
+        if (cur.flags & RTF_DYNAMIC) this.routes.setExpire(cur, expire);
+        this.routes.changed(cur);
+        st.rtnewgateway++;
+        return cur;
+      }
+      st.rtdynamic++;
+      return this.routes.add({
         dst,
         prefixLen: 32,
         gateway: gw,
@@ -442,8 +445,7 @@ export class Stack {
         flags: RTF_GATEWAY | RTF_DYNAMIC,
         expire,
       });
-      st.rtdynamic++;
-    }
+    });
     this.log(LOG_NOTICE, `redirect from ${formatIpv4(from)}: ${formatIpv4(dst)} via ${formatIpv4(gw)}`);
     if (expire !== 0) this.routeTimer.ensure(SLOW_TIMER_MS);
   }

@@ -110,13 +110,19 @@ describe("forwarding through a middle stack", () => {
 
   it("sends a host redirect when it forwards back out the link the sender is on, and still forwards", () => {
     const { net, a, r } = routed();
-    // What A's routing sockets would be told (RouteEvents): the learned route, then its expiry.
+    // What A's routing sockets would be told (RouteEvents): the redirect with the route it made
+    // and who sent it (not also an add, as BSD), then the route's expiry.
     const told: string[] = [];
     a.rtEvents.subscribe({
       route: (change, rt, origin) =>
         told.push(`${change} ${formatIpv4(rt.dst)}/${rt.prefixLen} pid ${origin.pid}`),
       ifinfo: () => {},
       addr: () => {},
+      miss: (dst) => told.push(`miss ${formatIpv4(dst)}`),
+      redirect: (rt, author) =>
+        told.push(
+          `redirect ${formatIpv4(rt.dst)}/${rt.prefixLen} via ${formatIpv4(rt.gateway)} ${routeFlagLetters(rt.flags)} from ${formatIpv4(author)}`,
+        ),
     });
     r.sysctl.set("net.inet.ip.forwarding", 1);
     // A better first hop for 10.0.9.0/24 sits on A's own link.
@@ -151,7 +157,10 @@ describe("forwarding through a middle stack", () => {
     expect(a.routes.get(ip("10.0.9.5"), 32)).toBeDefined();
     net.advance(2_000, 500);
     expect(a.routes.get(ip("10.0.9.5"), 32)).toBeUndefined();
-    expect(told).toEqual(["add 10.0.9.5/32 pid 0", "delete 10.0.9.5/32 pid 0"]);
+    expect(told).toEqual([
+      "redirect 10.0.9.5/32 via 10.0.1.3 UGHD from 10.0.1.1",
+      "delete 10.0.9.5/32 pid 0",
+    ]);
     // Not for the default route, not with net.inet.ip.redirect=0.
     r.addRoute(0, 0, ip("10.0.1.4"));
     a.icmp.sendEcho(ip("10.8.0.1"), 1, 2, pattern(32));

@@ -16,6 +16,7 @@ import {
   RTM_DELETE,
   RTM_GET,
   RTM_IFINFO,
+  RTM_MISS,
   RTM_NEWADDR,
   RTM_VERSION,
   decodeRtMsg,
@@ -175,6 +176,26 @@ describe("routing sockets (AF_ROUTE on /dev/socket/17)", () => {
     expect(user.got.addrs[RTAX_GATEWAY]).toEqual({ family: K.AF_INET, addr: ip("10.0.0.253") });
     expect(user.got.addrs[RTAX_IFP]).toMatchObject({ family: AF_LINK, name: "en0" });
     expect(user.got.addrs[RTAX_IFA]).toEqual({ family: K.AF_INET, addr: ip("10.0.0.1") });
+  });
+
+  it("a send with no route fails EHOSTUNREACH and readers get RTM_MISS for its destination", async () => {
+    await stack();
+    const r = await program(k, "/a", async (ctx) => {
+      const s = ctx.sockets;
+      const rfd = await s.socket(K.AF_ROUTE, K.SOCK_RAW, 0);
+      const ufd = await s.socket(K.AF_INET, K.SOCK_DGRAM, 0);
+      const err = await s
+        .sendto(ufd, "x", { family: "inet", address: "192.168.77.1", port: 9 })
+        .catch((e: unknown) => e);
+      const miss = await readUntil(ctx, rfd, (m) => m.type === RTM_MISS);
+      await s.close(ufd);
+      await s.close(rfd);
+      return { err, miss };
+    });
+    expect(errnoOf(r.err)).toBe("EHOSTUNREACH");
+    expect(r.miss).toMatchObject({ kind: "route", pid: 0, seq: 0, errno: 0 });
+    expect(r.miss.addrs[RTAX_DST]).toEqual({ family: K.AF_INET, addr: ip("192.168.77.1") });
+    expect(r.miss.addrs.filter((a) => a !== undefined)).toHaveLength(1);
   });
 
   it("malformed writes are EINVAL naming the problem; fuzzed messages get an errno, never a crash", async () => {

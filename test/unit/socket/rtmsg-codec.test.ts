@@ -4,13 +4,19 @@ import { KernelError } from "../../../firmware/kernel/errno.ts";
 import { AF_INET } from "../../../firmware/net/socket/constants.ts";
 import {
   AF_LINK,
+  RTAX_AUTHOR,
   RTAX_BRD,
+  RTAX_DST,
+  RTAX_GATEWAY,
   RTAX_IFA,
   RTAX_IFP,
   RTAX_NETMASK,
+  RTM_MISS,
   RTM_NEWADDR,
+  RTM_REDIRECT,
   RTM_VERSION,
   decodeRtMsg,
+  emptyMetrics,
   encodeRtMsg,
   type RoutingMessage,
   type RtAddrs,
@@ -46,6 +52,44 @@ describe("routing messages", () => {
         " 255.255.255.0 en0:02:00:00:00:00:01 10.5.0.9 10.5.0.255\n",
     );
     expect(decodeRtMsg(b)).toEqual(newaddr());
+  });
+
+  it("route monitor prints a miss and a redirect as BSD's route does", () => {
+    const miss: RtAddrs = [];
+    miss[RTAX_DST] = { family: AF_INET, addr: ip("10.99.0.1") };
+    const redirect: RtAddrs = [];
+    redirect[RTAX_DST] = { family: AF_INET, addr: ip("10.0.9.5") };
+    redirect[RTAX_GATEWAY] = { family: AF_INET, addr: ip("10.0.1.3") };
+    redirect[RTAX_AUTHOR] = { family: AF_INET, addr: ip("10.0.1.1") };
+    const msg = (type: number, flags: number, addrs: RtAddrs): RoutingMessage => ({
+      kind: "route",
+      type,
+      index: 2,
+      flags,
+      pid: 0,
+      seq: 0,
+      errno: 0,
+      use: 0,
+      inits: 0,
+      rmx: emptyMetrics(),
+      addrs,
+    });
+    const when = Date.UTC(2026, 11, 5, 16, 42, 44);
+    const m1 = msg(RTM_MISS, 0x40, miss);
+    expect(formatMonitorMessage(encodeRtMsg(m1), when, true)).toBe(
+      "\ngot message of size 92 on Sat Dec  5 16:42:44 2026\n" +
+        "RTM_MISS: Lookup failed on this address: len 92, pid: 0, seq 0, errno 0, flags:<DONE>\n" +
+        "locks:  inits: \nsockaddrs: <DST>\n 10.99.0.1\n",
+    );
+    const m2 = msg(RTM_REDIRECT, 0x1 | 0x2 | 0x4 | 0x10 | 0x40, redirect);
+    expect(formatMonitorMessage(encodeRtMsg(m2), when, true)).toBe(
+      "\ngot message of size 124 on Sat Dec  5 16:42:44 2026\n" +
+        "RTM_REDIRECT: Told to use different route: len 124, pid: 0, seq 0, errno 0, " +
+        "flags:<UP,GATEWAY,HOST,DYNAMIC,DONE>\n" +
+        "locks:  inits: \nsockaddrs: <DST,GATEWAY,AUTHOR>\n 10.0.9.5 10.0.1.3 10.0.1.1\n",
+    );
+    expect(decodeRtMsg(encodeRtMsg(m1))).toEqual(m1);
+    expect(decodeRtMsg(encodeRtMsg(m2))).toEqual(m2);
   });
 
   it("a BSD-style short netmask reads its missing bytes as zero", () => {
