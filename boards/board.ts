@@ -64,6 +64,12 @@ export interface BoardDebian {
   readonly kernelFlavour: string;
   /** Kernel modules loaded by /init before node starts (their dependencies first). */
   readonly kernelModules: readonly string[];
+  /**
+   * How the initramfs's shared archive is compressed: `xz` (smallest, for cards people
+   * download) or `zstd` (a third larger, unpacks several times faster: for emulation, where
+   * the CPU is slow and the size does not matter).
+   */
+  readonly initramfsCompression: "xz" | "zstd";
 }
 
 /** How the board's boot chain finds the kernel on the card. */

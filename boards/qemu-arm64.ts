@@ -14,6 +14,7 @@ export const QEMU_ARM64: Board = {
     packages: ["linux-image-arm64", "nodejs", "busybox-static", "libpcap0.8t64"],
     kernelFlavour: "arm64",
     kernelModules: ["virtio_blk", "virtio_net"],
+    initramfsCompression: "zstd",
   },
   dtbs: [],
   boot: { loader: "qemu" },

@@ -13,6 +13,7 @@ export const QEMU_ARMHF: Board = {
     packages: ["linux-image-armmp", "nodejs", "busybox-static", "libpcap0.8t64"],
     kernelFlavour: "armmp",
     kernelModules: ["virtio_blk", "virtio_net"],
+    initramfsCompression: "zstd",
   },
   dtbs: [],
   boot: { loader: "qemu" },
