@@ -83,7 +83,15 @@ export type BoardBoot =
   /** U-Boot from u-boot-omap (`target` directory): MLO + u-boot.img, then extlinux.conf. */
   | { readonly loader: "u-boot"; readonly target: string }
   /** QEMU loads kernel and initramfs itself (`netrino qemu` takes them from the card's FAT). */
-  | { readonly loader: "qemu" };
+  | {
+      readonly loader: "qemu";
+      /**
+       * Kernel arguments added for emulation: `mitigations=off`, `nokaslr` (nothing to protect
+       * from side channels in a CI guest; KASLR forces KPTI on, whose page-table switch on
+       * every kernel entry is slow under TCG: about 1 s of a 12 s boot).
+       */
+      readonly kernelArgs: readonly string[];
+    };
 
 export interface BoardQemu {
   /** `qemu-system-aarch64` or `qemu-system-arm`. */

@@ -17,7 +17,7 @@ export const QEMU_ARM64: Board = {
     initramfsCompression: "zstd",
   },
   dtbs: [],
-  boot: { loader: "qemu" },
+  boot: { loader: "qemu", kernelArgs: ["mitigations=off", "nokaslr"] },
   console: { kind: "terminal", baud: 115200, kernelConsole: "ttyAMA0,115200" },
   ethernet: { driver: "devnp-pcap", options: "if=eth0", hostInterface: "eth0", kernelDriver: "virtio_net" },
   gpio: { backend: "mock", pins: [] },

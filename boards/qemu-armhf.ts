@@ -16,7 +16,7 @@ export const QEMU_ARMHF: Board = {
     initramfsCompression: "zstd",
   },
   dtbs: [],
-  boot: { loader: "qemu" },
+  boot: { loader: "qemu", kernelArgs: ["mitigations=off"] },
   console: { kind: "terminal", baud: 115200, kernelConsole: "ttyAMA0,115200" },
   ethernet: { driver: "devnp-pcap", options: "if=eth0", hostInterface: "eth0", kernelDriver: "virtio_net" },
   gpio: { backend: "mock", pins: [] },

@@ -285,7 +285,7 @@ export async function buildCard(opts: CardBuildOptions): Promise<CardBuildResult
       break;
     }
     case "qemu":
-      files.push({ path: "cmdline.txt", data: enc.encode(`${cmdline}\n`) });
+      files.push({ path: "cmdline.txt", data: enc.encode(`${[cmdline, ...boot.kernelArgs].join(" ")}\n`) });
       break;
   }
 
