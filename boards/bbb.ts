@@ -29,6 +29,7 @@ export const BBB: Board = {
     kernelFlavour: "armmp",
     // The 6.12 DT enables the switch-mode CPSW (ti_cpsw_new); LAN8710A PHY and gmii-sel PHY mux.
     kernelModules: ["smsc", "phy-gmii-sel", "davinci_mdio", "ti_cpsw_new"],
+    initramfsCompression: "xz",
   },
   dtbs: ["am335x-boneblack.dtb"],
   boot: { loader: "u-boot", target: "am335x_evm" },

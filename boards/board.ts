@@ -64,6 +64,12 @@ export interface BoardDebian {
   readonly kernelFlavour: string;
   /** Kernel modules loaded by /init before node starts (their dependencies first). */
   readonly kernelModules: readonly string[];
+  /**
+   * How the initramfs's shared archive is compressed: `xz` (smallest, for cards people
+   * download) or `zstd` (a third larger, unpacks several times faster: for emulation, where
+   * the CPU is slow and the size does not matter).
+   */
+  readonly initramfsCompression: "xz" | "zstd";
 }
 
 /** How the board's boot chain finds the kernel on the card. */
@@ -77,7 +83,15 @@ export type BoardBoot =
   /** U-Boot from u-boot-omap (`target` directory): MLO + u-boot.img, then extlinux.conf. */
   | { readonly loader: "u-boot"; readonly target: string }
   /** QEMU loads kernel and initramfs itself (`netrino qemu` takes them from the card's FAT). */
-  | { readonly loader: "qemu" };
+  | {
+      readonly loader: "qemu";
+      /**
+       * Kernel arguments added for emulation: `mitigations=off`, `nokaslr` (nothing to protect
+       * from side channels in a CI guest; KASLR forces KPTI on, whose page-table switch on
+       * every kernel entry is slow under TCG: about 1 s of a 12 s boot).
+       */
+      readonly kernelArgs: readonly string[];
+    };
 
 export interface BoardQemu {
   /** `qemu-system-aarch64` or `qemu-system-arm`. */

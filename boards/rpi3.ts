@@ -16,6 +16,7 @@ export const RPI3: Board = {
     kernelFlavour: "arm64",
     // USB host (dwc2 + its PHY), then the 3B's LAN9514 and the 3B+'s LAN7515 with their PHYs.
     kernelModules: ["phy-generic", "dwc2", "smsc", "smsc95xx", "microchip", "lan78xx"],
+    initramfsCompression: "xz",
   },
   dtbs: ["broadcom/bcm2837-rpi-3-b.dtb", "broadcom/bcm2837-rpi-3-b-plus.dtb"],
   boot: {

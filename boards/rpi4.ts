@@ -15,6 +15,7 @@ export const RPI4: Board = {
     kernelFlavour: "arm64",
     // GENET's MDIO bus is a softdep and the PHY driver matches by alias: both named here.
     kernelModules: ["mdio-bcm-unimac", "broadcom", "genet"],
+    initramfsCompression: "xz",
   },
   dtbs: ["broadcom/bcm2711-rpi-4-b.dtb"],
   boot: {

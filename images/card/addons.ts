@@ -128,15 +128,20 @@ export async function crossAddons(opts: AddonOptions): Promise<BundleFile[]> {
   }
   const compiler = version.stdout.split("\n")[0];
 
+  const headerPackages = await opts.repo.memo(`packages ${HEADER_PACKAGES.join(" ")}`, async () => {
+    const found = [];
+    for (const name of HEADER_PACKAGES) {
+      const pkg = await opts.repo.find(name);
+      if (!pkg)
+        throw new DebianError(
+          `package ${name} (needed to build addons) is not in ${opts.repo.opts.suite}/${opts.arch}`,
+        );
+      found.push(pkg);
+    }
+    return found;
+  });
   const headers = [];
-  for (const name of HEADER_PACKAGES) {
-    const pkg = await opts.repo.find(name);
-    if (!pkg)
-      throw new DebianError(
-        `package ${name} (needed to build addons) is not in ${opts.repo.opts.suite}/${opts.arch}`,
-      );
-    headers.push({ pkg, tree: await unpackedTree(opts.repo, pkg) });
-  }
+  for (const pkg of headerPackages) headers.push({ pkg, tree: await unpackedTree(opts.repo, pkg) });
   const nodeDev = headers[0].tree;
   const libDirs = headers.map((h) => join(h.tree, "usr", "lib", cross.triplet)).filter((d) => existsSync(d));
   const incDirs = headers.map((h) => join(h.tree, "usr", "include")).filter((d) => existsSync(d));

@@ -45,7 +45,13 @@ const NOT_IN_IMAGE = new Set([
   "base-files",
 ]);
 
-export async function packageClosure(repo: DebianRepo, names: readonly string[]): Promise<DebPackage[]> {
+export function packageClosure(repo: DebianRepo, names: readonly string[]): Promise<DebPackage[]> {
+  return repo.memo(`closure-1 ${names.join(" ")} without ${[...NOT_IN_IMAGE].join(" ")}`, () =>
+    lookUpClosure(repo, names),
+  );
+}
+
+async function lookUpClosure(repo: DebianRepo, names: readonly string[]): Promise<DebPackage[]> {
   const out = new Map<string, DebPackage>();
   const todo = [...names];
   const wanted = new Set(names);

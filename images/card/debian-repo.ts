@@ -130,6 +130,28 @@ export class DebianRepo {
     return readFileSync(path, "utf8");
   }
 
+  /**
+   * `compute`'s result (plain data looked up in the index), kept on disk per InRelease,
+   * components and `what`: a warm build reads it instead of loading the whole index.
+   */
+  async memo<T>(what: string, compute: () => Promise<T>): Promise<T> {
+    const release = await this.inRelease();
+    const key = createHash("sha256")
+      .update(`${release}\n${this.opts.arch}\n${this.opts.components.join(" ")}\n${what}`)
+      .digest("hex");
+    const path = join(this.dir, "resolved", `${key}.json`);
+    if (existsSync(path)) {
+      try {
+        return JSON.parse(readFileSync(path, "utf8")) as T;
+      } catch {
+        rmSync(path); // torn or corrupt: look it up again
+      }
+    }
+    const value = await compute();
+    writeAtomic(path, new TextEncoder().encode(JSON.stringify(value)));
+    return value;
+  }
+
   /** Every package of the configured components and architecture, by name (newest entry wins). */
   async index(): Promise<Map<string, DebPackage>> {
     if (this.packages) return this.packages;

@@ -1,5 +1,9 @@
-// The initramfs: a deterministic cpio (newc) archive, xz-compressed with CRC32 checks as the
-// kernel's unpacker wants. /init is a busybox script: it mounts /proc, /sys, /dev, a tmpfs on
+// The initramfs: two deterministic cpio (newc) archives one after the other, which the kernel
+// unpacks in turn. The first holds what every board of an architecture shares (busybox, node
+// and its libraries, the runtime bundle, the native packages) and is xz-compressed once per
+// architecture (CRC32 checks, as the kernel's unpacker wants); the second is the board's own
+// (/init, its kernel modules, the runtime image), small and left uncompressed: the modules are
+// xz-compressed already. /init is a busybox script: it mounts /proc, /sys, /dev, a tmpfs on
 // /tmp and the card's data partition on /data, loads the board's modules in dependency order
 // and execs node, which becomes PID 1 (firmware/boot/board-init.ts) and never exits.
 import type { Board } from "../../boards/board.ts";
@@ -43,8 +47,8 @@ exec sh
 `;
 }
 
-/** The skeleton every initramfs has: directories, device nodes, busybox and /init. */
-export function skeleton(init: string, busybox: Uint8Array): CpioEntry[] {
+/** The skeleton every initramfs shares: directories, device nodes and busybox. */
+export function skeleton(busybox: Uint8Array): CpioEntry[] {
   const dirs = [
     "bin",
     "data",
@@ -66,7 +70,6 @@ export function skeleton(init: string, busybox: Uint8Array): CpioEntry[] {
     { path: "dev/null", mode: 0o020666, rdev: { major: 1, minor: 3 } },
     { path: "bin/busybox", mode: 0o100755, data: busybox },
     { path: "bin/sh", mode: 0o120777, data: enc.encode("busybox") },
-    { path: "init", mode: 0o100755, data: enc.encode(init) },
   ];
 }
 

@@ -5,7 +5,7 @@
 // the UDP virtual wire host nodes use (-netdev socket,udp=…).
 import { spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { availableParallelism, tmpdir } from "node:os";
 import { basename, join, resolve } from "node:path";
 import { findBoard } from "../../boards/index.ts";
 import { BOOT_START } from "../card/card.ts";
@@ -46,6 +46,8 @@ export async function qemuCommand(argv: readonly string[], io: CliIo): Promise<n
     const q = board.qemu;
     const qargs = [
       ["-M", q.machine, "-cpu", q.cpu, "-m", "1024", "-nographic", "-no-reboot"],
+      // One emulated CPU per host core (up to 2): node's processes start side by side.
+      ["-smp", String(Math.min(2, availableParallelism()))],
       ["-kernel", join(dir, "vmlinuz"), "-initrd", join(dir, "initrd.img")],
       ["-append", readFileSync(join(dir, "cmdline.txt"), "utf8").trim()],
       ["-drive", `file=${img},format=raw,if=virtio,snapshot=off`],

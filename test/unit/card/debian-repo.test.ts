@@ -127,6 +127,26 @@ describe.skipIf(!need)("DebianRepo against a fake signed archive (needs gpg, gpg
     expect(readFileSync(join(tree, "usr/share/app/hello"), "utf8")).toBe("app\n");
   });
 
+  it("looks a closure up once per InRelease: later builds do not load the package index", async () => {
+    const cache = join(dir, "memo-cache");
+    const make = (): DebianRepo =>
+      new DebianRepo({ mirror, suite: "trixie", arch: "arm64", components: ["main"], cache, keyring });
+    const first = await packageClosure(make(), ["app"]);
+    // The index gone (download, parsed copy and the mirror's file): the same closure still comes.
+    const index = "dists/trixie/main/binary-arm64/Packages.gz";
+    const packages = readFileSync(join(www, index));
+    rmSync(join(www, index));
+    rmSync(join(cache, "debian", "parsed"), { recursive: true, force: true });
+    rmSync(join(cache, "debian", "by-hash"), { recursive: true, force: true });
+    try {
+      expect(await packageClosure(make(), ["app"])).toEqual(first);
+      // One never looked up needs the index.
+      await expect(packageClosure(make(), ["liba"])).rejects.toThrow(/HTTP 404/);
+    } finally {
+      put(index, packages);
+    }
+  });
+
   it("names a package the archive does not have", async () => {
     await expect(packageClosure(repo(), ["nope"])).rejects.toThrow(
       "package nope is not in trixie/arm64 (main)",
