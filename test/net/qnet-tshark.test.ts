@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { QnetAuth } from "../../firmware/net/qnet/auth.ts";
 import { L4, L4_FLAG_CRC } from "../../firmware/net/qnet/l4-header.ts";
 import { PcapWriter } from "../../firmware/net/stack/pcap-file.ts";
 import { hasCommand, requirement } from "../helpers/requirements.ts";
@@ -80,6 +81,28 @@ describe.skipIf(skip)("qnet frames decode in tshark as qnet6", () => {
 
   it("no frame is malformed", () => {
     expect(tshark(file, ["-Y", "_ws.malformed"]).trim()).toBe("");
+  });
+
+  // auth= puts a 24-byte trailer after the L4 payload, outside its `length`: the dissector
+  // decodes the frame as before (the trailer reads as Ethernet padding) and the CRC, which
+  // covers the header and `length` payload bytes, stays correct.
+  const authFile = join(dir, "qnet-auth.pcap");
+  const aw = new PcapWriter();
+  const auth = new QnetAuth(new TextEncoder().encode("a pre-shared key of 32 bytes....."), 1_780_000_000_000);
+  const authCases = cases.map(([f, ...rest]): [Uint8Array, string, string, string] => [
+    auth.seal(f),
+    ...rest,
+  ]);
+  authCases.forEach(([f], i) => aw.add(1_000 + i, f));
+  writeFileSync(authFile, aw.bytes());
+
+  it("authenticated frames (auth=) decode the same, none malformed, CRCs still correct", () => {
+    const fields = ["frame.protocols", "_ws.col.Protocol", "qnet6.l4.type", "_ws.col.Info"];
+    const args = ["-T", "fields", ...fields.flatMap((e) => ["-e", e])];
+    expect(tshark(authFile, args)).toBe(tshark(file, args));
+    expect(tshark(authFile, ["-Y", "_ws.malformed"]).trim()).toBe("");
+    const crcs = (f: string) => tshark(f, ["-V"]).match(/crc32:0x[0-9a-f]+ \[[^\]]*\]/g) ?? [];
+    expect(crcs(authFile)).toEqual(crcs(file));
   });
 
   it("every frame sent with the CRC flag (do_crc=1) carries the CRC tshark computes", () => {

@@ -224,6 +224,13 @@ export const LSM_QNET: ModuleInfo = {
     },
     { name: "mapany", type: "int", min: 0, max: 0x7fffffff, description: "uid every remote client is given" },
     { name: "maproot", type: "int", min: 0, max: 0x7fffffff, description: "uid a remote root is given" },
+    {
+      name: "auth",
+      type: "string",
+      pattern: /^\/[^,\s]*$/,
+      format: "an absolute path",
+      description: "pre-shared key file: every frame carries a MAC and a replay counter (beyond QNX)",
+    },
   ],
 };
 

@@ -17,6 +17,7 @@ import { LSM_QNET } from "../modules/catalog.ts";
 import { pbufFree } from "../stack/pbuf.ts";
 import { ETHER_HDR_LEN } from "../wire/ethernet.ts";
 import { readMac } from "../wire/mac.ts";
+import { AUTH_TRAILER_LEN, authKey, QnetAuth } from "./auth.ts";
 import { QnetEndpoint } from "./endpoint.ts";
 import { QnetKernelLink } from "./kernel-link.ts";
 import { runForNode } from "./remote-spawn.ts";
@@ -24,6 +25,10 @@ import { qnetNodeName } from "./node-table.ts";
 import { QNET_TICK_MS, type ResolverLink } from "./resolver.ts";
 
 export const ETHERTYPE_QNET = 0x8204;
+/** Ethernet's payload size, which the L4 header and a fragment share. */
+const ETHERMTU = 1500;
+/** Qnet's counters, as QNX's lsm-qnet shows them. */
+export const QNET_STATS_PATH = "/proc/qnetstats";
 /** How long a path naming an unknown node waits for the LAN resolver's answer. */
 const RESOLVE_TICKS = 5;
 
@@ -35,13 +40,15 @@ function num(v: OptionValue | undefined, dflt: number): number {
 export interface QnetInstance extends ModuleInstance {
   readonly endpoint: QnetEndpoint;
   readonly link: QnetKernelLink;
+  /** auth=: the key's MAC and replay checks (null without the option). */
+  readonly auth: QnetAuth | null;
 }
 
 const lsmQnet: ModuleDescriptor = {
   kind: "protocol",
   name: LSM_QNET.name,
   options: LSM_QNET.options,
-  attach(ctx: ModuleContext, opts: Record<string, OptionValue>): QnetInstance {
+  async attach(ctx: ModuleContext, opts: Record<string, OptionValue>): Promise<QnetInstance> {
     const kernel = ctx.kernel;
     if (kernel.netTransport) throw new KernelError("EBUSY", "lsm-qnet: Qnet is already running on this node");
     const resolve = typeof opts.resolve === "string" ? opts.resolve : "ndp";
@@ -57,11 +64,13 @@ const lsmQnet: ModuleDescriptor = {
         "lsm-qnet: no Ethernet interface to bind (load a driver first, or bind=en0)",
       );
     const stack = ctx.stack;
+    const auth = typeof opts.auth === "string" ? await loadAuth(ctx, opts.auth) : null;
     // Out through ether_output, like every protocol: counters, pfil and BPF taps (tcpdump) see it.
     const links: ResolverLink[] = ifs.map((ifp) => ({
       name: ifp.name,
       mac: ifp.mac,
-      output: (frame) => {
+      output: (plain) => {
+        const frame = auth ? auth.seal(plain) : plain;
         const len = frame.length - ETHER_HDR_LEN;
         const pb = stack.pool.allocSize(len);
         if (!pb) return false;
@@ -96,6 +105,8 @@ const lsmQnet: ModuleDescriptor = {
       autoAdd: num(opts.auto_add, 150),
       doCrc: opts.do_crc === 1,
       txRetries: num(opts.tx_retries, 5),
+      // The trailer rides in the frame too: fragments shrink by its size.
+      mtu: ETHERMTU - (auth ? AUTH_TRAILER_LEN : 0),
     });
     const table = endpoint.table;
     link = new QnetKernelLink(
@@ -123,6 +134,7 @@ const lsmQnet: ModuleDescriptor = {
       // The endpoint keeps fragments past this call: it gets a copy, the pool buffer goes back.
       const frame = pb.bytes.slice(pb.off - ETHER_HDR_LEN, pb.off + pb.len);
       pbufFree(pb);
+      if (auth?.check(frame)) return; // refused and counted by reason (/proc/qnetstats) // refused and counted by reason (/proc/qnetstats)
       endpoint.input(ifp.name, frame);
     });
     const onRename = (host: string): void => {
@@ -139,6 +151,11 @@ const lsmQnet: ModuleDescriptor = {
     const mount = typeof opts.mount === "string" ? opts.mount : "/net";
     const rm = ctx.resmgr;
     const netDir = rm?.attach(mount, { type: "dir", network: true, handlers: netHandlers(endpoint) });
+    const statsFile = rm?.attach(QNET_STATS_PATH, {
+      type: "file",
+      mode: 0o444,
+      handlers: textFile(() => qnetStats(endpoint, auth, typeof opts.auth === "string" ? opts.auth : null)),
+    });
     ctx.log(
       SLOG_SEVERITY.INFO,
       `qnet: node ${table.fqnn} on ${links.map((l) => l.name).join(",")}${rm ? `, ${mount}` : ""}`,
@@ -146,8 +163,10 @@ const lsmQnet: ModuleDescriptor = {
     return {
       endpoint,
       link,
+      auth,
       detach: () => {
         if (netDir && rm) rm.detach(netDir);
+        if (statsFile && rm) rm.detach(statsFile);
         kernel.hostnameWatchers.delete(onRename);
         endpoint.stop();
         ctx.stack.ether.unregister(ETHERTYPE_QNET);
@@ -156,6 +175,46 @@ const lsmQnet: ModuleDescriptor = {
     };
   },
 };
+
+/** Reads the auth= key file from the node's file system, with an error naming what is wrong. */
+async function loadAuth(ctx: ModuleContext, path: string): Promise<QnetAuth> {
+  let bytes: Uint8Array;
+  try {
+    bytes = await ctx.fs.readFile(path);
+  } catch (e) {
+    const errno = e instanceof KernelError ? e.errno : "EIO";
+    throw new KernelError(errno, `lsm-qnet: auth key ${path}: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  return new QnetAuth(authKey(bytes, path), ctx.clock.wallTime());
+}
+
+/** A read-only file whose text is made when it is opened (so one `cat` sees one snapshot). */
+function textFile(text: () => string): Handlers {
+  return {
+    open: (ctx) => ({ attr: ctx.attach.attr, data: new TextEncoder().encode(text()) }),
+    read: (_ctx, ocb, nbytes, offset) => (ocb.data as Uint8Array).subarray(offset, offset + nbytes),
+  };
+}
+
+/** /proc/qnetstats: this node, the drop counters by reason, the resolver and the nodes. */
+export function qnetStats(endpoint: QnetEndpoint, auth: QnetAuth | null, keyPath: string | null): string {
+  const t = endpoint.table;
+  const lines = [`qnet: node ${t.fqnn} on ${t.links.join(",")}`];
+  const drops = [...endpoint.drops].map(([why, n]) => `${why} ${n}`);
+  lines.push(`dropped: ${drops.length ? drops.join(", ") : "none"}`);
+  if (auth) {
+    const a = auth.stats;
+    lines.push(`auth: key ${keyPath ?? "?"}: sealed ${a.sealed}, accepted ${a.accepted}`);
+    lines.push(`auth dropped: auth-missing ${a.missing}, auth-bad ${a.bad}, auth-replay ${a.replay}`);
+  } else lines.push("auth: off");
+  const r = endpoint.resolver.stats;
+  lines.push(
+    `resolver: requests ${r.requestsSent}, probes ${r.probesSent}, replies ${r.repliesSent}, ` +
+      `announcements ${r.announcementsSent}, learned ${r.learned}, ignored ${r.ignored}`,
+  );
+  for (const n of t.nodes()) lines.push(`node ${n.nd}: ${t.entryName(n)}`);
+  return lines.join("\n") + "\n";
+}
 
 /**
  * /net itself: its entries are this node and the nodes the resolver found (reading it asks
