@@ -176,9 +176,12 @@ export const LSM_QNET: ModuleInfo = {
     },
     {
       name: "resolve",
-      type: "enum",
-      values: ["ndp", "file", "dns"],
-      description: "how node names are resolved (only ndp, the LAN resolver, is implemented)",
+      type: "string",
+      repeatable: true,
+      pattern: /^(ndp|dns|file(:\/[^,\s]*)?)$/,
+      format: "ndp, dns, file or file:/path",
+      description:
+        "how node names are resolved, tried in the order given (default ndp; file: /etc/qnet.hosts)",
     },
     {
       name: "auto_add",

@@ -20,6 +20,7 @@ import { readMac } from "../wire/mac.ts";
 import { AUTH_TRAILER_LEN, authKey, QnetAuth } from "./auth.ts";
 import { QnetEndpoint } from "./endpoint.ts";
 import { QnetKernelLink } from "./kernel-link.ts";
+import { findQnetHost, parseQnetHosts, QNET_HOSTS_FILE, type QnetHostEntry } from "./hosts-file.ts";
 import { runForNode } from "./remote-spawn.ts";
 import { qnetNodeName } from "./node-table.ts";
 import { QNET_TICK_MS, type ResolverLink } from "./resolver.ts";
@@ -51,9 +52,10 @@ const lsmQnet: ModuleDescriptor = {
   async attach(ctx: ModuleContext, opts: Record<string, OptionValue>): Promise<QnetInstance> {
     const kernel = ctx.kernel;
     if (kernel.netTransport) throw new KernelError("EBUSY", "lsm-qnet: Qnet is already running on this node");
-    const resolve = typeof opts.resolve === "string" ? opts.resolve : "ndp";
-    if (resolve !== "ndp")
-      throw new KernelError("ENOTSUP", `lsm-qnet: resolve=${resolve} is not implemented (use resolve=ndp)`);
+    const resolvers = optionList(opts, "resolve");
+    if (resolvers.length === 0) resolvers.push("ndp");
+    if (resolvers.includes("dns"))
+      throw new KernelError("ENOTSUP", "lsm-qnet: resolve=dns needs bind=ip, which is not built yet");
     const wanted = optionList(opts, "bind");
     const ifs = wanted.length
       ? wanted.map((n) => ctx.stack.requireIf(n))
@@ -109,6 +111,8 @@ const lsmQnet: ModuleDescriptor = {
       mtu: ETHERMTU - (auth ? AUTH_TRAILER_LEN : 0),
     });
     const table = endpoint.table;
+    const names = nameSources(ctx, endpoint, resolvers);
+    await names.loadFiles();
     link = new QnetKernelLink(
       kernel,
       {
@@ -119,7 +123,7 @@ const lsmQnet: ModuleDescriptor = {
           if (!n) throw new KernelError("EHOSTUNREACH", `qnet: nd ${nd} is not in /net`);
           return n.name;
         },
-        nodeNd: (name) => resolveNode(endpoint, clock, name),
+        nodeNd: (name) => resolveNode(endpoint, clock, name, names),
       },
       {
         mapany: typeof opts.mapany === "number" ? opts.mapany : undefined,
@@ -150,7 +154,11 @@ const lsmQnet: ModuleDescriptor = {
 
     const mount = typeof opts.mount === "string" ? opts.mount : "/net";
     const rm = ctx.resmgr;
-    const netDir = rm?.attach(mount, { type: "dir", network: true, handlers: netHandlers(endpoint) });
+    const netDir = rm?.attach(mount, {
+      type: "dir",
+      network: true,
+      handlers: netHandlers(endpoint, names.ndp),
+    });
     const statsFile = rm?.attach(QNET_STATS_PATH, {
       type: "file",
       mode: 0o444,
@@ -221,7 +229,7 @@ export function qnetStats(endpoint: QnetEndpoint, auth: QnetAuth | null, keyPath
  * them again, so `ls -l /net` refreshes it); `rmdir /net/<node>` forgets one. Paths below a
  * node never come here: the client library resolves them in that node's path space.
  */
-function netHandlers(endpoint: QnetEndpoint): Handlers {
+function netHandlers(endpoint: QnetEndpoint, ndp: boolean): Handlers {
   const table = endpoint.table;
   const inoOf = (nd: number): number => 1000 + nd;
   return {
@@ -231,8 +239,11 @@ function netHandlers(endpoint: QnetEndpoint): Handlers {
       return newAttr(inoOf(nd), C.S_IFDIR | 0o755, 0, 0, ctx.attach.attr.mtime);
     },
     readdir() {
-      for (const n of table.nodes()) endpoint.resolver.query(n.name, n.domain);
-      endpoint.resolver.announce();
+      // With the LAN resolver, a listing asks every node again and announces this one.
+      if (ndp) {
+        for (const n of table.nodes()) endpoint.resolver.query(n.name, n.domain);
+        endpoint.resolver.announce();
+      }
       const entries = [{ name: table.name, ino: inoOf(0), offset: 0, type: C.S_IFDIR }];
       for (const n of table.nodes())
         entries.push({ name: table.entryName(n), ino: inoOf(n.nd), offset: 0, type: C.S_IFDIR });
@@ -246,8 +257,70 @@ function netHandlers(endpoint: QnetEndpoint): Handlers {
   };
 }
 
-/** netmgr_strtond, asking the LAN resolver (and waiting a few ticks) for a name not known yet. */
-function resolveNode(endpoint: QnetEndpoint, clock: Clock, name: string): number | Promise<number> {
+/** The resolvers of resolve=, in order: the LAN resolver and static files. */
+interface NameSources {
+  ndp: boolean;
+  /** Learns `name.domain` from the resolve=file tables (read again); true if one had it. */
+  fromFiles(name: string, domain: string): Promise<boolean>;
+  /** Learns every node of the resolve=file tables (at load). */
+  loadFiles(): Promise<void>;
+}
+
+function nameSources(ctx: ModuleContext, endpoint: QnetEndpoint, resolvers: string[]): NameSources {
+  const table = endpoint.table;
+  const files = resolvers.filter((r) => r.startsWith("file")).map((r) => r.slice(5) || QNET_HOSTS_FILE);
+  const links = table.links;
+  const read = async (path: string): Promise<QnetHostEntry[]> => {
+    let text: string;
+    try {
+      text = await ctx.fs.readFile(path, "utf8");
+    } catch (e) {
+      ctx.log(
+        SLOG_SEVERITY.WARNING,
+        `qnet: resolve=file: ${path}: ${e instanceof Error ? e.message : String(e)}`,
+      );
+      return [];
+    }
+    const hosts = parseQnetHosts(text);
+    for (const err of hosts.errors) ctx.log(SLOG_SEVERITY.WARNING, `qnet: ${path}: ${err}`);
+    return hosts.entries;
+  };
+  const learn = (e: QnetHostEntry): void => {
+    if (e.name === table.name && (e.domain || table.domain) === table.domain) return;
+    // The n-th address is the node's on the n-th bound interface (MACs for Ethernet links).
+    e.addrs.forEach((a, i) => {
+      if (i < links.length && a.kind === "mac")
+        table.learn(e.name, e.domain || table.domain, links[i], a.mac, ctx.clock.now());
+    });
+  };
+  return {
+    ndp: resolvers.includes("ndp"),
+    async fromFiles(name, domain) {
+      for (const path of files) {
+        const e = findQnetHost({ entries: await read(path), errors: [] }, name, domain, table.domain);
+        if (e) {
+          learn(e);
+          return true;
+        }
+      }
+      return false;
+    },
+    async loadFiles() {
+      for (const path of files) for (const e of await read(path)) learn(e);
+    },
+  };
+}
+
+/**
+ * netmgr_strtond for a name not in the table yet: the resolvers in order — a static file
+ * (read again, so edits count), then the LAN resolver (asked, and waited for a few ticks).
+ */
+function resolveNode(
+  endpoint: QnetEndpoint,
+  clock: Clock,
+  name: string,
+  names: NameSources,
+): number | Promise<number> {
   const table = endpoint.table;
   try {
     return table.strtond(name);
@@ -256,18 +329,24 @@ function resolveNode(endpoint: QnetEndpoint, clock: Clock, name: string): number
   }
   const base = name.split("~")[0];
   const dot = base.indexOf(".");
-  endpoint.resolver.query(dot < 0 ? base : base.slice(0, dot), dot < 0 ? table.domain : base.slice(dot + 1));
-  return new Promise<number>((resolve, reject) => {
-    let ticks = 0;
-    const poll = (): void => {
-      try {
-        resolve(table.strtond(name));
-      } catch (e) {
-        if (++ticks >= RESOLVE_TICKS) reject(e instanceof Error ? e : new Error(String(e)));
-        else clock.setTimer(QNET_TICK_MS, poll);
-      }
-    };
-    clock.setTimer(QNET_TICK_MS, poll);
-  });
+  const node = dot < 0 ? base : base.slice(0, dot);
+  const domain = dot < 0 ? table.domain : base.slice(dot + 1);
+  return (async () => {
+    if (await names.fromFiles(node, domain)) return table.strtond(name);
+    if (!names.ndp) return table.strtond(name); // ENOENT, with the usual text
+    endpoint.resolver.query(node, domain);
+    return new Promise<number>((resolve, reject) => {
+      let ticks = 0;
+      const poll = (): void => {
+        try {
+          resolve(table.strtond(name));
+        } catch (e) {
+          if (++ticks >= RESOLVE_TICKS) reject(e instanceof Error ? e : new Error(String(e)));
+          else clock.setTimer(QNET_TICK_MS, poll);
+        }
+      };
+      clock.setTimer(QNET_TICK_MS, poll);
+    });
+  })();
 }
 export default lsmQnet;
