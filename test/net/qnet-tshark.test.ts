@@ -13,7 +13,6 @@ import { PcapWriter } from "../../firmware/net/stack/pcap-file.ts";
 import { hasCommand, requirement } from "../helpers/requirements.ts";
 import * as F from "../unit/qnet/frames.ts";
 import { Runtime } from "../unit/netutil/runtime.ts";
-import * as fsc from "../../firmware/resmgr/client.ts";
 
 const skip = requirement("qnet frames in tshark", { tshark: hasCommand("tshark") });
 
@@ -141,7 +140,7 @@ describe.skipIf(skip)("live Qnet traffic between two runtimes decodes in tshark 
     for (let i = 0; i < 10; i++) await n1.ok(["ls", "-l", "/net/bravo/dev"]);
     expect((await capture).status).toBe(0);
     const file = join(dir, "live.pcap");
-    writeFileSync(file, await readAll(n1, "/tmp/q.pcap"));
+    writeFileSync(file, await n1.readFile("/tmp/q.pcap"));
     const protos = tshark(file, ["-T", "fields", "-e", "_ws.col.Protocol"]).trimEnd().split("\n");
     expect(protos).toHaveLength(40);
     expect(new Set(protos)).toEqual(new Set(["QNET_LR", "QNET_QOS", "QNET_KIF", "QNET_LWL4"]));
@@ -155,19 +154,3 @@ describe.skipIf(skip)("live Qnet traffic between two runtimes decodes in tshark 
     for (const c of crcs) if (!c.endsWith("[correct]")) expect(c).toMatch(/^crc32:0x0 /);
   }, 60_000);
 });
-
-async function readAll(rt: Runtime, path: string): Promise<Uint8Array> {
-  let out = new Uint8Array(0);
-  const p = rt.kernel.spawn({
-    name: "reader",
-    main: async (t) => {
-      const fd = await fsc.open(t, path);
-      const parts: Uint8Array[] = [];
-      for (let b = await fsc.read(t, fd, 65536); b.length > 0; b = await fsc.read(t, fd, 65536))
-        parts.push(b);
-      out = Buffer.concat(parts);
-    },
-  });
-  await p.wait();
-  return out;
-}

@@ -170,9 +170,10 @@ export const LSM_QNET: ModuleInfo = {
       name: "bind",
       type: "string",
       repeatable: true,
-      pattern: /^[a-z][a-z0-9]*[0-9]$/,
-      format: "an interface name such as en0",
-      description: "interface Qnet runs on; repeat for several (default: every Ethernet interface)",
+      pattern: /^(ip|[a-z][a-z0-9]*[0-9])$/,
+      format: "an interface name such as en0, or ip",
+      description:
+        "interface Qnet runs on; repeat for several (default: every Ethernet interface); ip: over IPv4, protocol 106",
     },
     {
       name: "resolve",

@@ -9,9 +9,9 @@
 import { createHmac, createSecretKey, timingSafeEqual } from "node:crypto";
 import type { KeyObject } from "node:crypto";
 import { KernelError } from "../../kernel/errno.ts";
-import { ETHER_HDR_LEN, ETHER_MIN_LEN } from "../wire/ethernet.ts";
+import { ETHER_MIN_LEN } from "../wire/ethernet.ts";
 import { readMac } from "../wire/mac.ts";
-import { QNET_HDR_LEN } from "./l4-header.ts";
+import { qnetPayloadEnd } from "./frame.ts";
 
 /** Counter (8, big endian) + truncated HMAC-SHA256 (16). */
 export const AUTH_TRAILER_LEN = 24;
@@ -55,16 +55,6 @@ export function authKey(bytes: Uint8Array, path: string): Uint8Array {
   return bytes.slice(0, end);
 }
 
-/** Where the L4 payload of a Qnet frame ends (the trailer's place), or -1 if it cannot say. */
-function payloadEnd(f: Uint8Array): number {
-  const q = ETHER_HDR_LEN;
-  if (f.length < q + QNET_HDR_LEN) return -1;
-  const le = (f[q + 2] & 0x80) === 0;
-  const v = new DataView(f.buffer, f.byteOffset + q + 30, 4);
-  const end = q + QNET_HDR_LEN + v.getUint32(0, le);
-  return end > f.length ? -1 : end;
-}
-
 export class QnetAuth {
   readonly stats: AuthStats = { sealed: 0, accepted: 0, missing: 0, bad: 0, replay: 0 };
   private readonly key: KeyObject;
@@ -81,7 +71,7 @@ export class QnetAuth {
 
   /** The frame `f` (Ethernet header on, possibly padded) with a trailer; a new array. */
   seal(f: Uint8Array): Uint8Array {
-    const end = payloadEnd(f);
+    const end = qnetPayloadEnd(f);
     if (end < 0) throw new RangeError("qnet: sealing a frame that is not Qnet");
     const out = new Uint8Array(Math.max(ETHER_MIN_LEN, end + AUTH_TRAILER_LEN));
     out.set(f.subarray(0, end));
@@ -97,7 +87,7 @@ export class QnetAuth {
 
   /** Null when `f` carries a good trailer with a fresh counter (then remembered), else why not. */
   check(f: Uint8Array): AuthDrop | null {
-    const end = payloadEnd(f);
+    const end = qnetPayloadEnd(f);
     if (end < 0 || end + AUTH_TRAILER_LEN > f.length) {
       this.stats.missing++;
       return "auth-missing";

@@ -16,11 +16,12 @@ import { optionList, type OptionValue } from "../module-options.ts";
 import { LSM_QNET } from "../modules/catalog.ts";
 import { pbufFree } from "../stack/pbuf.ts";
 import { ETHER_HDR_LEN } from "../wire/ethernet.ts";
-import { readMac } from "../wire/mac.ts";
+import { readMac, writeMac } from "../wire/mac.ts";
 import { AUTH_TRAILER_LEN, authKey, QnetAuth } from "./auth.ts";
 import { QnetEndpoint } from "./endpoint.ts";
 import { QnetKernelLink } from "./kernel-link.ts";
 import { findQnetHost, parseQnetHosts, QNET_HOSTS_FILE, type QnetHostEntry } from "./hosts-file.ts";
+import { QNET_IP_LINK, qnetIpLink, qnetIpMtu } from "./ip-link.ts";
 import { runForNode } from "./remote-spawn.ts";
 import { qnetNodeName } from "./node-table.ts";
 import { QNET_TICK_MS, type ResolverLink } from "./resolver.ts";
@@ -54,13 +55,25 @@ const lsmQnet: ModuleDescriptor = {
     if (kernel.netTransport) throw new KernelError("EBUSY", "lsm-qnet: Qnet is already running on this node");
     const resolvers = optionList(opts, "resolve");
     if (resolvers.length === 0) resolvers.push("ndp");
-    if (resolvers.includes("dns"))
-      throw new KernelError("ENOTSUP", "lsm-qnet: resolve=dns needs bind=ip, which is not built yet");
     const wanted = optionList(opts, "bind");
-    const ifs = wanted.length
-      ? wanted.map((n) => ctx.stack.requireIf(n))
-      : ctx.stack.interfaces().filter((i) => i.type === "ethernet");
-    if (ifs.length === 0)
+    const overIp = wanted.includes(QNET_IP_LINK);
+    if (overIp && wanted.length > 1)
+      throw new KernelError("EINVAL", "lsm-qnet: bind=ip cannot be combined with bind=enX");
+    if (overIp && !resolvers.some((r) => r === "dns" || r.startsWith("file")))
+      throw new KernelError(
+        "EINVAL",
+        "lsm-qnet: bind=ip needs resolve=file or resolve=dns (no broadcast over IP)",
+      );
+    if (!overIp && resolvers.includes("dns"))
+      throw new KernelError("EINVAL", "lsm-qnet: resolve=dns needs bind=ip (DNS gives IP addresses)");
+    if (resolvers.includes("dns"))
+      throw new KernelError("ENOTSUP", "lsm-qnet: resolve=dns is not built yet (use resolve=file)");
+    const ifs = overIp
+      ? []
+      : wanted.length
+        ? wanted.map((n) => ctx.stack.requireIf(n))
+        : ctx.stack.interfaces().filter((i) => i.type === "ethernet");
+    if (ifs.length === 0 && !overIp)
       throw new KernelError(
         "ENODEV",
         "lsm-qnet: no Ethernet interface to bind (load a driver first, or bind=en0)",
@@ -68,25 +81,42 @@ const lsmQnet: ModuleDescriptor = {
     const stack = ctx.stack;
     const auth = typeof opts.auth === "string" ? await loadAuth(ctx, opts.auth) : null;
     // Out through ether_output, like every protocol: counters, pfil and BPF taps (tcpdump) see it.
-    const links: ResolverLink[] = ifs.map((ifp) => ({
-      name: ifp.name,
-      mac: ifp.mac,
-      output: (plain) => {
-        const frame = auth ? auth.seal(plain) : plain;
-        const len = frame.length - ETHER_HDR_LEN;
-        const pb = stack.pool.allocSize(len);
-        if (!pb) return false;
-        pb.bytes.set(frame.subarray(ETHER_HDR_LEN), pb.off);
-        pb.len = len;
-        return stack.ether.output(ifp, pb, readMac(frame, 0), ETHERTYPE_QNET) === 0;
-      },
-    }));
+    // eslint-disable-next-line prefer-const -- the IP link hands frames to the endpoint made below
+    let endpoint: QnetEndpoint;
+    const ip = overIp
+      ? qnetIpLink({
+          stack,
+          seal: (f) => (auth ? auth.seal(f) : f),
+          sealed: auth !== null,
+          input: (frame) => {
+            if (auth?.check(frame)) return;
+            // Delivered by the IP layer, so it is ours whichever local address it was sent to.
+            writeMac(frame, 0, ip?.link.mac ?? 0);
+            endpoint.input(QNET_IP_LINK, frame);
+          },
+        })
+      : null;
+    const links: ResolverLink[] = ip
+      ? [ip.link]
+      : ifs.map((ifp) => ({
+          name: ifp.name,
+          mac: ifp.mac,
+          output: (plain) => {
+            const frame = auth ? auth.seal(plain) : plain;
+            const len = frame.length - ETHER_HDR_LEN;
+            const pb = stack.pool.allocSize(len);
+            if (!pb) return false;
+            pb.bytes.set(frame.subarray(ETHER_HDR_LEN), pb.off);
+            pb.len = len;
+            return stack.ether.output(ifp, pb, readMac(frame, 0), ETHERTYPE_QNET) === 0;
+          },
+        }));
     const fixedName = typeof opts.host === "string" ? opts.host : null;
     const nameFor = (host: string): string => fixedName ?? qnetNodeName(host, links[0].mac);
     const clock = ctx.stack.clock;
     // eslint-disable-next-line prefer-const -- the endpoint and the link refer to each other
     let link: QnetKernelLink;
-    const endpoint = new QnetEndpoint({
+    endpoint = new QnetEndpoint({
       clock,
       name: nameFor(kernel.hostname),
       domain: typeof opts.domain === "string" ? opts.domain : "",
@@ -108,7 +138,7 @@ const lsmQnet: ModuleDescriptor = {
       doCrc: opts.do_crc === 1,
       txRetries: num(opts.tx_retries, 5),
       // The trailer rides in the frame too: fragments shrink by its size.
-      mtu: ETHERMTU - (auth ? AUTH_TRAILER_LEN : 0),
+      mtu: (ip ? qnetIpMtu(stack) : ETHERMTU) - (auth ? AUTH_TRAILER_LEN : 0),
     });
     const table = endpoint.table;
     const names = nameSources(ctx, endpoint, resolvers);
@@ -135,6 +165,8 @@ const lsmQnet: ModuleDescriptor = {
     kernel.netTransport = link;
 
     ctx.stack.ether.register(ETHERTYPE_QNET, (ifp, pb) => {
+      // Only the bound interfaces carry Qnet (none with bind=ip).
+      if (!links.some((l) => l.name === ifp.name)) return pbufFree(pb);
       // The endpoint keeps fragments past this call: it gets a copy, the pool buffer goes back.
       const frame = pb.bytes.slice(pb.off - ETHER_HDR_LEN, pb.off + pb.len);
       pbufFree(pb);
@@ -178,6 +210,7 @@ const lsmQnet: ModuleDescriptor = {
         kernel.hostnameWatchers.delete(onRename);
         endpoint.stop();
         ctx.stack.ether.unregister(ETHERTYPE_QNET);
+        ip?.close();
         if (kernel.netTransport === link) kernel.netTransport = null;
       },
     };
@@ -289,8 +322,14 @@ function nameSources(ctx: ModuleContext, endpoint: QnetEndpoint, resolvers: stri
     if (e.name === table.name && (e.domain || table.domain) === table.domain) return;
     // The n-th address is the node's on the n-th bound interface (MACs for Ethernet links).
     e.addrs.forEach((a, i) => {
-      if (i < links.length && a.kind === "mac")
-        table.learn(e.name, e.domain || table.domain, links[i], a.mac, ctx.clock.now());
+      if (i < links.length && a.kind === (links[i] === QNET_IP_LINK ? "ipv4" : "mac"))
+        table.learn(
+          e.name,
+          e.domain || table.domain,
+          links[i],
+          a.kind === "mac" ? a.mac : a.ip,
+          ctx.clock.now(),
+        );
     });
   };
   return {
