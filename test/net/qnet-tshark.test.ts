@@ -7,12 +7,12 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { QnetAuth } from "../../firmware/net/qnet/auth.ts";
 import { L4, L4_FLAG_CRC } from "../../firmware/net/qnet/l4-header.ts";
 import { PcapWriter } from "../../firmware/net/stack/pcap-file.ts";
 import { hasCommand, requirement } from "../helpers/requirements.ts";
 import * as F from "../unit/qnet/frames.ts";
 import { Runtime } from "../unit/netutil/runtime.ts";
-import * as fsc from "../../firmware/resmgr/client.ts";
 
 const skip = requirement("qnet frames in tshark", { tshark: hasCommand("tshark") });
 
@@ -82,6 +82,28 @@ describe.skipIf(skip)("qnet frames decode in tshark as qnet6", () => {
     expect(tshark(file, ["-Y", "_ws.malformed"]).trim()).toBe("");
   });
 
+  // auth= puts a 24-byte trailer after the L4 payload, outside its `length`: the dissector
+  // decodes the frame as before (the trailer reads as Ethernet padding) and the CRC, which
+  // covers the header and `length` payload bytes, stays correct.
+  const authFile = join(dir, "qnet-auth.pcap");
+  const aw = new PcapWriter();
+  const auth = new QnetAuth(new TextEncoder().encode("a pre-shared key of 32 bytes....."), 1_780_000_000_000);
+  const authCases = cases.map(([f, ...rest]): [Uint8Array, string, string, string] => [
+    auth.seal(f),
+    ...rest,
+  ]);
+  authCases.forEach(([f], i) => aw.add(1_000 + i, f));
+  writeFileSync(authFile, aw.bytes());
+
+  it("authenticated frames (auth=) decode the same, none malformed, CRCs still correct", () => {
+    const fields = ["frame.protocols", "_ws.col.Protocol", "qnet6.l4.type", "_ws.col.Info"];
+    const args = ["-T", "fields", ...fields.flatMap((e) => ["-e", e])];
+    expect(tshark(authFile, args)).toBe(tshark(file, args));
+    expect(tshark(authFile, ["-Y", "_ws.malformed"]).trim()).toBe("");
+    const crcs = (f: string) => tshark(f, ["-V"]).match(/crc32:0x[0-9a-f]+ \[[^\]]*\]/g) ?? [];
+    expect(crcs(authFile)).toEqual(crcs(file));
+  });
+
   it("every frame sent with the CRC flag (do_crc=1) carries the CRC tshark computes", () => {
     const crcs = tshark(file, ["-V"]).match(/crc32:0x[0-9a-f]+ \[[^\]]*\]/g) ?? [];
     const whole = cases.filter(([f]) => (f[18] & 0x03) === 0x03);
@@ -118,7 +140,7 @@ describe.skipIf(skip)("live Qnet traffic between two runtimes decodes in tshark 
     for (let i = 0; i < 10; i++) await n1.ok(["ls", "-l", "/net/bravo/dev"]);
     expect((await capture).status).toBe(0);
     const file = join(dir, "live.pcap");
-    writeFileSync(file, await readAll(n1, "/tmp/q.pcap"));
+    writeFileSync(file, await n1.readFile("/tmp/q.pcap"));
     const protos = tshark(file, ["-T", "fields", "-e", "_ws.col.Protocol"]).trimEnd().split("\n");
     expect(protos).toHaveLength(40);
     expect(new Set(protos)).toEqual(new Set(["QNET_LR", "QNET_QOS", "QNET_KIF", "QNET_LWL4"]));
@@ -132,19 +154,3 @@ describe.skipIf(skip)("live Qnet traffic between two runtimes decodes in tshark 
     for (const c of crcs) if (!c.endsWith("[correct]")) expect(c).toMatch(/^crc32:0x0 /);
   }, 60_000);
 });
-
-async function readAll(rt: Runtime, path: string): Promise<Uint8Array> {
-  let out = new Uint8Array(0);
-  const p = rt.kernel.spawn({
-    name: "reader",
-    main: async (t) => {
-      const fd = await fsc.open(t, path);
-      const parts: Uint8Array[] = [];
-      for (let b = await fsc.read(t, fd, 65536); b.length > 0; b = await fsc.read(t, fd, 65536))
-        parts.push(b);
-      out = Buffer.concat(parts);
-    },
-  });
-  await p.wait();
-  return out;
-}

@@ -170,15 +170,19 @@ export const LSM_QNET: ModuleInfo = {
       name: "bind",
       type: "string",
       repeatable: true,
-      pattern: /^[a-z][a-z0-9]*[0-9]$/,
-      format: "an interface name such as en0",
-      description: "interface Qnet runs on; repeat for several (default: every Ethernet interface)",
+      pattern: /^(ip|[a-z][a-z0-9]*[0-9])$/,
+      format: "an interface name such as en0, or ip",
+      description:
+        "interface Qnet runs on; repeat for several (default: every Ethernet interface); ip: over IPv4, protocol 106",
     },
     {
       name: "resolve",
-      type: "enum",
-      values: ["ndp", "file", "dns"],
-      description: "how node names are resolved (only ndp, the LAN resolver, is implemented)",
+      type: "string",
+      repeatable: true,
+      pattern: /^(ndp|dns|file(:\/[^,\s]*)?)$/,
+      format: "ndp, dns, file or file:/path",
+      description:
+        "how node names are resolved, tried in the order given (default ndp; file: /etc/qnet.hosts)",
     },
     {
       name: "auto_add",
@@ -224,6 +228,13 @@ export const LSM_QNET: ModuleInfo = {
     },
     { name: "mapany", type: "int", min: 0, max: 0x7fffffff, description: "uid every remote client is given" },
     { name: "maproot", type: "int", min: 0, max: 0x7fffffff, description: "uid a remote root is given" },
+    {
+      name: "auth",
+      type: "string",
+      pattern: /^\/[^,\s]*$/,
+      format: "an absolute path",
+      description: "pre-shared key file: every frame carries a MAC and a replay counter (beyond QNX)",
+    },
   ],
 };
 

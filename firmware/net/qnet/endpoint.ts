@@ -41,6 +41,8 @@ export interface EndpointOptions {
   autoAdd?: number;
   doCrc?: boolean;
   txRetries?: number;
+  /** The largest L4 header + payload a frame may carry (default 1500; less with auth='s trailer). */
+  mtu?: number;
 }
 
 /** A link quiet this many ticks (probed on each) is dead until the peer is heard on it again. */
@@ -325,6 +327,7 @@ export class QnetEndpoint {
       dstNd: p.nd,
       doCrc: this.o.doCrc,
       txRetries: this.o.txRetries,
+      mtu: this.o.mtu,
     });
     p.session = s;
     return s;

@@ -57,3 +57,15 @@ export function checkQnetPacket(
   if (h.flags & L4_FLAG_CRC && qnetCrc(b, v, off, end) !== h.crc) return "crc";
   return null;
 }
+
+/**
+ * Where the L4 payload of the Qnet frame `f` (Ethernet header on) ends — Ethernet padding and an
+ * auth= trailer come after it — or -1 when `f` is too short to say or to hold it.
+ */
+export function qnetPayloadEnd(f: Uint8Array): number {
+  const q = ETHER_HDR_LEN;
+  if (f.length < q + QNET_HDR_LEN) return -1;
+  const le = (f[q + 2] & 0x80) === 0;
+  const end = q + QNET_HDR_LEN + new DataView(f.buffer, f.byteOffset + q + 30, 4).getUint32(0, le);
+  return end > f.length ? -1 : end;
+}

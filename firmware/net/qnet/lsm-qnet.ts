@@ -16,14 +16,21 @@ import { optionList, type OptionValue } from "../module-options.ts";
 import { LSM_QNET } from "../modules/catalog.ts";
 import { pbufFree } from "../stack/pbuf.ts";
 import { ETHER_HDR_LEN } from "../wire/ethernet.ts";
-import { readMac } from "../wire/mac.ts";
+import { readMac, writeMac } from "../wire/mac.ts";
+import { AUTH_TRAILER_LEN, authKey, QnetAuth } from "./auth.ts";
 import { QnetEndpoint } from "./endpoint.ts";
 import { QnetKernelLink } from "./kernel-link.ts";
+import { findQnetHost, parseQnetHosts, QNET_HOSTS_FILE, type QnetHostEntry } from "./hosts-file.ts";
+import { QNET_IP_LINK, qnetIpLink, qnetIpMtu } from "./ip-link.ts";
 import { runForNode } from "./remote-spawn.ts";
 import { qnetNodeName } from "./node-table.ts";
 import { QNET_TICK_MS, type ResolverLink } from "./resolver.ts";
 
 export const ETHERTYPE_QNET = 0x8204;
+/** Ethernet's payload size, which the L4 header and a fragment share. */
+const ETHERMTU = 1500;
+/** Qnet's counters, as QNX's lsm-qnet shows them. */
+export const QNET_STATS_PATH = "/proc/qnetstats";
 /** How long a path naming an unknown node waits for the LAN resolver's answer. */
 const RESOLVE_TICKS = 5;
 
@@ -35,47 +42,81 @@ function num(v: OptionValue | undefined, dflt: number): number {
 export interface QnetInstance extends ModuleInstance {
   readonly endpoint: QnetEndpoint;
   readonly link: QnetKernelLink;
+  /** auth=: the key's MAC and replay checks (null without the option). */
+  readonly auth: QnetAuth | null;
 }
 
 const lsmQnet: ModuleDescriptor = {
   kind: "protocol",
   name: LSM_QNET.name,
   options: LSM_QNET.options,
-  attach(ctx: ModuleContext, opts: Record<string, OptionValue>): QnetInstance {
+  async attach(ctx: ModuleContext, opts: Record<string, OptionValue>): Promise<QnetInstance> {
     const kernel = ctx.kernel;
     if (kernel.netTransport) throw new KernelError("EBUSY", "lsm-qnet: Qnet is already running on this node");
-    const resolve = typeof opts.resolve === "string" ? opts.resolve : "ndp";
-    if (resolve !== "ndp")
-      throw new KernelError("ENOTSUP", `lsm-qnet: resolve=${resolve} is not implemented (use resolve=ndp)`);
+    const resolvers = optionList(opts, "resolve");
+    if (resolvers.length === 0) resolvers.push("ndp");
     const wanted = optionList(opts, "bind");
-    const ifs = wanted.length
-      ? wanted.map((n) => ctx.stack.requireIf(n))
-      : ctx.stack.interfaces().filter((i) => i.type === "ethernet");
-    if (ifs.length === 0)
+    const overIp = wanted.includes(QNET_IP_LINK);
+    if (overIp && wanted.length > 1)
+      throw new KernelError("EINVAL", "lsm-qnet: bind=ip cannot be combined with bind=enX");
+    if (overIp && !resolvers.some((r) => r === "dns" || r.startsWith("file")))
+      throw new KernelError(
+        "EINVAL",
+        "lsm-qnet: bind=ip needs resolve=file or resolve=dns (no broadcast over IP)",
+      );
+    if (!overIp && resolvers.includes("dns"))
+      throw new KernelError("EINVAL", "lsm-qnet: resolve=dns needs bind=ip (DNS gives IP addresses)");
+    if (resolvers.includes("dns"))
+      throw new KernelError("ENOTSUP", "lsm-qnet: resolve=dns is not built yet (use resolve=file)");
+    const ifs = overIp
+      ? []
+      : wanted.length
+        ? wanted.map((n) => ctx.stack.requireIf(n))
+        : ctx.stack.interfaces().filter((i) => i.type === "ethernet");
+    if (ifs.length === 0 && !overIp)
       throw new KernelError(
         "ENODEV",
         "lsm-qnet: no Ethernet interface to bind (load a driver first, or bind=en0)",
       );
     const stack = ctx.stack;
+    const auth = typeof opts.auth === "string" ? await loadAuth(ctx, opts.auth) : null;
     // Out through ether_output, like every protocol: counters, pfil and BPF taps (tcpdump) see it.
-    const links: ResolverLink[] = ifs.map((ifp) => ({
-      name: ifp.name,
-      mac: ifp.mac,
-      output: (frame) => {
-        const len = frame.length - ETHER_HDR_LEN;
-        const pb = stack.pool.allocSize(len);
-        if (!pb) return false;
-        pb.bytes.set(frame.subarray(ETHER_HDR_LEN), pb.off);
-        pb.len = len;
-        return stack.ether.output(ifp, pb, readMac(frame, 0), ETHERTYPE_QNET) === 0;
-      },
-    }));
+    // eslint-disable-next-line prefer-const -- the IP link hands frames to the endpoint made below
+    let endpoint: QnetEndpoint;
+    const ip = overIp
+      ? qnetIpLink({
+          stack,
+          seal: (f) => (auth ? auth.seal(f) : f),
+          sealed: auth !== null,
+          input: (frame) => {
+            if (auth?.check(frame)) return;
+            // Delivered by the IP layer, so it is ours whichever local address it was sent to.
+            writeMac(frame, 0, ip?.link.mac ?? 0);
+            endpoint.input(QNET_IP_LINK, frame);
+          },
+        })
+      : null;
+    const links: ResolverLink[] = ip
+      ? [ip.link]
+      : ifs.map((ifp) => ({
+          name: ifp.name,
+          mac: ifp.mac,
+          output: (plain) => {
+            const frame = auth ? auth.seal(plain) : plain;
+            const len = frame.length - ETHER_HDR_LEN;
+            const pb = stack.pool.allocSize(len);
+            if (!pb) return false;
+            pb.bytes.set(frame.subarray(ETHER_HDR_LEN), pb.off);
+            pb.len = len;
+            return stack.ether.output(ifp, pb, readMac(frame, 0), ETHERTYPE_QNET) === 0;
+          },
+        }));
     const fixedName = typeof opts.host === "string" ? opts.host : null;
     const nameFor = (host: string): string => fixedName ?? qnetNodeName(host, links[0].mac);
     const clock = ctx.stack.clock;
     // eslint-disable-next-line prefer-const -- the endpoint and the link refer to each other
     let link: QnetKernelLink;
-    const endpoint = new QnetEndpoint({
+    endpoint = new QnetEndpoint({
       clock,
       name: nameFor(kernel.hostname),
       domain: typeof opts.domain === "string" ? opts.domain : "",
@@ -96,8 +137,12 @@ const lsmQnet: ModuleDescriptor = {
       autoAdd: num(opts.auto_add, 150),
       doCrc: opts.do_crc === 1,
       txRetries: num(opts.tx_retries, 5),
+      // The trailer rides in the frame too: fragments shrink by its size.
+      mtu: (ip ? qnetIpMtu(stack) : ETHERMTU) - (auth ? AUTH_TRAILER_LEN : 0),
     });
     const table = endpoint.table;
+    const names = nameSources(ctx, endpoint, resolvers);
+    await names.loadFiles();
     link = new QnetKernelLink(
       kernel,
       {
@@ -108,7 +153,7 @@ const lsmQnet: ModuleDescriptor = {
           if (!n) throw new KernelError("EHOSTUNREACH", `qnet: nd ${nd} is not in /net`);
           return n.name;
         },
-        nodeNd: (name) => resolveNode(endpoint, clock, name),
+        nodeNd: (name) => resolveNode(endpoint, clock, name, names),
       },
       {
         mapany: typeof opts.mapany === "number" ? opts.mapany : undefined,
@@ -120,9 +165,12 @@ const lsmQnet: ModuleDescriptor = {
     kernel.netTransport = link;
 
     ctx.stack.ether.register(ETHERTYPE_QNET, (ifp, pb) => {
+      // Only the bound interfaces carry Qnet (none with bind=ip).
+      if (!links.some((l) => l.name === ifp.name)) return pbufFree(pb);
       // The endpoint keeps fragments past this call: it gets a copy, the pool buffer goes back.
       const frame = pb.bytes.slice(pb.off - ETHER_HDR_LEN, pb.off + pb.len);
       pbufFree(pb);
+      if (auth?.check(frame)) return; // refused and counted by reason (/proc/qnetstats) // refused and counted by reason (/proc/qnetstats)
       endpoint.input(ifp.name, frame);
     });
     const onRename = (host: string): void => {
@@ -138,7 +186,16 @@ const lsmQnet: ModuleDescriptor = {
 
     const mount = typeof opts.mount === "string" ? opts.mount : "/net";
     const rm = ctx.resmgr;
-    const netDir = rm?.attach(mount, { type: "dir", network: true, handlers: netHandlers(endpoint) });
+    const netDir = rm?.attach(mount, {
+      type: "dir",
+      network: true,
+      handlers: netHandlers(endpoint, names.ndp),
+    });
+    const statsFile = rm?.attach(QNET_STATS_PATH, {
+      type: "file",
+      mode: 0o444,
+      handlers: textFile(() => qnetStats(endpoint, auth, typeof opts.auth === "string" ? opts.auth : null)),
+    });
     ctx.log(
       SLOG_SEVERITY.INFO,
       `qnet: node ${table.fqnn} on ${links.map((l) => l.name).join(",")}${rm ? `, ${mount}` : ""}`,
@@ -146,23 +203,66 @@ const lsmQnet: ModuleDescriptor = {
     return {
       endpoint,
       link,
+      auth,
       detach: () => {
         if (netDir && rm) rm.detach(netDir);
+        if (statsFile && rm) rm.detach(statsFile);
         kernel.hostnameWatchers.delete(onRename);
         endpoint.stop();
         ctx.stack.ether.unregister(ETHERTYPE_QNET);
+        ip?.close();
         if (kernel.netTransport === link) kernel.netTransport = null;
       },
     };
   },
 };
 
+/** Reads the auth= key file from the node's file system, with an error naming what is wrong. */
+async function loadAuth(ctx: ModuleContext, path: string): Promise<QnetAuth> {
+  let bytes: Uint8Array;
+  try {
+    bytes = await ctx.fs.readFile(path);
+  } catch (e) {
+    const errno = e instanceof KernelError ? e.errno : "EIO";
+    throw new KernelError(errno, `lsm-qnet: auth key ${path}: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  return new QnetAuth(authKey(bytes, path), ctx.clock.wallTime());
+}
+
+/** A read-only file whose text is made when it is opened (so one `cat` sees one snapshot). */
+function textFile(text: () => string): Handlers {
+  return {
+    open: (ctx) => ({ attr: ctx.attach.attr, data: new TextEncoder().encode(text()) }),
+    read: (_ctx, ocb, nbytes, offset) => (ocb.data as Uint8Array).subarray(offset, offset + nbytes),
+  };
+}
+
+/** /proc/qnetstats: this node, the drop counters by reason, the resolver and the nodes. */
+export function qnetStats(endpoint: QnetEndpoint, auth: QnetAuth | null, keyPath: string | null): string {
+  const t = endpoint.table;
+  const lines = [`qnet: node ${t.fqnn} on ${t.links.join(",")}`];
+  const drops = [...endpoint.drops].map(([why, n]) => `${why} ${n}`);
+  lines.push(`dropped: ${drops.length ? drops.join(", ") : "none"}`);
+  if (auth) {
+    const a = auth.stats;
+    lines.push(`auth: key ${keyPath ?? "?"}: sealed ${a.sealed}, accepted ${a.accepted}`);
+    lines.push(`auth dropped: auth-missing ${a.missing}, auth-bad ${a.bad}, auth-replay ${a.replay}`);
+  } else lines.push("auth: off");
+  const r = endpoint.resolver.stats;
+  lines.push(
+    `resolver: requests ${r.requestsSent}, probes ${r.probesSent}, replies ${r.repliesSent}, ` +
+      `announcements ${r.announcementsSent}, learned ${r.learned}, ignored ${r.ignored}`,
+  );
+  for (const n of t.nodes()) lines.push(`node ${n.nd}: ${t.entryName(n)}`);
+  return lines.join("\n") + "\n";
+}
+
 /**
  * /net itself: its entries are this node and the nodes the resolver found (reading it asks
  * them again, so `ls -l /net` refreshes it); `rmdir /net/<node>` forgets one. Paths below a
  * node never come here: the client library resolves them in that node's path space.
  */
-function netHandlers(endpoint: QnetEndpoint): Handlers {
+function netHandlers(endpoint: QnetEndpoint, ndp: boolean): Handlers {
   const table = endpoint.table;
   const inoOf = (nd: number): number => 1000 + nd;
   return {
@@ -172,8 +272,11 @@ function netHandlers(endpoint: QnetEndpoint): Handlers {
       return newAttr(inoOf(nd), C.S_IFDIR | 0o755, 0, 0, ctx.attach.attr.mtime);
     },
     readdir() {
-      for (const n of table.nodes()) endpoint.resolver.query(n.name, n.domain);
-      endpoint.resolver.announce();
+      // With the LAN resolver, a listing asks every node again and announces this one.
+      if (ndp) {
+        for (const n of table.nodes()) endpoint.resolver.query(n.name, n.domain);
+        endpoint.resolver.announce();
+      }
       const entries = [{ name: table.name, ino: inoOf(0), offset: 0, type: C.S_IFDIR }];
       for (const n of table.nodes())
         entries.push({ name: table.entryName(n), ino: inoOf(n.nd), offset: 0, type: C.S_IFDIR });
@@ -187,8 +290,76 @@ function netHandlers(endpoint: QnetEndpoint): Handlers {
   };
 }
 
-/** netmgr_strtond, asking the LAN resolver (and waiting a few ticks) for a name not known yet. */
-function resolveNode(endpoint: QnetEndpoint, clock: Clock, name: string): number | Promise<number> {
+/** The resolvers of resolve=, in order: the LAN resolver and static files. */
+interface NameSources {
+  ndp: boolean;
+  /** Learns `name.domain` from the resolve=file tables (read again); true if one had it. */
+  fromFiles(name: string, domain: string): Promise<boolean>;
+  /** Learns every node of the resolve=file tables (at load). */
+  loadFiles(): Promise<void>;
+}
+
+function nameSources(ctx: ModuleContext, endpoint: QnetEndpoint, resolvers: string[]): NameSources {
+  const table = endpoint.table;
+  const files = resolvers.filter((r) => r.startsWith("file")).map((r) => r.slice(5) || QNET_HOSTS_FILE);
+  const links = table.links;
+  const read = async (path: string): Promise<QnetHostEntry[]> => {
+    let text: string;
+    try {
+      text = await ctx.fs.readFile(path, "utf8");
+    } catch (e) {
+      ctx.log(
+        SLOG_SEVERITY.WARNING,
+        `qnet: resolve=file: ${path}: ${e instanceof Error ? e.message : String(e)}`,
+      );
+      return [];
+    }
+    const hosts = parseQnetHosts(text);
+    for (const err of hosts.errors) ctx.log(SLOG_SEVERITY.WARNING, `qnet: ${path}: ${err}`);
+    return hosts.entries;
+  };
+  const learn = (e: QnetHostEntry): void => {
+    if (e.name === table.name && (e.domain || table.domain) === table.domain) return;
+    // The n-th address is the node's on the n-th bound interface (MACs for Ethernet links).
+    e.addrs.forEach((a, i) => {
+      if (i < links.length && a.kind === (links[i] === QNET_IP_LINK ? "ipv4" : "mac"))
+        table.learn(
+          e.name,
+          e.domain || table.domain,
+          links[i],
+          a.kind === "mac" ? a.mac : a.ip,
+          ctx.clock.now(),
+        );
+    });
+  };
+  return {
+    ndp: resolvers.includes("ndp"),
+    async fromFiles(name, domain) {
+      for (const path of files) {
+        const e = findQnetHost({ entries: await read(path), errors: [] }, name, domain, table.domain);
+        if (e) {
+          learn(e);
+          return true;
+        }
+      }
+      return false;
+    },
+    async loadFiles() {
+      for (const path of files) for (const e of await read(path)) learn(e);
+    },
+  };
+}
+
+/**
+ * netmgr_strtond for a name not in the table yet: the resolvers in order — a static file
+ * (read again, so edits count), then the LAN resolver (asked, and waited for a few ticks).
+ */
+function resolveNode(
+  endpoint: QnetEndpoint,
+  clock: Clock,
+  name: string,
+  names: NameSources,
+): number | Promise<number> {
   const table = endpoint.table;
   try {
     return table.strtond(name);
@@ -197,18 +368,24 @@ function resolveNode(endpoint: QnetEndpoint, clock: Clock, name: string): number
   }
   const base = name.split("~")[0];
   const dot = base.indexOf(".");
-  endpoint.resolver.query(dot < 0 ? base : base.slice(0, dot), dot < 0 ? table.domain : base.slice(dot + 1));
-  return new Promise<number>((resolve, reject) => {
-    let ticks = 0;
-    const poll = (): void => {
-      try {
-        resolve(table.strtond(name));
-      } catch (e) {
-        if (++ticks >= RESOLVE_TICKS) reject(e instanceof Error ? e : new Error(String(e)));
-        else clock.setTimer(QNET_TICK_MS, poll);
-      }
-    };
-    clock.setTimer(QNET_TICK_MS, poll);
-  });
+  const node = dot < 0 ? base : base.slice(0, dot);
+  const domain = dot < 0 ? table.domain : base.slice(dot + 1);
+  return (async () => {
+    if (await names.fromFiles(node, domain)) return table.strtond(name);
+    if (!names.ndp) return table.strtond(name); // ENOENT, with the usual text
+    endpoint.resolver.query(node, domain);
+    return new Promise<number>((resolve, reject) => {
+      let ticks = 0;
+      const poll = (): void => {
+        try {
+          resolve(table.strtond(name));
+        } catch (e) {
+          if (++ticks >= RESOLVE_TICKS) reject(e instanceof Error ? e : new Error(String(e)));
+          else clock.setTimer(QNET_TICK_MS, poll);
+        }
+      };
+      clock.setTimer(QNET_TICK_MS, poll);
+    });
+  })();
 }
 export default lsmQnet;

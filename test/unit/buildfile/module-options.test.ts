@@ -131,7 +131,16 @@ describe("module catalog", () => {
     expect(parseModuleOptions(LSM_QNET.options, "auto_add=1,auto_add=2").values).toEqual({ auto_add: 2 });
     const bad = (text: string): string =>
       parseModuleOptions(LSM_QNET.options, text).diagnostics[0]?.message ?? "";
-    expect(bad("resolve=nis")).toMatch(/resolve=nis is not one of ndp, file, dns/);
+    expect(bad("resolve=nis")).toMatch(/resolve needs ndp, dns, file or file:\/path, not "nis"/);
+    expect(bad("resolve=file:etc/hosts")).toMatch(/resolve needs ndp, dns, file or file:\/path/);
+    expect(bad("auth=qnet.key")).toMatch(/auth needs an absolute path/);
+    const res = parseModuleOptions(
+      LSM_QNET.options,
+      "resolve=file:/etc/qnet.hosts,resolve=ndp,auth=/etc/qnet.key",
+    );
+    expect(res.diagnostics).toEqual([]);
+    expect(optionList(res.values, "resolve")).toEqual(["file:/etc/qnet.hosts", "ndp"]);
+    expect(res.values.auth).toBe("/etc/qnet.key");
     expect(bad("bind=eth")).toMatch(/an interface name such as en0/);
     expect(bad("host=a.b")).toMatch(/node name/);
     expect(bad("do_crc=2")).toMatch(/out of range/);

@@ -82,6 +82,22 @@ export class Runtime {
     if ((await p.wait()) !== 0) throw new Error(`writing ${path} failed`);
   }
 
+  /** Reads a whole file through the client library, from a process of this runtime. */
+  async readFile(path: string): Promise<Uint8Array> {
+    const parts: Uint8Array[] = [];
+    const p = this.kernel.spawn({
+      name: "reader",
+      main: async (t) => {
+        const fd = await fsc.open(t, path);
+        for (let b = await fsc.read(t, fd, 65536); b.length > 0; b = await fsc.read(t, fd, 65536))
+          parts.push(b);
+        await fsc.close(t, fd);
+      },
+    });
+    if ((await p.wait()) !== 0) throw new Error(`reading ${path} failed`);
+    return Buffer.concat(parts);
+  }
+
   async shutdown(): Promise<void> {
     await this.kernel.shutdown(200);
   }
