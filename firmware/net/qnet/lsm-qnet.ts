@@ -14,7 +14,9 @@ import * as C from "../../resmgr/io-constants.ts";
 import type { ModuleContext, ModuleDescriptor, ModuleInstance } from "../manager/module-descriptor.ts";
 import { optionList, type OptionValue } from "../module-options.ts";
 import { LSM_QNET } from "../modules/catalog.ts";
+import { IFF_UP } from "../stack/ifnet.ts";
 import { pbufFree } from "../stack/pbuf.ts";
+import type { RouteEventSink } from "../stack/route-events.ts";
 import { ETHER_HDR_LEN } from "../wire/ethernet.ts";
 import { readMac } from "../wire/mac.ts";
 import { QnetEndpoint } from "./endpoint.ts";
@@ -135,6 +137,15 @@ const lsmQnet: ModuleDescriptor = {
     };
     kernel.hostnameWatchers.add(onRename);
     endpoint.resolver.start();
+    // Carrier and up/down of the bound interfaces, as drivers report them (rtsock's ifinfo).
+    const ifWatch: RouteEventSink = {
+      route: () => undefined,
+      addr: () => undefined,
+      ifinfo: (ifp) => {
+        if (ifs.includes(ifp)) endpoint.ifState(ifp.name, ifp.linkUp && (ifp.flags & IFF_UP) !== 0);
+      },
+    };
+    stack.rtEvents.subscribe(ifWatch);
 
     const mount = typeof opts.mount === "string" ? opts.mount : "/net";
     const rm = ctx.resmgr;
@@ -149,6 +160,7 @@ const lsmQnet: ModuleDescriptor = {
       detach: () => {
         if (netDir && rm) rm.detach(netDir);
         kernel.hostnameWatchers.delete(onRename);
+        stack.rtEvents.unsubscribe(ifWatch);
         endpoint.stop();
         ctx.stack.ether.unregister(ETHERTYPE_QNET);
         if (kernel.netTransport === link) kernel.netTransport = null;
