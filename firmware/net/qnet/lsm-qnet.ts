@@ -73,6 +73,7 @@ const lsmQnet: ModuleDescriptor = {
       },
     }));
     const fixedName = typeof opts.host === "string" ? opts.host : null;
+    const mount = typeof opts.mount === "string" ? opts.mount : "/net";
     const nameFor = (host: string): string => fixedName ?? qnetNodeName(host, links[0].mac);
     const clock = ctx.stack.clock;
     // eslint-disable-next-line prefer-const -- the endpoint and the link refer to each other
@@ -115,7 +116,8 @@ const lsmQnet: ModuleDescriptor = {
       {
         mapany: typeof opts.mapany === "number" ? opts.mapany : undefined,
         maproot: typeof opts.maproot === "number" ? opts.maproot : undefined,
-        spawn: (req, nd, uid, gid, abort) => runForNode(kernel, req, nd, uid, gid, abort),
+        spawn: (req, nd, uid, gid, abort) =>
+          runForNode(kernel, req, nd, uid, gid, abort, `${mount}/${table.node(nd)?.name ?? ""}`),
         clock,
       },
     );
@@ -147,7 +149,6 @@ const lsmQnet: ModuleDescriptor = {
     };
     stack.rtEvents.subscribe(ifWatch);
 
-    const mount = typeof opts.mount === "string" ? opts.mount : "/net";
     const rm = ctx.resmgr;
     const netDir = rm?.attach(mount, { type: "dir", network: true, handlers: netHandlers(endpoint) });
     ctx.log(
