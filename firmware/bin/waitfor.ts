@@ -3,6 +3,7 @@ import type { Program } from "../program.ts";
 import { errorText, runUtility } from "./lib/errors.ts";
 import { getopt, UsageError } from "./lib/getopt.ts";
 import { resolvePath } from "./lib/paths.ts";
+import { waitForPath } from "./lib/wait-path.ts";
 
 const USAGE = `waitfor - wait for a pathname to exist
 
@@ -11,8 +12,6 @@ Polls every 100 ms; gives up after seconds (default 5, fractions allowed) with
   Unable to access "pathname" (errno)
 and exit status 1.
 `;
-
-export const POLL_MS = 100;
 
 const program: Program = {
   name: "waitfor",
@@ -24,18 +23,8 @@ const program: Program = {
       const seconds = operands[1] === undefined ? 5 : Number(operands[1]);
       if (!Number.isFinite(seconds) || seconds < 0) throw new UsageError(`invalid timeout -- ${operands[1]}`);
       const path = resolvePath(ctx.cwd, operands[0]);
-      const deadline = ctx.kernel.clock.now() + seconds * 1000;
-      let last: unknown;
-      while (true) {
-        try {
-          await ctx.fs.stat(path);
-          return 0;
-        } catch (e) {
-          last = e;
-        }
-        if (ctx.kernel.clock.now() >= deadline || ctx.signal.aborted) break;
-        await ctx.thread.sleep(Math.min(POLL_MS, Math.max(1, deadline - ctx.kernel.clock.now())));
-      }
+      const last = await waitForPath(ctx, path, seconds);
+      if (last === null) return 0;
       await ctx.stderr.write(`Unable to access "${operands[0]}" (${errorText(last)})\n`);
       return 1;
     });

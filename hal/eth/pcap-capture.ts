@@ -9,7 +9,7 @@
 import { writeSync } from "node:fs";
 import { createRequire } from "node:module";
 import { wrapDispatch, type PcapModule, type PcapSession } from "./pcap-loader.ts";
-import type { PcapWorkerConfig, PcapWorkerMessage } from "./pcap-worker.ts";
+import type { PcapWorkerCommand, PcapWorkerConfig, PcapWorkerMessage } from "./pcap-worker.ts";
 
 const OUT = 3;
 
@@ -34,19 +34,14 @@ function runCapture(cfg: PcapWorkerConfig): void {
     process.exit(2);
   }
   pcap.warningHandler = () => undefined;
-  let session: PcapSession;
-  try {
-    session = pcap.createSession(cfg.ifname, {
+  const openSession = (): PcapSession =>
+    pcap.createSession(cfg.ifname, {
       filter: "",
       buffer_size: cfg.bufferSize,
       snap_length: cfg.snaplen,
       buffer_timeout: 0,
       promiscuous: cfg.promiscuous,
     });
-  } catch (e) {
-    tell({ type: "error", stage: "open", message: text(e) });
-    process.exit(3);
-  }
 
   const batch = Buffer.allocUnsafe(cfg.batchBytes);
   let used = 0;
@@ -65,7 +60,7 @@ function runCapture(cfg: PcapWorkerConfig): void {
   };
 
   const mac = cfg.hostMac;
-  session.on("packet", (pkt) => {
+  const onPacket = (pkt: { buf: Buffer; header: Buffer }): void => {
     const b = pkt.buf;
     if (
       mac !== null &&
@@ -87,14 +82,38 @@ function runCapture(cfg: PcapWorkerConfig): void {
     batch[used + 3] = wire >>> 8;
     b.copy(batch, used + 4, 0, cap);
     used += 4 + cap;
+  };
+  /** A session feeding the batch, flushed once per dispatch. */
+  const capture = (): PcapSession => {
+    const s = openSession();
+    s.on("packet", onPacket);
+    wrapDispatch(s, (dispatch) => () => {
+      dispatch();
+      if (used > 0) flush();
+    });
+    // node-pcap's own first read was queued with the unwrapped callback.
+    process.nextTick(() => (used > 0 ? flush() : undefined));
+    return s;
+  };
+  let session: PcapSession;
+  try {
+    session = capture();
+  } catch (e) {
+    tell({ type: "error", stage: "open", message: text(e) });
+    process.exit(3);
+  }
+  // The interface came back from down: the old session hears nothing any more. If the new one
+  // cannot open (the interface went again), the old one stays until the next "reopen".
+  process.on("message", (m: PcapWorkerCommand) => {
+    if (m.type !== "reopen") return;
+    try {
+      const fresh = capture();
+      session.close();
+      session = fresh;
+    } catch {
+      // keep the old one
+    }
   });
-  // One write per dispatch: flush what the dispatch gathered.
-  wrapDispatch(session, (dispatch) => () => {
-    dispatch();
-    if (used > 0) flush();
-  });
-  // node-pcap's own first read was queued with the unwrapped callback.
-  process.nextTick(() => (used > 0 ? flush() : undefined));
 
   let txErrors = 0;
   let pending = Buffer.alloc(0);

@@ -3,12 +3,14 @@
 // a snaplen just above the largest frame, a large kernel buffer, frames injected with
 // pcap_inject. node-pcap reuses one buffer for every packet: the frame handed to onFrame is
 // only valid during the call, which is exactly the EthPort contract.
-import { SystemClock, type Clock, type TimerHandle } from "../../firmware/kernel/clock.ts";
+import type { Clock } from "../../firmware/kernel/clock.ts";
 import { KernelError } from "../../firmware/kernel/errno.ts";
 import { ETH_FRAME_OVERHEAD, ETH_HEADER_LEN, type EthStats } from "./eth-port.ts";
 import { EthPortBase } from "./eth-port-base.ts";
-import { loadPcap, pcapOpenError, wrapDispatch, type PcapModule, type PcapSession } from "./pcap-loader.ts";
-import { interfaceExists, readLinkUp, readMac, readMtu, SYSFS_NET } from "./sysfs-net.ts";
+import { loadPcap, pcapOpenError, wrapDispatch } from "./pcap-loader.ts";
+import type { PcapModule, PcapSession, PcapSessionOptions } from "./pcap-loader.ts";
+import { LinkWatch } from "./link-watch.ts";
+import { interfaceExists, readMac, readMtu, SYSFS_NET } from "./sysfs-net.ts";
 
 export interface PcapPortOptions {
   /** Station address for the stack; default: the interface's own (from sysfs). */
@@ -24,7 +26,8 @@ export interface PcapPortOptions {
   /** Drop frames whose source is the host interface's MAC: what Linux itself transmits on
    * the interface (IPv6 solicitations …), which a packet socket also sees (default true). */
   dropHostOutgoing?: boolean;
-  /** Link state poll period in ms; 0 reads sysfs on every `linkUp` (default 1000). */
+  /** Link state poll period in ms; 0 reads sysfs on every `linkUp` (default 1000). The poll
+   * also reopens the capture when the interface comes back after being set down. */
   linkPollMs?: number;
   clock?: Clock;
   /** For tests: the sysfs net directory and the node-pcap module. */
@@ -38,13 +41,14 @@ export class PcapPort extends EthPortBase {
   readonly mtu: number;
   readonly snaplen: number;
   private readonly hostMac: Uint8Array | null;
-  private readonly session: PcapSession;
-  private readonly clock: Clock;
-  private readonly sysfsRoot: string;
-  private readonly linkPollMs: number;
-  private carrier: boolean;
-  private linkTimer: TimerHandle | null = null;
+  private session: PcapSession;
+  private readonly pcap: PcapModule;
+  private readonly sessionOpts: PcapSessionOptions;
+  private readonly dropHost: boolean;
+  private readonly watch: LinkWatch;
   private open = true;
+  /** Captures reopened after the interface came back from down (see LinkWatch). */
+  reopens = 0;
   private paused = false;
   /** Readable events skipped while paused (libuv polls level-triggered: one per loop turn). */
   pausedReads = 0;
@@ -55,30 +59,24 @@ export class PcapPort extends EthPortBase {
     if (!interfaceExists(ifname, root)) throw new KernelError("ENODEV", `no network interface "${ifname}"`);
     const pcap = opts.pcap ?? loadPcap();
     this.name = ifname;
-    this.sysfsRoot = root;
     this.hostMac = safeReadMac(ifname, root);
     this.mac = opts.mac ?? this.hostMac ?? readMac(ifname, root);
     this.mtu = opts.mtu ?? readMtu(ifname, root) ?? 1500;
     this.snaplen = opts.snaplen ?? Math.max(1600, this.mtu + ETH_FRAME_OVERHEAD);
-    this.clock = opts.clock ?? new SystemClock();
-    this.linkPollMs = opts.linkPollMs ?? 1000;
-    this.carrier = readLinkUp(ifname, root);
-    const dropHost = opts.dropHostOutgoing ?? true;
-    try {
-      this.session = pcap.createSession(ifname, {
-        filter: "",
-        buffer_size: opts.bufferSize ?? 32 * 1024 * 1024,
-        snap_length: this.snaplen,
-        buffer_timeout: 0,
-        promiscuous: opts.promiscuous ?? true,
-      });
-    } catch (e) {
-      throw pcapOpenError(ifname, e);
-    }
-    const hostMac = dropHost ? this.hostMac : null;
-    this.session.on("packet", (pkt) => this.receive(pkt.buf, pkt.header, hostMac));
-    this.gateReads();
-    if (this.linkPollMs > 0) this.armLinkPoll();
+    this.pcap = pcap;
+    this.dropHost = opts.dropHostOutgoing ?? true;
+    this.sessionOpts = {
+      filter: "",
+      buffer_size: opts.bufferSize ?? 32 * 1024 * 1024,
+      snap_length: this.snaplen,
+      buffer_timeout: 0,
+      promiscuous: opts.promiscuous ?? true,
+    };
+    this.session = this.capture();
+    this.watch = new LinkWatch(ifname, root, opts, {
+      change: (up) => this.linkHandler?.(up),
+      revive: () => this.reopen(),
+    });
   }
 
   /** Opens `ifname` in the current network namespace. Throws KernelError: ENODEV (no such
@@ -88,9 +86,7 @@ export class PcapPort extends EthPortBase {
   }
 
   get linkUp(): boolean {
-    if (!this.open) return false;
-    if (this.linkPollMs === 0) this.carrier = readLinkUp(this.name, this.sysfsRoot);
-    return this.carrier;
+    return this.open && this.watch.up;
   }
 
   send(frame: Uint8Array, len: number = frame.length): boolean {
@@ -138,9 +134,38 @@ export class PcapPort extends EthPortBase {
   close(): void {
     if (!this.open) return;
     this.open = false;
-    if (this.linkTimer) this.clock.clearTimer(this.linkTimer);
+    this.watch.stop();
     this.dropHandlers();
     this.session.close();
+  }
+
+  /** A capture session on the interface, frames going to the driver. Throws pcapOpenError. */
+  private capture(): PcapSession {
+    let session: PcapSession;
+    try {
+      session = this.pcap.createSession(this.name, this.sessionOpts);
+    } catch (e) {
+      throw pcapOpenError(this.name, e);
+    }
+    const hostMac = this.dropHost ? this.hostMac : null;
+    session.on("packet", (pkt) => this.receive(pkt.buf, pkt.header, hostMac));
+    this.gateReads(session);
+    return session;
+  }
+
+  /** The interface came back from down: the old capture hears nothing any more, open anew.
+   * If that fails (the interface went again) the next poll tries once more. */
+  private reopen(): void {
+    if (!this.open) return;
+    let fresh: PcapSession;
+    try {
+      fresh = this.capture();
+    } catch {
+      return;
+    }
+    this.session.close();
+    this.session = fresh;
+    this.reopens++;
   }
 
   private receive(buf: Buffer, header: Buffer, hostMac: Uint8Array | null): void {
@@ -152,22 +177,10 @@ export class PcapPort extends EthPortBase {
   }
 
   /** Lets a paused port skip node-pcap's dispatches (without the hook the port never pauses). */
-  private gateReads(): void {
-    wrapDispatch(this.session, (dispatch) => () => {
+  private gateReads(session: PcapSession): void {
+    wrapDispatch(session, (dispatch) => () => {
       if (this.paused) this.pausedReads++;
       else dispatch();
-    });
-  }
-
-  private armLinkPoll(): void {
-    this.linkTimer = this.clock.setTimer(this.linkPollMs, () => {
-      if (!this.open) return;
-      const up = readLinkUp(this.name, this.sysfsRoot);
-      if (up !== this.carrier) {
-        this.carrier = up;
-        this.linkHandler?.(up);
-      }
-      this.armLinkPoll();
     });
   }
 }

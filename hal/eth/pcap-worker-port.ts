@@ -9,14 +9,15 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { createRequire } from "node:module";
 import { getPriority, setPriority } from "node:os";
 import type { Readable } from "node:stream";
-import { SystemClock, type Clock, type TimerHandle } from "../../firmware/kernel/clock.ts";
 import { KernelError } from "../../firmware/kernel/errno.ts";
 import { ETH_FRAME_OVERHEAD, ETH_HEADER_LEN, type EthStats } from "./eth-port.ts";
 import { EthPortBase } from "./eth-port-base.ts";
 import { FrameRecordReader, RECORD_HEADER, writeRecord } from "./frame-records.ts";
 import { pcapLoadError, pcapOpenError } from "./pcap-loader.ts";
-import { captureArgs, type PcapWorkerConfig, type PcapWorkerMessage } from "./pcap-worker.ts";
-import { interfaceExists, readLinkUp, readMac, readMtu, SYSFS_NET } from "./sysfs-net.ts";
+import { captureArgs } from "./pcap-worker.ts";
+import type { PcapWorkerCommand, PcapWorkerConfig, PcapWorkerMessage } from "./pcap-worker.ts";
+import { LinkWatch } from "./link-watch.ts";
+import { interfaceExists, readMac, readMtu, SYSFS_NET } from "./sysfs-net.ts";
 import type { PcapPortOptions } from "./pcap-port.ts";
 
 /** Frames handed to the driver per event-loop turn. */
@@ -48,12 +49,10 @@ export class PcapWorkerPort extends EthPortBase {
   private readonly rx: Readable;
   private readonly reader = new FrameRecordReader();
   private readonly rxSlice: number;
-  private readonly clock: Clock;
-  private readonly sysfsRoot: string;
-  private readonly linkPollMs: number;
-  private carrier: boolean;
-  private linkTimer: TimerHandle | null = null;
+  private readonly watch: LinkWatch;
   private open = true;
+  /** Captures reopened after the interface came back from down (see LinkWatch). */
+  reopens = 0;
   private paused = false;
   private pumpQueued = false;
   private txBuf = new Uint8Array(TX_BATCH_BYTES);
@@ -73,15 +72,11 @@ export class PcapWorkerPort extends EthPortBase {
   private constructor(ifname: string, opts: PcapWorkerPortOptions, child: ChildProcess, root: string) {
     super();
     this.name = ifname;
-    this.sysfsRoot = root;
     this.mac = opts.mac ?? readMac(ifname, root);
     this.mtu = opts.mtu ?? readMtu(ifname, root) ?? 1500;
     this.snaplen = opts.snaplen ?? Math.max(1600, this.mtu + ETH_FRAME_OVERHEAD);
     this.rxSlice = opts.rxSlice ?? RX_SLICE;
     this.niceNow = opts.nice ?? 0;
-    this.clock = opts.clock ?? new SystemClock();
-    this.linkPollMs = opts.linkPollMs ?? 1000;
-    this.carrier = readLinkUp(ifname, root);
     this.child = child;
     this.rx = child.stdio[3] as Readable;
     this.rx.on("data", (chunk: Buffer) => this.arrived(chunk));
@@ -96,7 +91,10 @@ export class PcapWorkerPort extends EthPortBase {
       }
     });
     child.on("exit", () => this.lost());
-    if (this.linkPollMs > 0) this.armLinkPoll();
+    this.watch = new LinkWatch(ifname, root, opts, {
+      change: (up) => this.linkHandler?.(up),
+      revive: () => this.reopen(),
+    });
   }
 
   /** Starts the capture process on `ifname` (current network namespace) and resolves once its
@@ -167,9 +165,7 @@ export class PcapWorkerPort extends EthPortBase {
   }
 
   get linkUp(): boolean {
-    if (!this.open) return false;
-    if (this.linkPollMs === 0) this.carrier = readLinkUp(this.name, this.sysfsRoot);
-    return this.carrier;
+    return this.open && this.watch.up;
   }
 
   send(frame: Uint8Array, len: number = frame.length): boolean {
@@ -218,7 +214,7 @@ export class PcapWorkerPort extends EthPortBase {
   close(): void {
     if (!this.open) return;
     this.open = false;
-    if (this.linkTimer) this.clock.clearTimer(this.linkTimer);
+    this.watch.stop();
     this.dropHandlers();
     this.rx.destroy();
     this.child.stdin?.destroy();
@@ -260,24 +256,19 @@ export class PcapWorkerPort extends EthPortBase {
     this.child.stdin?.write(out);
   }
 
+  /** The interface came back from down: the capture process opens its session again. */
+  private reopen(): void {
+    if (!this.open || !this.child.connected) return;
+    this.child.send({ type: "reopen" } satisfies PcapWorkerCommand);
+    this.reopens++;
+  }
+
   /** The capture process ended on its own: the interface has no carrier for us any more. */
   private lost(): void {
     if (!this.open) return;
     const link = this.linkHandler;
     this.close();
     link?.(false);
-  }
-
-  private armLinkPoll(): void {
-    this.linkTimer = this.clock.setTimer(this.linkPollMs, () => {
-      if (!this.open) return;
-      const up = readLinkUp(this.name, this.sysfsRoot);
-      if (up !== this.carrier) {
-        this.carrier = up;
-        this.linkHandler?.(up);
-      }
-      this.armLinkPoll();
-    });
   }
 }
 

@@ -3,7 +3,8 @@
 // context-aware addon (it loads into one thread per process, ever), and its close() never
 // uv_close()s its poll handle, so a Worker that opened a session aborts the whole process
 // (uv_loop_close with open handles) when it ends. A child's main thread has neither problem.
-// IPC: {type:"open"}, {type:"error", stage, message}, and {type:"stats", ...} every statsMs.
+// IPC: {type:"open"}, {type:"error", stage, message}, and {type:"stats", ...} every statsMs;
+// to the process: {type:"reopen"} when the interface came back from down (see link-watch.ts).
 import { createRequire } from "node:module";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
@@ -34,6 +35,9 @@ export interface PcapWorkerStats {
 
 export type PcapWorkerMessage =
   { type: "open" } | { type: "error"; stage: "load" | "open"; message: string } | PcapWorkerStats;
+
+/** From the port: open the capture session again (the old one hears nothing after a link down). */
+export type PcapWorkerCommand = { type: "reopen" };
 
 /** Set by the board bundle (esbuild define): where its compiled capture entry lies. */
 declare const NETRINO_PCAP_CAPTURE_JS: string | undefined;

@@ -51,3 +51,11 @@ export function readLinkUp(ifname: string, root = SYSFS_NET): boolean {
   if (state === "unknown") return readAttr(root, ifname, "carrier") === "1";
   return false;
 }
+
+/** How often the carrier came and went (carrier_changes); null where Linux does not say. */
+export function readCarrierChanges(ifname: string, root = SYSFS_NET): number | null {
+  checkName(ifname);
+  const text = readAttr(root, ifname, "carrier_changes");
+  const n = text === null ? NaN : Number(text);
+  return Number.isInteger(n) ? n : null;
+}

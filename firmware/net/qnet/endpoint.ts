@@ -132,6 +132,24 @@ export class QnetEndpoint {
     return this.byNd.get(nd & 0xffff)?.links ?? [];
   }
 
+  /**
+   * The driver reports bound link `name` down or up (no carrier, or the interface set down).
+   * Down: every peer link on it is dead at once, rather than after LINK_DEAD_TICKS of silence.
+   * Up: the peers on it are probed now, and each rejoins when it answers there.
+   */
+  ifState(name: string, up: boolean): void {
+    for (const p of this.byNd.values()) {
+      const pl = p.links.find((x) => x.link.name === name);
+      if (!pl) continue;
+      if (!up && pl.alive) {
+        pl.alive = false;
+        this.o.linkState?.(p.nd, pl.index, false);
+      }
+      const n = this.table.node(p.nd);
+      if (up && n) this.resolver.probe(pl.link, pl.mac, n.name, n.domain);
+    }
+  }
+
   /** Stops the resolver and the liveness timer (lsm-qnet's detach). */
   stop(): void {
     this.resolver.stop();

@@ -14,7 +14,9 @@ import * as C from "../../resmgr/io-constants.ts";
 import type { ModuleContext, ModuleDescriptor, ModuleInstance } from "../manager/module-descriptor.ts";
 import { optionList, type OptionValue } from "../module-options.ts";
 import { LSM_QNET } from "../modules/catalog.ts";
+import { IFF_UP } from "../stack/ifnet.ts";
 import { pbufFree } from "../stack/pbuf.ts";
+import type { RouteEventSink } from "../stack/route-events.ts";
 import { ETHER_HDR_LEN } from "../wire/ethernet.ts";
 import { readMac, writeMac } from "../wire/mac.ts";
 import { AUTH_TRAILER_LEN, authKey, QnetAuth } from "./auth.ts";
@@ -112,6 +114,7 @@ const lsmQnet: ModuleDescriptor = {
           },
         }));
     const fixedName = typeof opts.host === "string" ? opts.host : null;
+    const mount = typeof opts.mount === "string" ? opts.mount : "/net";
     const nameFor = (host: string): string => fixedName ?? qnetNodeName(host, links[0].mac);
     const clock = ctx.stack.clock;
     // eslint-disable-next-line prefer-const -- the endpoint and the link refer to each other
@@ -158,7 +161,8 @@ const lsmQnet: ModuleDescriptor = {
       {
         mapany: typeof opts.mapany === "number" ? opts.mapany : undefined,
         maproot: typeof opts.maproot === "number" ? opts.maproot : undefined,
-        spawn: (req, nd, uid, gid, abort) => runForNode(kernel, req, nd, uid, gid, abort),
+        spawn: (req, nd, uid, gid, abort) =>
+          runForNode(kernel, req, nd, uid, gid, abort, `${mount}/${table.node(nd)?.name ?? ""}`),
         clock,
       },
     );
@@ -183,8 +187,18 @@ const lsmQnet: ModuleDescriptor = {
     };
     kernel.hostnameWatchers.add(onRename);
     endpoint.resolver.start();
+    // Carrier and up/down of the bound interfaces, as drivers report them (rtsock's ifinfo).
+    const ifWatch: RouteEventSink = {
+      route: () => undefined,
+      addr: () => undefined,
+      miss: () => undefined,
+      redirect: () => undefined,
+      ifinfo: (ifp) => {
+        if (ifs.includes(ifp)) endpoint.ifState(ifp.name, ifp.linkUp && (ifp.flags & IFF_UP) !== 0);
+      },
+    };
+    stack.rtEvents.subscribe(ifWatch);
 
-    const mount = typeof opts.mount === "string" ? opts.mount : "/net";
     const rm = ctx.resmgr;
     const netDir = rm?.attach(mount, {
       type: "dir",
@@ -208,6 +222,7 @@ const lsmQnet: ModuleDescriptor = {
         if (netDir && rm) rm.detach(netDir);
         if (statsFile && rm) rm.detach(statsFile);
         kernel.hostnameWatchers.delete(onRename);
+        stack.rtEvents.unsubscribe(ifWatch);
         endpoint.stop();
         ctx.stack.ether.unregister(ETHERTYPE_QNET);
         ip?.close();

@@ -33,8 +33,21 @@ const Spawn = bin.object({
   fds: bin.dynamicArrayOf(
     bin.object({ fd: bin.u32, pid: bin.u32, chid: bin.u32, handle: bin.u32, flags: bin.u32 }),
   ),
+  /** The program to load (with SPAWN_ASKERS_FILE: a path on the asker's node); "": argv[0] on this node's PATH. */
+  path: bin.string,
+  /** SPAWN_* below. */
+  opts: bin.u32,
+  /** The child's priority; 0: the default. */
+  priority: bin.u32,
+  /** `on -t`: a terminal of this node to open as the child's 0, 1 and 2 (instead of `fds`). */
+  tty: bin.string,
 });
 export type SpawnRequest = Parsed<typeof Spawn>;
+
+/** `on -d`: reply as soon as the program runs (status 0), without waiting for it. */
+export const SPAWN_DETACH = 1;
+/** `on -n`: `path` is the asker's file, loaded through /net/<asker>. */
+export const SPAWN_ASKERS_FILE = 2;
 
 export function encodeSpawnRequest(r: Omit<SpawnRequest, "op">): Uint8Array {
   return encode(Spawn, { ...r, op: QUERY_SPAWN }, "little");

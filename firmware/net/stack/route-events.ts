@@ -37,6 +37,11 @@ export class RouteEvents {
     this.sinks.push(sink);
   }
 
+  unsubscribe(sink: RouteEventSink): void {
+    const i = this.sinks.indexOf(sink);
+    if (i >= 0) this.sinks.splice(i, 1);
+  }
+
   /** Runs `fn` with the changes it makes attributed to `origin` (a routing-socket or control request). */
   as<T>(origin: RouteOrigin, fn: () => T): T {
     const prev = this.origin;

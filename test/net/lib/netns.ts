@@ -117,8 +117,14 @@ export class NetnsLab {
     return { ours, linux, ns, linuxMac };
   }
 
-  /** A veth pair with both ends inside namespaces (Linux-to-Linux baseline). */
-  vethBetween(nsA: string, addrA: string, nsB: string, addrB: string): { a: string; b: string } {
+  /** A veth pair with both ends inside namespaces (Linux-to-Linux baseline; null addresses: a
+   * wire between two runtimes, which own the addresses). */
+  vethBetween(
+    nsA: string,
+    addrA: string | null,
+    nsB: string,
+    addrB: string | null,
+  ): { a: string; b: string } {
     const a = uniqueName(`${this.tag}x`);
     const b = uniqueName(`${this.tag}y`);
     sh("ip", ["link", "add", a, "type", "veth", "peer", "name", b]);
@@ -128,11 +134,11 @@ export class NetnsLab {
     for (const [ns, dev, addr] of [
       [nsA, a, addrA],
       [nsB, b, addrB],
-    ]) {
+    ] as const) {
       sh("ip", ["netns", "exec", ns, "sysctl", "-qw", `net.ipv6.conf.${dev}.disable_ipv6=1`], {
         check: false,
       });
-      sh("ip", ["-n", ns, "addr", "add", addr, "dev", dev]);
+      if (addr !== null) sh("ip", ["-n", ns, "addr", "add", addr, "dev", dev]);
       sh("ip", ["-n", ns, "link", "set", dev, "up"]);
     }
     return { a, b };

@@ -111,5 +111,36 @@ export function pcapPortContract<P extends EthPort>(
     expect(rig.port.stats().txPackets).toBeGreaterThan(0);
   });
 
+  it("keeps receiving after `ip link set … down` and up, reporting the link both ways", async () => {
+    const links: boolean[] = [];
+    rig.port.onLink((up) => links.push(up));
+    sh("ip", ["link", "set", rig.ours, "down"]);
+    await waitFor(() => (rig.port.linkUp ? undefined : true), 5000);
+    sh("ip", ["link", "set", rig.ours, "up"]);
+    await waitFor(() => (rig.port.linkUp ? true : undefined), 5000);
+    expect(links).toEqual([false, true]);
+    // Linux ARPs for an address only we could answer: its requests must reach us again.
+    let arps = 0;
+    rig.port.onFrame((f, len) => {
+      if (len >= 42 && f[12] === 0x08 && f[13] === 0x06 && f[21] === 1) arps++;
+    });
+    rig.children.push(
+      spawn("ip", [
+        "netns",
+        "exec",
+        rig.ns,
+        "arping",
+        "-c",
+        "20",
+        "-i",
+        "0.2",
+        "-I",
+        rig.linux,
+        `${subnet}.3`,
+      ]),
+    );
+    await waitFor(() => (arps > 0 ? true : undefined), 5000);
+  });
+
   return rig;
 }

@@ -162,6 +162,30 @@ describe("qnet QoS over two links", () => {
     expect(t.events.filter((e) => e.includes("node"))).toEqual([]);
   });
 
+  it("a link the driver reports down is dead at once, and probed back when reported up", async () => {
+    const t = await twoLinks();
+    t.a.send(t.a.table.strtond("bravo"), bytes(100, 1));
+    await t.settle(100);
+    t.cable(1, false);
+    t.a.ifState("en1", false);
+    // No clock advance: dead on the driver's word, not after LINK_DEAD_TICKS of silence.
+    expect(t.alive()).toEqual(["en0:true", "en1:false"]);
+    expect(t.events).toEqual(["alpha: en1 down"]);
+    let err: unknown = null;
+    try {
+      t.a.send(t.a.table.strtond("bravo~exclusive:en1"), bytes(10, 2));
+    } catch (e) {
+      err = e;
+    }
+    expect((err as KernelError).errno).toBe("EHOSTDOWN");
+    t.cable(1, true);
+    t.a.ifState("en1", true);
+    // The probe goes out now; bravo's answer on en1 brings the link back within a tick.
+    await t.settle(5);
+    expect(t.alive()).toEqual(["en0:true", "en1:true"]);
+    expect(t.events).toEqual(["alpha: en1 down", "alpha: en1 up"]);
+  });
+
   it("a node that dies on every link is reported down", async () => {
     const t = await twoLinks();
     t.a.send(t.a.table.strtond("bravo"), bytes(100, 1));
