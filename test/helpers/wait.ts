@@ -44,11 +44,16 @@ export function turn(): Promise<void> {
 /**
  * Resolves once `cond()` holds for in-process work that has no event of its own to wait on
  * (the kernel's scheduler runs on promise jobs): re-checks after each turn of the event loop
- * — no timer, no fixed delay — and rejects naming `what` after `ms`.
+ * — no timer, no fixed delay — and rejects naming `what` after `ms`. `cond` may ask the
+ * runtime itself (run a utility) and answer asynchronously.
  */
-export async function settle(cond: () => boolean, what: string, ms = DEADLINE_MS): Promise<void> {
+export async function settle(
+  cond: () => boolean | Promise<boolean>,
+  what: string,
+  ms = DEADLINE_MS,
+): Promise<void> {
   const end = performance.now() + ms;
-  while (!cond()) {
+  while (!(await cond())) {
     if (performance.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
     await turn();
   }

@@ -12,7 +12,7 @@ import type { Program } from "../../firmware/program.ts";
 import { canUseNetns, hasCommand, requirement } from "../helpers/requirements.ts";
 import { run } from "../unit/bin/harness.ts";
 import { Runtime } from "../unit/netutil/runtime.ts";
-import { NetnsLab, nsExec, sh } from "./lib/netns.ts";
+import { NetnsLab, nsExec, pythonHttpServer, sh } from "./lib/netns.ts";
 import { hasPcapModule } from "./lib/pcap-module.ts";
 
 const skip = requirement("httpd and fetch against Linux", {
@@ -109,12 +109,8 @@ describe.skipIf(skip)("httpd and fetch with Linux as the peer", () => {
   it(
     "our fetch downloads from Python's http.server (sha256 identical)",
     async () => {
-      lab.background(ns, "python3", ["-m", "http.server", "8000", "--bind", LINUX, "--directory", hostTmp]);
-      let r = await rt.sh(["fetch", "-q", "-o", "/tmp/got.bin", `http://${LINUX}:8000/file.bin`]);
-      for (let i = 0; i < 50 && r.status !== 0; i++) {
-        await new Promise((res) => setTimeout(res, 200)); // http.server still starting
-        r = await rt.sh(["fetch", "-q", "-o", "/tmp/got.bin", `http://${LINUX}:8000/file.bin`]);
-      }
+      await pythonHttpServer(lab, ns, LINUX, 8000, hostTmp);
+      const r = await rt.sh(["fetch", "-q", "-o", "/tmp/got.bin", `http://${LINUX}:8000/file.bin`]);
       expect(r).toMatchObject({ status: 0, stderr: "" });
       const out = join(hostTmp, "got.bin");
       expect((await run(rt.kernel, copier(false), ["copy", "/tmp/got.bin", out])).status).toBe(0);

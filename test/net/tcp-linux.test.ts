@@ -16,7 +16,8 @@ import { tcpClose, tcpRead, tcpSend, tcpShutdown } from "../../firmware/net/tcp/
 import { parseIpv4 } from "../../firmware/net/wire/ipv4-addr.ts";
 import { PcapPort } from "../../hal/eth/pcap-port.ts";
 import { canUseNetns, hasCommand, requirement } from "../helpers/requirements.ts";
-import { NetnsLab, nsExec, sh } from "./lib/netns.ts";
+import { settle } from "../helpers/wait.ts";
+import { NetnsLab, nsExec, pythonHttpServer, sh } from "./lib/netns.ts";
 import { hasPcapModule } from "./lib/pcap-module.ts";
 import { synFlood } from "./lib/syn-flood.ts";
 
@@ -83,48 +84,44 @@ describe.skipIf(skip)("TCP with Linux as the peer", () => {
     serveHttp();
   }, T);
 
-  /** Our engine GETs the file from Python's http.server (retrying until it listens). */
+  /** Our engine GETs the file from Python's http.server (which listens already). */
   async function ourDownload(firstPort: number): Promise<{ bodyBytes: number; digest: string }> {
     const hash = createHash("sha256");
     let total = -1;
     const buf = new Uint8Array(1 << 20);
     let head = "";
     let bodyBytes = 0;
-    const done = new Promise<void>((resolve) => {
-      let lport = firstPort;
-      const attempt = () => {
-        const c = stack.tcp.engine.connect(parseIpv4(OURS)!, lport++, parseIpv4(LINUX)!, 8000, (t, ev) => {
-          if (ev === TE_ERROR) {
-            setTimeout(attempt, 300);
-            return;
+    const done = new Promise<void>((resolve, reject) => {
+      const c = stack.tcp.engine.connect(parseIpv4(OURS)!, firstPort, parseIpv4(LINUX)!, 8000, (t, ev) => {
+        if (ev === TE_ERROR) {
+          reject(new Error("connection to http.server failed"));
+          return;
+        }
+        for (;;) {
+          const n = tcpRead(t, buf, 0, buf.length);
+          if (n === 0) break;
+          let off = 0;
+          if (total < 0) {
+            head += Buffer.from(buf.subarray(0, n)).toString("latin1");
+            const end = head.indexOf("\r\n\r\n");
+            if (end < 0) continue;
+            total = Number(/Content-Length: (\d+)/i.exec(head)?.[1] ?? "-1");
+            off = n - (head.length - end - 4);
           }
-          for (;;) {
-            const n = tcpRead(t, buf, 0, buf.length);
-            if (n === 0) break;
-            let off = 0;
-            if (total < 0) {
-              head += Buffer.from(buf.subarray(0, n)).toString("latin1");
-              const end = head.indexOf("\r\n\r\n");
-              if (end < 0) continue;
-              total = Number(/Content-Length: (\d+)/i.exec(head)?.[1] ?? "-1");
-              off = n - (head.length - end - 4);
-            }
-            hash.update(buf.subarray(off, n));
-            bodyBytes += n - off;
-          }
-          if (ev === TE_EOF || (total >= 0 && bodyBytes >= total)) {
-            if (t.state !== TCPS_CLOSED) tcpClose(t);
-            resolve();
-          }
-        });
-        tcpSend(
-          c,
-          new TextEncoder().encode(`GET /file.bin HTTP/1.0\r\nHost: ${LINUX}\r\n\r\n`),
-          0,
-          42 + LINUX.length,
-        );
-      };
-      attempt();
+          hash.update(buf.subarray(off, n));
+          bodyBytes += n - off;
+        }
+        if (ev === TE_EOF || (total >= 0 && bodyBytes >= total)) {
+          if (t.state !== TCPS_CLOSED) tcpClose(t);
+          resolve();
+        }
+      });
+      tcpSend(
+        c,
+        new TextEncoder().encode(`GET /file.bin HTTP/1.0\r\nHost: ${LINUX}\r\n\r\n`),
+        0,
+        42 + LINUX.length,
+      );
     });
     await done;
     return { bodyBytes, digest: hash.digest("hex") };
@@ -194,8 +191,7 @@ describe.skipIf(skip)("TCP with Linux as the peer", () => {
   it(
     "our TCP downloads 50 MiB from Python's http.server, sha256 identical",
     async () => {
-      lab.background(ns, "python3", ["-m", "http.server", "8000", "--bind", LINUX, "--directory", dir]);
-      // ourDownload retries the connection until python's http.server listens.
+      await pythonHttpServer(lab, ns, LINUX, 8000, dir);
       const { bodyBytes, digest } = await ourDownload(50_000);
       expect(bodyBytes).toBe(SIZE);
       expect(digest).toBe(sum);
@@ -284,6 +280,8 @@ describe.skipIf(skip)("TCP with Linux as the peer", () => {
       };
       const clean = await fetch();
       const nobufs0 = stack.stats.ether.nobufs;
+      const st = stack.tcp.engine.stats;
+      const synsBefore = st.sc_added + st.sc_cookies_sent;
       const flood = synFlood(
         lab,
         ns,
@@ -291,10 +289,13 @@ describe.skipIf(skip)("TCP with Linux as the peer", () => {
         { dstMac: "02:00:00:64:00:02", srcMac: linuxMac, net24: "10.64.0", dstIp: OURS, dport: 8080 },
         Math.max(4, (clean / 1000) * 3),
       );
-      await new Promise((res) => setTimeout(res, 300));
+      // The download is measured under the flood: wait until its SYNs reach our stack.
+      await settle(
+        () => st.sc_added + st.sc_cookies_sent > synsBefore + 100,
+        "the SYN flood to reach our stack",
+      );
       const flooded = await fetch();
       const sent = await flood;
-      const st = stack.tcp.engine.stats;
       const cfg = stack.tcp.engine.config;
       console.log(
         JSON.stringify({

@@ -5,6 +5,7 @@
 import { spawn, spawnSync } from "node:child_process";
 import type { ChildProcess, SpawnOptions } from "node:child_process";
 import { uniqueName } from "../../helpers/requirements.ts";
+import { Signal } from "../../helpers/wait.ts";
 
 export interface CmdResult {
   status: number;
@@ -157,6 +158,51 @@ export class NetnsLab {
     for (const l of this.links) spawnSync("ip", ["link", "del", l], { stdio: "ignore" });
     for (const ns of this.namespaces) spawnSync("ip", ["netns", "del", ns], { stdio: "ignore" });
   }
+}
+
+/**
+ * Resolves when `child` has printed a line matching `re` (a server saying it listens), so a
+ * test waits for that event rather than retrying or sleeping; rejects if the child exits
+ * first or after `ms`. Python servers need `-u` (unbuffered) for the line to arrive.
+ */
+export function printed(child: ChildProcess, re: RegExp, ms = 30_000): Promise<void> {
+  let out = "";
+  const seen = new Signal();
+  const collect = (d: Buffer): void => {
+    out += d.toString();
+    seen.notify();
+  };
+  child.stdout?.on("data", collect);
+  child.stderr?.on("data", collect);
+  child.on("close", seen.notify);
+  return seen
+    .until(() => re.test(out) || child.exitCode !== null, `${String(re)} from ${child.spawnfile}`, ms)
+    .then(() => {
+      child.stdout?.off("data", collect);
+      child.stderr?.off("data", collect);
+      if (!re.test(out)) throw new Error(`${child.spawnfile} exited before printing ${String(re)}: ${out}`);
+    });
+}
+
+/** Python's http.server in `ns` on `addr`:`port` serving `dir`; resolves once it listens. */
+export async function pythonHttpServer(
+  lab: NetnsLab,
+  ns: string,
+  addr: string,
+  port: number,
+  dir: string,
+): Promise<void> {
+  const py = lab.background(ns, "python3", [
+    "-u",
+    "-m",
+    "http.server",
+    String(port),
+    "--bind",
+    addr,
+    "--directory",
+    dir,
+  ]);
+  await printed(py, /Serving HTTP/);
 }
 
 /** `ip neigh` of a namespace: address → MAC for REACHABLE/STALE/PERMANENT entries. */

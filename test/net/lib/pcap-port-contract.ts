@@ -7,18 +7,13 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 import type { EthPort } from "../../../hal/eth/eth-port.ts";
 import { formatMac, parseMac } from "../../../hal/eth/mac.ts";
 import { NetnsLab, sh } from "./netns.ts";
+import { settle } from "../../helpers/wait.ts";
 
-export function waitFor<T>(get: () => T | undefined, ms: number): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const end = Date.now() + ms;
-    const tick = (): void => {
-      const v = get();
-      if (v !== undefined) return resolve(v);
-      if (Date.now() > end) return reject(new Error("timed out"));
-      setTimeout(tick, 10);
-    };
-    tick();
-  });
+/** The value `get` returns once it returns one, re-asked after each turn of the event loop. */
+export async function waitFor<T>(get: () => T | undefined, ms: number): Promise<T> {
+  let v: T | undefined;
+  await settle(() => (v = get()) !== undefined, "a frame", ms);
+  return v as T;
 }
 
 export function testFrame(dst: Uint8Array, src: Uint8Array, type: number, len = 60): Uint8Array {

@@ -6,12 +6,14 @@ import { createHash } from "node:crypto";
 import { afterEach, describe, expect, it } from "vitest";
 import fetchProgram from "../../../firmware/bin/fetch.ts";
 import httpd from "../../../firmware/bin/httpd.ts";
+import netstat from "../../../firmware/bin/netstat.ts";
 import { Ramfs } from "../../../firmware/fs/ramfs.ts";
 import { Kernel } from "../../../firmware/kernel/kernel.ts";
 import type { Process } from "../../../firmware/kernel/process.ts";
 import { parseIpv4 } from "../../../firmware/net/wire/ipv4-addr.ts";
 import { startManager } from "../../../firmware/resmgr/start-manager.ts";
 import { program, startIoPkt, withClient } from "../iopkt/harness.ts";
+import { settle } from "../../helpers/wait.ts";
 import { run, sh } from "./harness.ts";
 
 const ip = (s: string) => parseIpv4(s) as number;
@@ -45,21 +47,17 @@ describe("httpd and fetch", () => {
       ...at("/b"),
       onStart: (p) => (server = p),
     });
-    let got = await run(
+    // The event to wait for: httpd's socket listening on /b's stack (netstat shows it).
+    await settle(
+      async () => /\.8080 .*LISTEN/.test((await run(k, netstat, ["netstat", "-an"], at("/b"))).stdout),
+      "httpd listening on port 8080",
+    );
+    const got = await run(
       k,
       fetchProgram,
       ["fetch", "-q", "-o", "/tmp/got.bin", "http://10.0.0.2:8080/data.bin"],
       at("/a"),
     );
-    for (let i = 0; i < 100 && got.status !== 0; i++) {
-      await new Promise((r) => setTimeout(r, 20)); // httpd still starting
-      got = await run(
-        k,
-        fetchProgram,
-        ["fetch", "-q", "-o", "/tmp/got.bin", "http://10.0.0.2:8080/data.bin"],
-        at("/a"),
-      );
-    }
     expect(got).toMatchObject({ status: 0, stderr: "" });
     const back = await program(k, "/a", async (ctx) => {
       const f = await ctx.fs.open("/tmp/got.bin", "r");

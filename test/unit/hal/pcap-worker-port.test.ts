@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { PcapWorkerPort } from "../../../hal/eth/pcap-worker-port.ts";
 import { frame } from "./frames.ts";
+import { settle } from "../../helpers/wait.ts";
 
 const HOST_MAC = Uint8Array.of(0x0a, 0x1b, 0x2c, 0x3d, 0x4e, 0x5f);
 const PEER_MAC = Uint8Array.of(0x02, 0, 0, 0, 0, 1);
@@ -74,16 +75,9 @@ async function open(ifname = "veth0", rxSlice = 4): Promise<PcapWorkerPort> {
   return p;
 }
 
+/** Waits for what the port's frame callbacks make true (a turn of the event loop at a time). */
 function until(cond: () => boolean, ms = 5000): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const end = Date.now() + ms;
-    const tick = (): void => {
-      if (cond()) return resolve();
-      if (Date.now() > end) return reject(new Error("timed out"));
-      setTimeout(tick, 5);
-    };
-    tick();
-  });
+  return settle(cond, "the pcap worker's frames", ms);
 }
 
 function probe(copies: number, opts: { keepSource?: boolean; truncated?: boolean } = {}): Uint8Array {

@@ -7,15 +7,13 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SerialportUart } from "../../../hal/uart/serialport-uart.ts";
 import { hasCommand, requirement } from "../../helpers/requirements.ts";
+import { settle } from "../../helpers/wait.ts";
 
 const skip = requirement("hal-uart-pty", { socat: hasCommand("socat") });
 
-async function until(cond: () => boolean, ms = 5000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error("timed out waiting");
-    await new Promise((r) => setTimeout(r, 10));
-  }
+/** Waits for what the pty's data events make true (a turn of the event loop at a time). */
+function until(cond: () => boolean, ms = 5000): Promise<void> {
+  return settle(cond, "the pty", ms);
 }
 
 describe.skipIf(skip)("SerialportUart on a socat pty", () => {

@@ -6,13 +6,11 @@
 // rejoins, and `~exclusive:en1` works again.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Runtime } from "../netutil/runtime.ts";
+import { settle } from "../../helpers/wait.ts";
 
-async function until(what: string, ok: () => Promise<boolean>, ms = 15_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await ok())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
+/** Asks the runtimes again after each turn of the event loop (no fixed delay). */
+function until(what: string, ok: () => Promise<boolean>, ms = 15_000): Promise<void> {
+  return settle(ok, what, ms);
 }
 
 // Two UDP wires (one per link) on loopback, away from lsm-qnet.test.ts's.

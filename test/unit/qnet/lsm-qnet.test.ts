@@ -5,15 +5,13 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Runtime } from "../netutil/runtime.ts";
 import type { QnetKernelLink } from "../../../firmware/net/qnet/kernel-link.ts";
+import { settle } from "../../helpers/wait.ts";
 
 const PORT = 49000 + (process.pid % 1000);
 
-async function until(what: string, ok: () => Promise<boolean>, ms = 10_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await ok())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
+/** Asks the runtimes again after each turn of the event loop (no fixed delay). */
+function until(what: string, ok: () => Promise<boolean>, ms = 10_000): Promise<void> {
+  return settle(ok, what, ms);
 }
 
 describe("lsm-qnet between two runtimes", () => {
