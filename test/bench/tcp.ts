@@ -10,6 +10,7 @@
 // (flood_nobufs). Needs root and `pcap`.
 import { createHash } from "node:crypto";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { Session } from "node:inspector/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { SystemClock } from "../../firmware/kernel/clock.ts";
@@ -25,6 +26,30 @@ const OURS = "10.65.0.2";
 const LINUX = "10.65.0.1";
 const SIZE = Number(process.env.BENCH_MIB ?? 50) << 20;
 const RR = Number(process.env.BENCH_RR ?? 2000);
+/** PROF=prefix writes CPU profiles of the tx and rx transfers to prefix-tx/-rx.cpuprofile. */
+const PROF = process.env.PROF;
+const inspector = new Session();
+
+/** CPU time this process has used, in µs (user and system: pcap's copies are system time). */
+function cpuUs(): number {
+  const u = process.cpuUsage();
+  return u.user + u.system;
+}
+
+/** Starts the CPU profiler when PROF is set (a profiling aid, off by default). */
+async function profStart(): Promise<void> {
+  if (!PROF) return;
+  await inspector.post("Profiler.enable");
+  await inspector.post("Profiler.setSamplingInterval", { interval: 100 });
+  await inspector.post("Profiler.start");
+}
+
+/** Writes what the profiler saw since profStart to PROF-<name>.cpuprofile. */
+async function profStop(name: string): Promise<void> {
+  if (!PROF) return;
+  const { profile } = await inspector.post("Profiler.stop");
+  writeFileSync(`${PROF}-${name}.cpuprofile`, JSON.stringify(profile));
+}
 
 const RR_CLIENT = String.raw`
 import socket, sys, time
@@ -66,6 +91,7 @@ while time.time() < end:
         except OSError: pass
 `;
 
+if (PROF) inspector.connect();
 const lab = new NetnsLab("tb");
 const dir = mkdtempSync(join(tmpdir(), "netrino-tcpbench-"));
 try {
@@ -137,9 +163,13 @@ try {
   };
 
   // tx: curl downloads from us.
+  await profStart();
   let t0 = performance.now();
+  let c0 = cpuUs();
   const tx = await nsExec(ns, "sh", ["-c", `curl -sS http://${OURS}:8080/ | sha256sum`], 300_000);
   const txMs = performance.now() - t0;
+  const txCpu = cpuUs() - c0;
+  await profStop("tx");
   if (!tx.stdout.startsWith(sum)) throw new Error(`tx transfer corrupt: ${tx.stdout}${tx.stderr}`);
 
   // rx: we download from Python's http.server.
@@ -147,7 +177,10 @@ try {
   await new Promise((r) => setTimeout(r, 1500));
   const hash = createHash("sha256");
   let body = 0;
+  await profStart();
   t0 = performance.now();
+  c0 = cpuUs();
+  const acks0 = eng.stats.sndacks;
   await new Promise<void>((resolve) => {
     const buf = new Uint8Array(1 << 20);
     let headDone = false;
@@ -185,6 +218,9 @@ try {
     attempt();
   });
   const rxMs = performance.now() - t0;
+  const rxCpu = cpuUs() - c0;
+  const rxAcks = eng.stats.sndacks - acks0;
+  await profStop("rx");
   if (body !== SIZE || hash.digest("hex") !== sum) throw new Error(`rx transfer corrupt (${body} bytes)`);
 
   // Request/response: ours, then Linux-to-Linux as the baseline.
@@ -226,9 +262,11 @@ try {
   // The raw 1514-byte frame ceiling of this pcap port, same run.
   rawFrames = 0;
   t0 = performance.now();
+  c0 = cpuUs();
   await nsExec(ns, "python3", ["-c", RAW, v.linux, mac, v.linuxMac, "2"]);
   await new Promise((r) => setTimeout(r, 200));
   const rawMs = performance.now() - t0;
+  const rawCpu = cpuUs() - c0;
 
   const mbps = (bytes: number, ms: number) => Number(((bytes * 8) / (ms * 1000)).toFixed(1));
   const out = {
@@ -237,6 +275,13 @@ try {
     rx_mbps: mbps(SIZE, rxMs),
     tx_mbps: mbps(SIZE, txMs),
     raw_1514_mbps: mbps(rawFrames * 1514, rawMs),
+    // CPU µs this process spent per 1460 bytes moved (rx, tx) and per raw frame handed over:
+    // the load-independent side of the ratios on a shared machine.
+    rx_cpu_us_seg: +(rxCpu / (SIZE / 1460)).toFixed(2),
+    // Pure ACKs we sent while downloading, per 1460 bytes received.
+    rx_acks_per_seg: +(rxAcks / (SIZE / 1460)).toFixed(3),
+    tx_cpu_us_seg: +(txCpu / (SIZE / 1460)).toFixed(2),
+    raw_cpu_us_frame: +(rawCpu / Math.max(1, rawFrames)).toFixed(2),
     ours_rr_p50_us: Number(ours[0]),
     ours_rr_p99_us: Number(ours[1]),
     linux_rr_p50_us: Number(linux[0]),

@@ -12,7 +12,8 @@
 // drops, io-pkt's receive-queue drops, full socket buffers, the kernel's own drops, and what
 // is left over (in flight when the window closed, or lost elsewhere) as drops_other_*.
 import { createRequire } from "node:module";
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
+import { Session } from "node:inspector/promises";
 import { performance } from "node:perf_hooks";
 import { KernelError } from "../../firmware/kernel/errno.ts";
 import { NetControl } from "../../firmware/net/control/client.ts";
@@ -42,6 +43,8 @@ const ECHO_PORT = 7;
 const DISCARD_PORT = 9;
 /** Datagrams the receiving program takes per message (BENCH_RX_BATCH; 1 is one per call). */
 const RX_BATCH = Number(process.env.BENCH_RX_BATCH ?? 256);
+/** PROF=prefix writes a CPU profile of each measured window of our stack to prefix-<size>.cpuprofile. */
+const PROF = process.env.PROF;
 
 const RR_CLIENT = String.raw`
 import socket, sys, time
@@ -89,6 +92,12 @@ const sender = floodSender();
 if (sender === null) {
   process.stdout.write(JSON.stringify({ bench: "udp", skipped: "needs a C compiler or python3" }) + "\n");
   process.exit(0);
+}
+
+/** CPU time this process has used, in µs (user and system: pcap's copies are system time). */
+function cpuUs(): number {
+  const u = process.cpuUsage();
+  return u.user + u.system;
 }
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
@@ -162,7 +171,7 @@ try {
   );
 
   // 1. node-pcap's raw frame rate, nothing else reading the interface.
-  const raw = new Map<number, { pps: number; flood: number }>();
+  const raw = new Map<number, { pps: number; flood: number; cpuUs: number }>();
   for (const p of PAYLOADS) {
     const port = PcapPort.open(v.ours, { promiscuous: true });
     let n = 0;
@@ -170,10 +179,11 @@ try {
     const flood = await Flood.start(ns, v.linux, frames.get(p) as Uint8Array, { sender });
     try {
       await sleep(WARMUP_MS);
-      const [n0, f0, t0] = [n, linkCounter(v.ours, "rx_packets"), performance.now()];
+      const [n0, f0, t0, c0] = [n, linkCounter(v.ours, "rx_packets"), performance.now(), cpuUs()];
       await sleep(SECONDS * 1000);
       const s = (performance.now() - t0) / 1000;
       raw.set(p, {
+        cpuUs: +((cpuUs() - c0) / Math.max(1, n - n0)).toFixed(2),
         pps: Math.round((n - n0) / s),
         flood: Math.round((linkCounter(v.ours, "rx_packets") - f0) / s),
       });
@@ -185,7 +195,9 @@ try {
 
   // 2. Our stack: io-pkt on the same interface, programs on its sockets.
   rt = await Runtime.boot();
-  await rt.startIoPkt(["-d", "pcap", `if=${v.ours}`]);
+  // BENCH_PCAP_OPTS: more devnp-pcap options for experiments (e.g. "bufsize=1048576").
+  const extra = process.env.BENCH_PCAP_OPTS ? `,${process.env.BENCH_PCAP_OPTS}` : "";
+  await rt.startIoPkt(["-d", "pcap", `if=${v.ours}${extra}`]);
   await rt.ok(["ifconfig", "en0", `${OURS}/24`, "up"]);
   const runtime = rt;
   let echoReady!: () => void;
@@ -214,7 +226,7 @@ try {
 
   const ours = new Map<
     number,
-    { pps: number; flood: number; drops: Drops; other: number; received: number }
+    { pps: number; flood: number; drops: Drops; other: number; received: number; cpuUs: number }
   >();
   for (const p of PAYLOADS) {
     const payload = p;
@@ -251,9 +263,21 @@ try {
     try {
       await sleep(WARMUP_MS);
       const d0 = await readDrops(runtime, v.ours);
-      const [r0, f0, t0] = [received, linkCounter(v.ours, "rx_packets"), performance.now()];
+      const prof = PROF ? new Session() : null;
+      if (prof !== null) {
+        prof.connect();
+        await prof.post("Profiler.enable");
+        await prof.post("Profiler.setSamplingInterval", { interval: 100 });
+        await prof.post("Profiler.start");
+      }
+      const [r0, f0, t0, c0] = [received, linkCounter(v.ours, "rx_packets"), performance.now(), cpuUs()];
       await sleep(SECONDS * 1000);
-      const [r1, f1, t1] = [received, linkCounter(v.ours, "rx_packets"), performance.now()];
+      const [r1, f1, t1, c1] = [received, linkCounter(v.ours, "rx_packets"), performance.now(), cpuUs()];
+      if (prof !== null) {
+        const { profile } = await prof.post("Profiler.stop");
+        writeFileSync(`${PROF}-${p}.cpuprofile`, JSON.stringify(profile));
+        prof.disconnect();
+      }
       const d1 = await readDrops(runtime, v.ours);
       const s = (t1 - t0) / 1000;
       const drops: Drops = {
@@ -270,6 +294,7 @@ try {
         drops,
         other: Math.max(0, carried - got - drops.pcap - drops.queue - drops.sockbuf),
         received: got,
+        cpuUs: +((c1 - c0) / Math.max(1, got)).toFixed(2),
       });
     } finally {
       await flood.stop();
@@ -320,6 +345,12 @@ try {
       flood_pps_64_ours: r64.flood,
       flood_pps_1472_raw: raw.get(1472)!.flood,
       flood_pps_1472_ours: r1472.flood,
+      // CPU µs this process spent per frame node-pcap handed over (raw) and per datagram the
+      // program received (ours): the load-independent side of the ratio on a shared machine.
+      raw_cpu_us_64: raw.get(64)!.cpuUs,
+      ours_cpu_us_64: r64.cpuUs,
+      raw_cpu_us_1472: raw.get(1472)!.cpuUs,
+      ours_cpu_us_1472: r1472.cpuUs,
       drops_pcap_64: r64.drops.pcap,
       drops_queue_64: r64.drops.queue,
       drops_sockbuf_64: r64.drops.sockbuf,

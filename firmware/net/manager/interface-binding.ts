@@ -2,6 +2,13 @@
 // and the receive pulse. The port's frame callback is the "interrupt": it copies the frame
 // once into a pool buffer, queues it, and sends a receive pulse at the interface's priority
 // unless one is already on its way. A worker then drains a bounded batch and re-arms.
+// Receive livelock: strict priority lets a flood keep the receive pulse busy for as long as it
+// lasts, so a program below rx_prio reading the flood's datagrams never runs, its socket buffer
+// overflows, and io-pkt pays for every frame it then drops there. As in Mogul and Ramakrishnan's
+// livelock fix (feedback from the queue that overflows) and Linux's NAPI budget: once an
+// interface has taken RX_TURN_BUDGET frames in a row while some socket buffer overflowed, its
+// pulse is re-armed on the host's next event-loop turn, and the readers run in between. Without
+// overflowing sockets nothing changes: the budget alone does not yield.
 import { ETH_FRAME_OVERHEAD, type EthPort } from "../../../hal/eth/eth-port.ts";
 import type { IfCounters, Ifnet } from "../stack/ifnet.ts";
 import { pbufFree } from "../stack/pbuf.ts";
@@ -17,6 +24,8 @@ export const RX_BATCH = 16;
 export const RX_QUEUE_FRAMES = 1024;
 /** Queue length at which a paused port is resumed (flow control with hysteresis). */
 export const RX_RESUME_FRAMES = RX_QUEUE_FRAMES / 2;
+/** Frames an interface takes up the stack in a row before readers of full sockets get a turn. */
+export const RX_TURN_BUDGET = 256;
 
 /**
  * Where an interface's received frames were lost before the stack saw them, bottom up: the
@@ -70,6 +79,18 @@ export class IfBinding {
   private closed = false;
   /** The port's frame callback, bound once (no closure per frame). */
   readonly onFrame: (frame: Uint8Array, len: number) => void;
+  /** Frames drained since the queue was last empty or the last deferral (RX_TURN_BUDGET). */
+  private turnFrames = 0;
+  /** The socket layer's full-buffer drop count (0 without one), as of the last budget check. */
+  private readonly rcvFullDrops: () => number;
+  private rcvFullSeen = 0;
+  /** Times the budget deferred the rest of the queue to the next turn. */
+  deferrals = 0;
+  private readonly nextTurn: (fn: () => void) => void;
+  private readonly rearmBound = (): void => {
+    if (this.queue.length !== 0 && !this.closed) this.arm();
+    else this.pulsePending = false;
+  };
 
   constructor(opts: {
     slot: number;
@@ -83,6 +104,10 @@ export class IfBinding {
     details?: () => DriverDetail[];
     onPriority?: (priority: number) => void;
     mru?: number;
+    /** Runs `fn` on the host's next event-loop turn (default setImmediate). */
+    nextTurn?: (fn: () => void) => void;
+    /** Datagrams dropped so far at full socket buffers (the livelock feedback). */
+    rcvFullDrops?: () => number;
   }) {
     this.slot = opts.slot;
     this.ifp = opts.ifp;
@@ -97,6 +122,8 @@ export class IfBinding {
     this.mru = opts.mru;
     this.maxFrame = opts.mru === undefined ? Number.POSITIVE_INFINITY : opts.mru + ETH_FRAME_OVERHEAD;
     this.onFrame = (frame, len) => this.receive(frame, len);
+    this.nextTurn = opts.nextTurn ?? setImmediate;
+    this.rcvFullDrops = opts.rcvFullDrops ?? (() => 0);
   }
 
   /** Sets the receive priority; the driver hears of a change. */
@@ -171,7 +198,24 @@ export class IfBinding {
       this.receivePaused = false;
       this.port.resumeReceive?.();
     }
-    if (this.queue.length !== 0 && !this.closed) this.arm();
+    if (this.queue.length !== 0 && !this.closed) {
+      this.turnFrames += n;
+      if (this.turnFrames < RX_TURN_BUDGET) this.arm();
+      else {
+        this.turnFrames = 0;
+        // Did a socket buffer overflow while these frames went up the stack?
+        const full = this.rcvFullDrops();
+        const overflowed = full !== this.rcvFullSeen;
+        this.rcvFullSeen = full;
+        if (!overflowed) this.arm();
+        else {
+          // pulsePending stays true: the driver callback does not arm while the re-arm waits.
+          this.pulsePending = true;
+          this.deferrals++;
+          this.nextTurn(this.rearmBound);
+        }
+      }
+    } else this.turnFrames = 0;
     return n;
   }
 

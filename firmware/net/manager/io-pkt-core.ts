@@ -160,6 +160,7 @@ export class IoPkt {
       details: req.details,
       onPriority: req.onPriority,
       mru: std.mru,
+      rcvFullDrops: () => this.sockets.rcvFullDrops(),
     });
     ifp.driverData = b;
     this.slots[slot] = b;

@@ -45,6 +45,11 @@ export class SocketLayer {
   private readonly sockets = new Map<number, Socket>();
   private nextId = 1;
 
+  /** Datagrams dropped so far because a receiving socket's buffer was full (UDP and raw). */
+  rcvFullDrops(): number {
+    return this.udp.stats.fullsock + this.raw.stats.fullsock;
+  }
+
   constructor(stack: Stack) {
     this.stack = stack;
     const c = this.config;

@@ -16,6 +16,7 @@ import { NO_ADDR, type SockAddr } from "./messages.ts";
 import type { InPcb, PcbTable } from "./pcb.ts";
 import type { ProtoSwitch, SendControl } from "./protosw.ts";
 import type { Socket } from "./socket.ts";
+import { LastSender, SlabCopier } from "./rx-copy.ts";
 
 /** Largest UDP payload over IPv4 (65535 - 20 - 8). */
 export const UDP_MAX_PAYLOAD = 65507;
@@ -44,6 +45,10 @@ export class Udp implements ProtoSwitch, IpProtocol {
   readonly pcbs: PcbTable;
   private readonly layer: SocketLayer;
   private readonly matches: InPcb[] = [];
+  /** Where delivered payloads are copied (slabs, not one buffer each). */
+  private readonly copies = new SlabCopier();
+  /** The sender address of the last datagram, reused while the same peer sends. */
+  private readonly senders = new LastSender();
 
   constructor(layer: SocketLayer, pcbs: PcbTable) {
     this.layer = layer;
@@ -74,25 +79,34 @@ export class Udp implements ProtoSwitch, IpProtocol {
     const v = pb.view;
     const src = v.getUint32(ipOff + 12);
     const dst = v.getUint32(ipOff + 16);
+    const sport = (b[u] << 8) | b[u + 1];
+    const dport = (b[u + 2] << 8) | b[u + 3];
+    const ifp = pb.rcvif;
+    const ifindex = ifp?.index ?? 0;
+    const group = (pb.flags & (PB_BCAST | PB_MCAST)) !== 0 || isMulticast4(dst) || dst === INADDR_BROADCAST;
+    const pcb = group ? null : this.pcbs.lookup(dst, dport, src, sport, ifp);
+    // A unicast datagram for a full socket is dropped before its checksum is summed: a flood's
+    // excess costs a lookup and a counter (counted as fullsock even if its checksum is bad).
+    if (pcb !== null && !pcb.so.rcv.fits(ulen - UDP_HDR_LEN)) {
+      pcb.so.rcv.drops++;
+      st.fullsock++;
+      pbufFree(pb);
+      return;
+    }
     if (!udpChecksumOk(b, u, ulen, src, dst)) {
       st.badsum++;
       pbufFree(pb);
       return;
     }
-    const sport = (b[u] << 8) | b[u + 1];
-    const dport = (b[u + 2] << 8) | b[u + 3];
-    const ifp = pb.rcvif;
-    const ifindex = ifp?.index ?? 0;
-    if (pb.flags & (PB_BCAST | PB_MCAST) || isMulticast4(dst) || dst === INADDR_BROADCAST) {
+    if (group) {
       const all = this.matches;
       this.pcbs.matchAll(dst, dport, src, sport, ifp, all);
       if (all.length === 0) st.noportbcast++;
-      for (const pcb of all) this.deliver(pcb.so, b, u, ulen, src, sport, dst, ifindex);
+      for (const m of all) this.deliver(m.so, b, u, ulen, src, sport, dst, ifindex);
       all.length = 0;
       pbufFree(pb);
       return;
     }
-    const pcb = this.pcbs.lookup(dst, dport, src, sport, ifp);
     if (pcb === null) {
       st.noport++;
       this.layer.stack.icmp.error(pb, ICMP_UNREACH, ICMP_UNREACH_PORT, 0);
@@ -119,11 +133,10 @@ export class Udp implements ProtoSwitch, IpProtocol {
       this.stats.fullsock++;
       return;
     }
-    const data = b.slice(u + UDP_HDR_LEN, u + ulen);
     const ok = so.rcv.append({
-      size: data.byteLength,
-      data,
-      from: { family: AF_INET, port: sport, addr: src, path: "" },
+      size: ulen - UDP_HDR_LEN,
+      data: this.copies.copy(b, u + UDP_HDR_LEN, u + ulen),
+      from: this.senders.get(src, sport),
       dst,
       ifindex,
       tsUs: so.options & SO_TIMESTAMP ? Math.round(this.layer.stack.clock.now() * 1000) : undefined,

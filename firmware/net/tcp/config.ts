@@ -12,6 +12,11 @@ export interface TcpConfig {
   /** SYN retransmissions before connect gives up. */
   synRetries: number;
   delackMs: number;
+  /**
+   * Full segments one ACK may cover when they arrive in one input batch (`net.inet.tcp.ack_batch`;
+   * 2 is RFC 5681's every second segment). Only with a host that reports batch ends.
+   */
+  ackBatchSegs: number;
   keepIdleMs: number;
   keepIntvlMs: number;
   keepCnt: number;
@@ -47,6 +52,7 @@ export function defaultTcpConfig(): TcpConfig {
     rexmtLimit: 12,
     synRetries: 6,
     delackMs: 40,
+    ackBatchSegs: 16,
     keepIdleMs: 7_200_000,
     keepIntvlMs: 75_000,
     keepCnt: 8,
@@ -77,6 +83,7 @@ export const TCP_SYSCTLS: Record<string, { key: keyof TcpConfig; scale: number }
   "net.inet.tcp.rexmit_count": { key: "rexmtLimit", scale: 1 },
   "net.inet.tcp.syn_retries": { key: "synRetries", scale: 1 },
   "net.inet.tcp.delack_ticks": { key: "delackMs", scale: 1 },
+  "net.inet.tcp.ack_batch": { key: "ackBatchSegs", scale: 1 },
   "net.inet.tcp.keepidle": { key: "keepIdleMs", scale: 1000 },
   "net.inet.tcp.keepintvl": { key: "keepIntvlMs", scale: 1000 },
   "net.inet.tcp.keepcnt": { key: "keepCnt", scale: 1 },

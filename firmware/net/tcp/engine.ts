@@ -15,6 +15,7 @@ import { tcpCtlinput } from "./ctlinput.ts";
 import { tcpInput } from "./input.ts";
 import { IsnGenerator } from "./isn.ts";
 import { TcpOptions } from "./options.ts";
+import { tcpOutput } from "./output.ts";
 import { TcpSegment, fillTcpChecksum, parseTcpSegment, writeTcpHeader } from "./segment.ts";
 import { seqGt } from "./seq.ts";
 import { TCPS_LISTEN, TCPS_SYN_RECEIVED, TCPS_TIME_WAIT } from "./state.ts";
@@ -40,6 +41,11 @@ export interface TcpEngineOptions {
   config?: Partial<TcpConfig>;
   /** Skip checksum verification (tests that build segments by hand still verify by default). */
   trustChecksums?: boolean;
+  /**
+   * Runs `fn` once the current input batch is over (the stack: when the synchronous run of
+   * frames it is taking in ends). Without it every second full segment is ACKed at once.
+   */
+  afterInput?(fn: () => void): void;
 }
 
 export class TcpListener {
@@ -84,6 +90,11 @@ export class TcpEngine implements TcbHost {
   private readonly rawOpts = new TcpOptions();
   private rstWindow = 0;
   private rstCount = 0;
+  /** Connections owed an ACK at the end of the input batch (deferAck). */
+  private readonly acksOwed: Tcb[] = [];
+  private ackFlushQueued = false;
+  private flushingAcks = false;
+  private readonly flushAcksBound = (): void => this.flushAcks();
 
   private readonly opts: TcpEngineOptions;
 
@@ -104,6 +115,40 @@ export class TcpEngine implements TcbHost {
   transmit(t: Tcb, b: Uint8Array, len: number): void {
     this.opts.transmit(t.laddr, t.faddr, b, len);
   }
+  deferAck(t: Tcb): boolean {
+    const after = this.opts.afterInput;
+    if (after === undefined || this.flushingAcks || t.delackSegs >= this.config.ackBatchSegs) return false;
+    if (!t.ackDeferred) {
+      t.ackDeferred = true;
+      this.acksOwed.push(t);
+    }
+    if (!this.ackFlushQueued) {
+      this.ackFlushQueued = true;
+      after(this.flushAcksBound);
+    }
+    return true;
+  }
+
+  /** The end of an input batch: the ACKs deferAck promised, unless a segment carried them. */
+  private flushAcks(): void {
+    this.ackFlushQueued = false;
+    const owed = this.acksOwed;
+    this.flushingAcks = true;
+    try {
+      for (let i = 0; i < owed.length; i++) {
+        const t = owed[i] as Tcb;
+        t.ackDeferred = false;
+        // Still owed (no segment carried it): the ACK, or the window update coalesced with it.
+        if (t.delackSegs === 0) continue;
+        if (t.delackSegs >= 2) t.ackNow = true;
+        tcpOutput(t);
+      }
+    } finally {
+      this.flushingAcks = false;
+      owed.length = 0;
+    }
+  }
+
   reschedule(t: Tcb): void {
     const at = earliestDeadline(t.deadlines);
     let timer = t.timer;

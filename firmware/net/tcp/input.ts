@@ -403,8 +403,11 @@ function receiveData(t: Tcb, seq: number, buf: Uint8Array, off: number, len: num
     stats.rcvpack++;
     stats.rcvbyte += n;
     if (n >= t.smss || n === len) t.delackSegs++;
-    if (t.delackSegs >= 2) t.ackNow = true;
-    else if (!t.ackNow && t.deadlines[TT_DELACK] === 0)
+    if (t.delackSegs >= 2) {
+      // Segments arriving together (one input batch) get one ACK at the batch's end, up to
+      // ack_batch segments, as a receiver with GRO does; a lone pair is ACKed at once.
+      if (t.host.deferAck?.(t) !== true) t.ackNow = true;
+    } else if (!t.ackNow && t.deadlines[TT_DELACK] === 0)
       t.setTimer(TT_DELACK, t.host.now() + t.host.config.delackMs);
     t.emit(TE_READABLE);
     return;

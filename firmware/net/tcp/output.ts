@@ -247,8 +247,12 @@ export function tcpOutput(t: Tcb): void {
     break;
   }
   if (!sent && (t.ackNow || windowUpdateDue(t))) {
-    if (!t.ackNow) t.host.stats.sndwinup++;
-    sendAck(t);
+    // A window update while received data is owed an ACK anyway (the reader took it during
+    // the input batch) rides on that ACK at the batch's end.
+    if (t.ackNow || t.delackSegs === 0 || t.host.deferAck?.(t) !== true) {
+      if (!t.ackNow) t.host.stats.sndwinup++;
+      sendAck(t);
+    }
   }
   // Persist when data waits behind a zero window and nothing is in flight to bring an update.
   const waiting = seqLt(t.sndNxt, t.dataEnd()) || (finQueuedState(state) && !seqGt(t.sndMax, t.dataEnd()));

@@ -40,6 +40,11 @@ export interface TcbHost {
   detach(tcb: Tcb, timeWait: boolean): void;
   /** A passive connection finished its handshake (SYN-RECEIVED → ESTABLISHED). */
   established(tcb: Tcb): void;
+  /**
+   * The ACK that data just received calls for may wait for the end of the current input batch
+   * (true: the host sends it then, unless another segment carried it first).
+   */
+  deferAck?(tcb: Tcb): boolean;
 }
 
 export class Tcb {
@@ -118,6 +123,8 @@ export class Tcb {
   // ACK policy.
   ackNow = false;
   delackSegs = 0;
+  /** Queued for the ACK at the end of the input batch (TcbHost.deferAck). */
+  ackDeferred = false;
   // Socket options.
   nodelay = false;
   keepalive = false;

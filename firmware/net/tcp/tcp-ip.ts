@@ -11,6 +11,9 @@ import type { Sysctl } from "../stack/sysctl.ts";
 import { TCP_SYSCTLS, type TcpConfig } from "./config.ts";
 import { TcpEngine } from "./engine.ts";
 
+/** A settled promise: `then` queues a plain microtask (no AsyncResource, unlike queueMicrotask). */
+const settled = Promise.resolve();
+
 export class TcpProtocol implements IpProtocol {
   readonly engine: TcpEngine;
   private readonly stack: Stack;
@@ -21,6 +24,9 @@ export class TcpProtocol implements IpProtocol {
       timers: stack.timers,
       transmit: (src, dst, b, len) => this.output(src, dst, b, len),
       mtuFor: (dst) => this.mtuFor(dst),
+      // The input batch ends with the synchronous run of frames being taken in (a pcap
+      // dispatch, an io-pkt worker's batch): a microtask runs right after it.
+      afterInput: (fn) => void settled.then(fn),
       key,
       config,
     });

@@ -8,6 +8,7 @@ import {
   RX_BATCH,
   RX_QUEUE_FRAMES,
   RX_RESUME_FRAMES,
+  RX_TURN_BUDGET,
 } from "../../../firmware/net/manager/interface-binding.ts";
 import type { L2Workers } from "../../../firmware/net/manager/workers.ts";
 import type { Ifnet } from "../../../firmware/net/stack/ifnet.ts";
@@ -64,7 +65,7 @@ describe("IfBinding receive flow control", () => {
   let port: PausablePort;
   let b: IfBinding;
 
-  function bind(poolBuffers?: number): void {
+  function bind(poolBuffers?: number, more: Partial<ConstructorParameters<typeof IfBinding>[0]> = {}): void {
     stack = new Stack({ clock: new ManualClock(), poolBuffers });
     ifp = stack.attach({ mac: 0x020000000001, output: () => {} });
     port = new PausablePort();
@@ -77,6 +78,7 @@ describe("IfBinding receive flow control", () => {
       priority: 10,
       stack,
       workers: fakeWorkers().workers,
+      ...more,
     });
   }
 
@@ -149,5 +151,35 @@ describe("IfBinding receive flow control", () => {
     for (let i = 0; i < 12; i++) b.onFrame(FRAME, FRAME.length);
     expect(b.rxDrops()).toEqual({ hostIf: 0, ring: 0, port: 0, queue: 0, nobufs: 4 });
     expect(b.counters().iqdrops).toBe(4);
+  });
+
+  it("yields to the next event-loop turn after RX_TURN_BUDGET frames in a row while sockets overflow", () => {
+    const { workers, pulses } = fakeWorkers();
+    const turns: (() => void)[] = [];
+    let fullDrops = 0;
+    bind(undefined, { workers, nextTurn: (fn) => turns.push(fn), rcvFullDrops: () => fullDrops });
+    for (let i = 0; i < RX_QUEUE_FRAMES; i++) b.onFrame(FRAME, FRAME.length);
+    expect(pulses.length).toBe(1);
+    // No socket overflows: a budget's worth of frames goes by, and the pulse is re-armed as ever.
+    let drained = 0;
+    while (drained < RX_TURN_BUDGET) drained += b.drain();
+    expect(turns.length).toBe(0);
+    expect(pulses.length).toBe(RX_TURN_BUDGET / RX_BATCH + 1);
+    // A socket overflows during the next budget: its end waits for the next turn.
+    fullDrops = 7;
+    drained = 0;
+    while (turns.length === 0) drained += b.drain();
+    expect(drained).toBe(RX_TURN_BUDGET);
+    expect(b.deferrals).toBe(1);
+    // No pulse now, and a frame arriving meanwhile does not arm one either.
+    const sent = pulses.length;
+    b.onFrame(FRAME, FRAME.length);
+    expect(pulses.length).toBe(sent);
+    // The next turn re-arms; with no new overflow, the next budget does not yield.
+    turns.shift()?.();
+    expect(pulses.length).toBe(sent + 1);
+    while (b.queued > 0) b.drain();
+    expect(turns.length).toBe(0);
+    expect(b.deferrals).toBe(1);
   });
 });

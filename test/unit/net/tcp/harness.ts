@@ -79,8 +79,10 @@ export class Harness {
   private readonly frame = new Uint8Array(70_000);
   private readonly parsed = new TcpSegment();
 
-  constructor(config: Partial<TcpConfig> = {}, mtu = 1500) {
+  /** `afterInput`: the engine's batch-end hook (absent: every second segment is ACKed at once). */
+  constructor(config: Partial<TcpConfig> = {}, mtu = 1500, afterInput?: (fn: () => void) => void) {
     this.engine = new TcpEngine({
+      afterInput,
       timers: this.timers,
       transmit: (src, dst, b, len) => {
         if (src !== LOCAL || dst !== REMOTE) throw new Error("segment to the wrong peer");

@@ -194,4 +194,36 @@ describe("receiving", () => {
     h.advance(100); // no delayed ACK left behind
     expect(h.take()).toEqual([]);
   });
+
+  it("37b: segments of one input batch get one ACK at the batch's end, at most ack_batch segments each", () => {
+    const ends: (() => void)[] = [];
+    const h = new Harness({ ackBatchSegs: 4 }, 1500, (fn) => ends.push(fn));
+    const t = h.connect();
+    let seq = 1001;
+    const segment = () => {
+      h.inject({ seq, ack: t.sndNxt, flags: TH_ACK, data: 1460 });
+      seq += 1460;
+    };
+    // Three in one batch: no ACK until the batch ends, then one for all three.
+    for (let i = 0; i < 3; i++) segment();
+    expect(h.take()).toEqual([]);
+    expect(ends.length).toBe(1);
+    ends.shift()?.();
+    expect(h.take()).toMatchObject([{ flags: TH_ACK, ack: seq }]);
+    // Six in one batch: the fourth is ACKed at once (ack_batch), the last two at the end.
+    for (let i = 0; i < 4; i++) segment();
+    expect(h.take()).toMatchObject([{ flags: TH_ACK, ack: seq }]);
+    for (let i = 0; i < 2; i++) segment();
+    expect(h.take()).toEqual([]);
+    ends.shift()?.();
+    expect(h.take()).toMatchObject([{ flags: TH_ACK, ack: seq }]);
+    // An owed ACK that reply data carried first is not sent again at the batch's end.
+    for (let i = 0; i < 2; i++) segment();
+    tcpSend(t, new Uint8Array(10), 0, 10);
+    expect(h.take()).toMatchObject([{ flags: TH_ACK | TH_PUSH, ack: seq }]);
+    while (ends.length > 0) ends.shift()?.();
+    expect(h.take()).toEqual([]);
+    h.advance(100); // no delayed ACK left behind
+    expect(h.take()).toEqual([]);
+  });
 });
