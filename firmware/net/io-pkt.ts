@@ -70,7 +70,7 @@ const program: Program = {
           threads: args.threads ?? availableParallelism(),
           verbose: args.verbose,
         },
-        ctx.fs,
+        ctx,
       );
       io.resmgr = rm;
       registerPaths(rm, io);

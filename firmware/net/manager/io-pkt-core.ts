@@ -8,7 +8,8 @@ import type { Kernel } from "../../kernel/kernel.ts";
 import { KernelError } from "../../kernel/errno.ts";
 import { SLOG_MAJOR, SLOG_SEVERITY } from "../../kernel/slog.ts";
 import type { Thread } from "../../kernel/thread.ts";
-import type { FsClient } from "../../program.ts";
+import type { FsClient, ProgramContext } from "../../program.ts";
+import type { SocketClient } from "../socket/api.ts";
 import { parseModuleOptions } from "../module-options.ts";
 import { IFF_MULTICAST, type Ifnet } from "../stack/ifnet.ts";
 import { Stack } from "../stack/stack.ts";
@@ -56,6 +57,8 @@ export class IoPkt {
   readonly thread: Thread;
   readonly config: IoPktConfig;
   readonly fs: FsClient;
+  /** io-pkt's own libsocket (modules that are socket clients, e.g. lsm-qnet's resolve=dns). */
+  readonly libsocket: SocketClient;
   readonly stack: Stack;
   /** The resource manager io-pkt serves its paths with (set by io-pkt's main; modules attach to it). */
   resmgr: ResourceManager | null = null;
@@ -72,11 +75,12 @@ export class IoPkt {
   private priorityOverride = false;
   private stopped = false;
 
-  constructor(thread: Thread, config: IoPktConfig, fs: FsClient) {
+  constructor(thread: Thread, config: IoPktConfig, client: Pick<ProgramContext, "fs" | "sockets">) {
     this.kernel = thread.kernel;
     this.thread = thread;
     this.config = config;
-    this.fs = fs;
+    this.fs = client.fs;
+    this.libsocket = client.sockets;
     this.workers = new L2Workers(thread, {
       rx: (slot) => this.slots[slot]?.drain() ?? 0,
       timer: (id) => void this.clock.fire(id),
@@ -252,6 +256,7 @@ export class IoPkt {
       stack: this.stack,
       clock: this.kernel.clock,
       fs: this.fs,
+      sockets: this.libsocket,
       prefix: this.config.prefix,
       rxPrio: this.config.rxPrio,
       resmgr: this.resmgr,

@@ -4,6 +4,7 @@
 import type { Clock } from "../../kernel/clock.ts";
 import type { Kernel } from "../../kernel/kernel.ts";
 import type { FsClient } from "../../program.ts";
+import type { SocketClient } from "../socket/api.ts";
 import type { ResourceManager } from "../../resmgr/resmgr.ts";
 import type { EthPort } from "../../../hal/eth/eth-port.ts";
 import type { OptionSchema, OptionValue } from "../module-options.ts";
@@ -40,6 +41,8 @@ export interface ModuleContext {
   readonly clock: Clock;
   /** Reads files from the image (user modules, configuration). */
   readonly fs: FsClient;
+  /** io-pkt's libsocket: calls go to its own /dev/socket like any program's (DNS lookups). */
+  readonly sockets: SocketClient;
   /** The tcpip prefix= of this instance ("" by default): keeps in-process wires per instance apart when asked. */
   readonly prefix: string;
   /** The tcpip rx_prio= of this instance: an interface whose priority= is below it is a low-priority one. */

@@ -24,6 +24,8 @@ import { QnetEndpoint } from "./endpoint.ts";
 import { QnetKernelLink } from "./kernel-link.ts";
 import { findQnetHost, parseQnetHosts, QNET_HOSTS_FILE, type QnetHostEntry } from "./hosts-file.ts";
 import { QNET_IP_LINK, qnetIpLink, qnetIpMtu } from "./ip-link.ts";
+import { getaddrinfo } from "../resolver.ts";
+import { parseIpv4 } from "../wire/ipv4-addr.ts";
 import { runForNode } from "./remote-spawn.ts";
 import { qnetNodeName } from "./node-table.ts";
 import { QNET_TICK_MS, type ResolverLink } from "./resolver.ts";
@@ -54,7 +56,6 @@ const lsmQnet: ModuleDescriptor = {
   options: LSM_QNET.options,
   async attach(ctx: ModuleContext, opts: Record<string, OptionValue>): Promise<QnetInstance> {
     const kernel = ctx.kernel;
-    if (kernel.netTransport) throw new KernelError("EBUSY", "lsm-qnet: Qnet is already running on this node");
     const resolvers = optionList(opts, "resolve");
     if (resolvers.length === 0) resolvers.push("ndp");
     const wanted = optionList(opts, "bind");
@@ -68,8 +69,7 @@ const lsmQnet: ModuleDescriptor = {
       );
     if (!overIp && resolvers.includes("dns"))
       throw new KernelError("EINVAL", "lsm-qnet: resolve=dns needs bind=ip (DNS gives IP addresses)");
-    if (resolvers.includes("dns"))
-      throw new KernelError("ENOTSUP", "lsm-qnet: resolve=dns is not built yet (use resolve=file)");
+    if (kernel.netTransport) throw new KernelError("EBUSY", "lsm-qnet: Qnet is already running on this node");
     const ifs = overIp
       ? []
       : wanted.length
@@ -174,7 +174,7 @@ const lsmQnet: ModuleDescriptor = {
       // The endpoint keeps fragments past this call: it gets a copy, the pool buffer goes back.
       const frame = pb.bytes.slice(pb.off - ETHER_HDR_LEN, pb.off + pb.len);
       pbufFree(pb);
-      if (auth?.check(frame)) return; // refused and counted by reason (/proc/qnetstats) // refused and counted by reason (/proc/qnetstats)
+      if (auth?.check(frame)) return; // refused and counted by reason (/proc/qnetstats)
       endpoint.input(ifp.name, frame);
     });
     const onRename = (host: string): void => {
@@ -305,19 +305,22 @@ function netHandlers(endpoint: QnetEndpoint, ndp: boolean): Handlers {
   };
 }
 
-/** The resolvers of resolve=, in order: the LAN resolver and static files. */
+/** The resolvers of resolve=, in the order given: static files, DNS and the LAN resolver. */
 interface NameSources {
   ndp: boolean;
-  /** Learns `name.domain` from the resolve=file tables (read again); true if one had it. */
-  fromFiles(name: string, domain: string): Promise<boolean>;
+  /** Learns `name.domain` from the resolvers in order (files read again); true if one had it. */
+  lookup(name: string, domain: string): Promise<boolean>;
   /** Learns every node of the resolve=file tables (at load). */
   loadFiles(): Promise<void>;
 }
 
+/** One resolver: true when it taught the node table `name.domain`. */
+type NameSource = (name: string, domain: string) => Promise<boolean>;
+
 function nameSources(ctx: ModuleContext, endpoint: QnetEndpoint, resolvers: string[]): NameSources {
   const table = endpoint.table;
-  const files = resolvers.filter((r) => r.startsWith("file")).map((r) => r.slice(5) || QNET_HOSTS_FILE);
   const links = table.links;
+  const filePath = (r: string): string => r.slice(5) || QNET_HOSTS_FILE;
   const read = async (path: string): Promise<QnetHostEntry[]> => {
     let text: string;
     try {
@@ -347,27 +350,51 @@ function nameSources(ctx: ModuleContext, endpoint: QnetEndpoint, resolvers: stri
         );
     });
   };
+  const fromFile =
+    (path: string): NameSource =>
+    async (name, domain) => {
+      const e = findQnetHost({ entries: await read(path), errors: [] }, name, domain, table.domain);
+      if (e) learn(e);
+      return e !== null;
+    };
+  // resolve=dns (bind=ip only): the node's FQNN through getaddrinfo, /etc/hosts and then the
+  // nameservers of /etc/resolv.conf, over io-pkt's own sockets, as libc's gethostbyname would.
+  const fromDns: NameSource = async (name, domain) => {
+    const fqnn = domain ? `${name}.${domain}` : name;
+    let addrs: string[];
+    try {
+      addrs = await getaddrinfo({ fs: ctx.fs, sockets: ctx.sockets, kernel: { clock: ctx.clock } }, fqnn);
+    } catch (e) {
+      if (!(e instanceof KernelError && e.errno === "ENOENT"))
+        ctx.log(
+          SLOG_SEVERITY.WARNING,
+          `qnet: resolve=dns: ${fqnn}: ${e instanceof Error ? e.message : String(e)}`,
+        );
+      return false;
+    }
+    const ip = parseIpv4(addrs[0]);
+    if (ip === null) return false;
+    table.learn(name, domain, QNET_IP_LINK, ip, ctx.clock.now());
+    return true;
+  };
+  const sources: NameSource[] = resolvers.flatMap((r) =>
+    r.startsWith("file") ? [fromFile(filePath(r))] : r === "dns" ? [fromDns] : [],
+  );
   return {
     ndp: resolvers.includes("ndp"),
-    async fromFiles(name, domain) {
-      for (const path of files) {
-        const e = findQnetHost({ entries: await read(path), errors: [] }, name, domain, table.domain);
-        if (e) {
-          learn(e);
-          return true;
-        }
-      }
+    async lookup(name, domain) {
+      for (const source of sources) if (await source(name, domain)) return true;
       return false;
     },
     async loadFiles() {
-      for (const path of files) for (const e of await read(path)) learn(e);
+      for (const r of resolvers) if (r.startsWith("file")) for (const e of await read(filePath(r))) learn(e);
     },
   };
 }
 
 /**
- * netmgr_strtond for a name not in the table yet: the resolvers in order — a static file
- * (read again, so edits count), then the LAN resolver (asked, and waited for a few ticks).
+ * netmgr_strtond for a name not in the table yet: the static resolvers in order — files (read
+ * again, so edits count) and DNS — then the LAN resolver (asked, and waited for a few ticks).
  */
 function resolveNode(
   endpoint: QnetEndpoint,
@@ -386,7 +413,7 @@ function resolveNode(
   const node = dot < 0 ? base : base.slice(0, dot);
   const domain = dot < 0 ? table.domain : base.slice(dot + 1);
   return (async () => {
-    if (await names.fromFiles(node, domain)) return table.strtond(name);
+    if (await names.lookup(node, domain)) return table.strtond(name);
     if (!names.ndp) return table.strtond(name); // ENOENT, with the usual text
     endpoint.resolver.query(node, domain);
     return new Promise<number>((resolve, reject) => {

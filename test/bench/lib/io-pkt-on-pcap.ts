@@ -47,7 +47,7 @@ export function startIoPktOnPcap(spec: IoPktOnPcapSpec): Promise<IoPktOnPcap> {
               threads: spec.threads ?? availableParallelism(),
               verbose: false,
             },
-            ctx.fs,
+            ctx,
           );
           await io.loadModule("driver", "pcap", `if=${spec.ifname}`);
           const ifp = io.requireIf("en0");

@@ -71,6 +71,7 @@ describe("lsm-qnet with resolve=file", () => {
       expect(await n.ok(["sloginfo"])).toMatch(/qnet: \/tmp\/qnet.hosts: line 2: expected/);
       const dns = await n.sh(["mount", "-T", "io-pkt", "-o", "resolve=dns", "lsm-qnet"]);
       expect(dns.status).not.toBe(0);
+      expect(await n.ok(["sloginfo"])).toMatch(/resolve=dns needs bind=ip/);
     } finally {
       await n.shutdown();
     }
