@@ -23,6 +23,12 @@ function p(sorted: number[], q: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * q))];
 }
 
+/** CPU time (user + system, µs) per round since `since`. */
+function cpuPerRound(since: NodeJS.CpuUsage, rounds: number): number {
+  const d = process.cpuUsage(since);
+  return (d.user + d.system) / rounds;
+}
+
 /** A process on `k` running `fn` in its main thread; resolves with what fn returned. */
 function inProcess<T>(k: Kernel, fn: (t: Thread) => Promise<T>): Promise<T> {
   return new Promise((resolve, reject) => {
@@ -101,11 +107,16 @@ try {
   });
   const remoteSrv = await echoServer(n2.kernel);
   const localSrv = await echoServer(n1.kernel);
+  // CPU per round trip (µs): both nodes and the wire share this one thread, so it bounds the RTT.
+  const cpu0 = process.cpuUsage();
   const remote = await rtts(n1.kernel, nd, remoteSrv);
+  const remoteCpu = cpuPerRound(cpu0, ROUNDS + 200);
   const local = await rtts(n1.kernel, 0, localSrv);
   const qnetMbps = await readMbps(n1.kernel, "/net/node2/tmp/big");
   const l2 = await l2Pair(PORT + 1);
+  const cpu1 = process.cpuUsage();
   const echo = await echoRtts(l2, ROUNDS);
+  const echoCpu = cpuPerRound(cpu1, ROUNDS + 200);
   const raw = await rate1514(l2, FILE_BYTES);
   l2.close();
   const localMbps = await readMbps(n2.kernel, "/tmp/big");
@@ -125,6 +136,8 @@ try {
       l2_echo_p50_us: r2(p(echo.rtts, 0.5)),
       l2_echo_p99_us: r2(p(echo.rtts, 0.99)),
       rtt_p50_vs_l2: r2(p(remote, 0.5) / p(echo.rtts, 0.5)),
+      qnet_cpu_us_per_rtt: r2(remoteCpu),
+      l2_cpu_us_per_rtt: r2(echoCpu),
       rtt_p50_vs_local: r2(p(remote, 0.5) / p(local, 0.5)),
       file_bytes: FILE_BYTES,
       qnet_read_mbps: r2(qnetMbps),

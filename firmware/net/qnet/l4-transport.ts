@@ -201,7 +201,7 @@ export class L4Session {
       this.held.delete(this.expected);
       this.accept(next.h, next.data);
     }
-    if ((h.flags & L4_FLAG_LAST) !== 0 || this.unacked >= this.o.window >> 1) this.flushAck();
+    if (this.unacked >= this.o.window >> 1) this.flushAck();
     else if (this.ackTimer === null)
       this.ackTimer = this.clock.setTimer(this.o.ackDelayMs, () => this.flushAck());
   }
