@@ -97,7 +97,12 @@ describe("SO_LINGER with a nonzero time", () => {
     );
   }
 
-  it("blocks until the peer has acknowledged every byte and the FIN, then returns 0", async () => {
+  /**
+   * The scene both tests share: /b accepts and reads nothing; /a queues SENT bytes and closes
+   * with SO_LINGER; the linger time then runs until 1 ms before its end with close still
+   * blocked. `closed()` is null while it blocks, then "ok" or the errno.
+   */
+  async function blockedClose() {
     await twoStacks();
     const drain = new Latch();
     const listening = new Latch();
@@ -113,30 +118,23 @@ describe("SO_LINGER with a nonzero time", () => {
     clock.advance(LINGER_S * 1000 - 1);
     for (let i = 0; i < 5; i++) await turn();
     expect(closed).toBeNull();
+    return { srv, drain, client, closed: () => closed };
+  }
+
+  it("blocks until the peer has acknowledged every byte and the FIN, then returns 0", async () => {
+    const { srv, drain, client, closed } = await blockedClose();
     // The peer reads: the window opens, everything and the FIN are acknowledged.
     drain.open();
     await client;
-    expect(closed).toBe("ok");
+    expect(closed()).toBe("ok");
     expect(await srv).toEqual({ got: SENT, err: "" });
   });
 
   it("resets the connection and fails with EWOULDBLOCK when the linger time passes first", async () => {
-    await twoStacks();
-    const drain = new Latch();
-    const listening = new Latch();
-    const srv = server(drain, listening);
-    await listening.opened;
-    const closing = new Latch();
-    let closed: string | null = null;
-    const client = program(k, "/a", (ctx) => lingeringClose(ctx.sockets, closing)).then((r) => (closed = r));
-    await closing.opened;
-    for (let i = 0; i < 20; i++) await turn();
-    clock.advance(LINGER_S * 1000 - 1);
-    for (let i = 0; i < 5; i++) await turn();
-    expect(closed).toBeNull();
+    const { srv, drain, client, closed } = await blockedClose();
     clock.advance(1);
     await client;
-    expect(closed).toBe("EAGAIN"); // EWOULDBLOCK is EAGAIN on QNX
+    expect(closed()).toBe("EAGAIN"); // EWOULDBLOCK is EAGAIN on QNX
     // The peer, reading now, gets what arrived before the RST and then ECONNRESET.
     drain.open();
     const r = await srv;
