@@ -7,6 +7,7 @@
 // and timestamps present and sane, nothing malformed. Prints one JSON line with the times and
 // the retransmission counters of both sides.
 // Needs root (namespaces), curl, python3, tcpdump, tshark, nft, sha256sum and the npm "pcap".
+// M11X_KEEP=1 keeps the capture and files (the directory is printed) for a look afterwards.
 import { createHash } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
