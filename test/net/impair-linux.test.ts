@@ -1,4 +1,4 @@
-// 50 MiB both ways through an impaired link: io-pkt's devnp-pcap with the seeded fault injector
+// 8 MiB both ways through an impaired link: io-pkt's devnp-pcap with the seeded fault injector
 // under it (delay 10 ms, loss 3 %, reorder 25 %, duplicate 1 %, corrupt 0.1 %, on receive and on
 // transmit), and nftables in Linux's namespace dropping 1 % more each way (`numgen random`), a
 // second, independent source of loss. curl downloads from our httpd (Node's http server on our
@@ -6,6 +6,11 @@
 // captures the link on Linux's side and tshark judges our segments: SACK blocks, window scale
 // and timestamps present and sane, nothing malformed. Prints one JSON line with the times and
 // the retransmission counters of both sides.
+// The size: the issue fixes 50 MiB for the clean transfers (tcp-linux.test.ts) and none for
+// the impaired ones. 8 MiB is some 5,800 full segments each way, so at these rates each direction
+// still meets about 230 lost segments, 1,450 reordered and 60 duplicated frames and several
+// corrupted ones, with a receive queue full of holes — recovery runs hundreds of times — while
+// the whole file takes about a minute instead of five (our sender is the slow side under loss).
 // Needs root (namespaces), curl, python3, tcpdump, tshark, nft, sha256sum and the npm "pcap".
 // M11X_KEEP=1 keeps the capture and files (the directory is printed) for a look afterwards.
 import { createHash } from "node:crypto";
@@ -34,7 +39,9 @@ const skip = requirement("transfers through an impaired link against Linux", {
 
 const OURS = "10.69.0.2";
 const LINUX = "10.69.0.1";
-const SIZE = 50 << 20;
+const SIZE = 8 << 20;
+/** Full-size segments of one transfer: a floor for the frames each side must have seen. */
+const SEGMENTS = Math.floor(SIZE / 1448);
 const IMPAIR = "delay=10ms,loss=3%,reorder=25%,dup=1%,corrupt=0.1%,seed=11";
 const NFT_TABLE = "m11x_loss";
 const NFT_LOSS_PCT = 1;
@@ -60,7 +67,7 @@ function counter(text: string, line: string): number {
   return m ? Number(m[1]) : 0;
 }
 
-describe.skipIf(skip)("50 MiB both ways through an impaired link, Linux as the peer", () => {
+describe.skipIf(skip)("8 MiB both ways through an impaired link, Linux as the peer", () => {
   const lab = new NetnsLab("m11x");
   const hostTmp = mkdtempSync(join(tmpdir(), "netrino-m11x-"));
   const data = new Uint8Array(SIZE).map((_, i) => (i * 131 + (i >> 13)) & 0xff);
@@ -107,7 +114,7 @@ describe.skipIf(skip)("50 MiB both ways through an impaired link, Linux as the p
   }, T);
 
   it(
-    "curl downloads 50 MiB from our httpd through the impaired link, sha256 identical",
+    "curl downloads 8 MiB from our httpd through the impaired link, sha256 identical",
     async () => {
       const httpd = await serveHostFile(rt, join(hostTmp, "file.bin"));
       const t0 = performance.now();
@@ -130,7 +137,7 @@ describe.skipIf(skip)("50 MiB both ways through an impaired link, Linux as the p
   );
 
   it(
-    "our fetch downloads 50 MiB from Python's http.server through the impaired link, sha256 identical",
+    "our fetch downloads 8 MiB from Python's http.server through the impaired link, sha256 identical",
     async () => {
       const py = lab.background(ns, "python3", [
         "-u",
@@ -164,7 +171,7 @@ describe.skipIf(skip)("50 MiB both ways through an impaired link, Linux as the p
         ).exec(nic);
         expect(m, nic).not.toBeNull();
         const [frames, lost, dup, reordered, corrupted] = m!.slice(1).map(Number);
-        expect(frames).toBeGreaterThan(30_000);
+        expect(frames).toBeGreaterThan(SEGMENTS);
         for (const n of [lost, dup, reordered, corrupted]) expect(n).toBeGreaterThan(0);
         Object.assign(report, {
           [`${dir}_frames`]: frames,
@@ -213,6 +220,7 @@ describe.skipIf(skip)("50 MiB both ways through an impaired link, Linux as the p
       const fields = [
         "frame.number",
         "ip.src",
+        "tcp.stream",
         "tcp.flags.syn",
         "tcp.flags.reset",
         "tcp.ack",
@@ -257,11 +265,13 @@ describe.skipIf(skip)("50 MiB both ways through an impaired link, Linux as the p
         .split("\n")
         .map((l) => l.split("\t"));
       const col = (name: string): number => fields.indexOf(name);
-      // A checksum status of 0 is "Bad": a frame the injector corrupted on our transmit path.
+      // A checksum status of 0 is "Bad": a frame the injector corrupted on our transmit path. So
+      // is a TCP header tshark could not get as far as checking (no status: the byte hit was the
+      // header length); these count against the injector's corruptions like the others.
       const bad = (c: string[]): boolean =>
         [col("tcp.checksum.status"), col("ip.checksum.status")].some(
           (i) => c[i] === "0" || /bad/i.test(c[i] ?? ""),
-        );
+        ) || c[col("tcp.checksum.status")] === "";
       const corrupted = rows.filter(bad);
       report.corrupted_seen = corrupted.length;
       expect(corrupted.length).toBeGreaterThan(0);
@@ -269,7 +279,7 @@ describe.skipIf(skip)("50 MiB both ways through an impaired link, Linux as the p
       expect(corrupted.length).toBeLessThanOrEqual(Number(report.tx_corrupted));
       const ours = rows.filter((c) => c[col("ip.src")] === OURS && !bad(c));
       const theirs = rows.filter((c) => c[col("ip.src")] === LINUX);
-      expect(ours.length).toBeGreaterThan(30_000);
+      expect(ours.length).toBeGreaterThan(SEGMENTS);
       // Nothing tshark calls malformed, ours or Linux's, but for frames corrupted on purpose.
       const malformed = rows.filter((c) => (c[col("_ws.malformed")] ?? "") !== "" && !bad(c));
       report.malformed = malformed.length;
@@ -290,31 +300,45 @@ describe.skipIf(skip)("50 MiB both ways through an impaired link, Linux as the p
           c[col("tcp.options.timestamp.tsval")] === "" && !["1", "True"].includes(c[col("tcp.flags.reset")]!),
       );
       expect(noTs.map((c) => c.join(" "))).toEqual([]);
-      // Each TSecr echoes a TSval Linux sent earlier: at most the newest one captured before our
-      // segment (the capture may miss a frame of Linux's when the host is busy, so an exact
-      // match is counted, not required), and not below Linux's first.
-      let newest = 0;
-      let first = -1;
+      // Each TSecr echoes a TSval Linux sent earlier on the same connection (Linux offsets its
+      // clock per connection): at most the newest one captured before our segment (the capture
+      // may miss a frame of Linux's when the host is busy, so an exact match is counted, not
+      // required), and not below Linux's first there.
+      const newest = new Map<string, number>();
+      const first = new Map<string, number>();
       let exact = 0;
       for (const c of rows) {
+        const stream = c[col("tcp.stream")]!;
         if (c[col("ip.src")] === LINUX) {
           const v = Number(c[col("tcp.options.timestamp.tsval")] || "0");
-          if (first < 0 && v > 0) first = v;
-          newest = Math.max(newest, v);
+          if (!first.has(stream) && v > 0) first.set(stream, v);
+          newest.set(stream, Math.max(newest.get(stream) ?? 0, v));
           continue;
         }
         if (c[col("ip.src")] !== OURS || bad(c) || c[col("tcp.options.timestamp.tsecr")] === "") continue;
         const ecr = Number(c[col("tcp.options.timestamp.tsecr")]);
         if (ecr === 0) continue;
-        expect(ecr, c.join(" ")).toBeLessThanOrEqual(newest);
-        expect(ecr, c.join(" ")).toBeGreaterThanOrEqual(first);
+        expect(ecr, c.join(" ")).toBeLessThanOrEqual(newest.get(stream) ?? 0);
+        expect(ecr, c.join(" ")).toBeGreaterThanOrEqual(first.get(stream) ?? Infinity);
         if (linuxTsvals.has(String(ecr))) exact++;
       }
       report.tsecr_exact = exact;
-      const tsvals = ours.map((c) => Number(c[col("tcp.options.timestamp.tsval")])).filter((n) => n > 0);
-      const spanMs = Math.max(...tsvals) - Math.min(...tsvals);
-      expect(spanMs).toBeGreaterThan(0);
-      expect(spanMs).toBeLessThan(T);
+      // Our TSvals advance by milliseconds within each connection (each has its own offset).
+      const ourTs = new Map<string, number[]>();
+      for (const c of ours) {
+        const v = Number(c[col("tcp.options.timestamp.tsval")]);
+        if (v <= 0) continue;
+        const stream = c[col("tcp.stream")]!;
+        const list = ourTs.get(stream);
+        if (list === undefined) ourTs.set(stream, [v]);
+        else list.push(v);
+      }
+      expect(ourTs.size).toBeGreaterThanOrEqual(2);
+      for (const tsvals of ourTs.values()) {
+        const spanMs = tsvals.reduce((a, b) => Math.max(a, b)) - tsvals.reduce((a, b) => Math.min(a, b));
+        expect(spanMs).toBeGreaterThan(0);
+        expect(spanMs).toBeLessThan(T);
+      }
       // SACK blocks in our ACKs while we download through loss: each right of its left edge and
       // above the cumulative ACK (sequence numbers absolute, modulo 2^32).
       const sacks = ours.filter((c) => c[col("tcp.options.sack_le")] !== "");
