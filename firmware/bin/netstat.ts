@@ -32,7 +32,7 @@ usage: netstat [-n] -r
 no resolver). SOCK=/prefix selects another io-pkt instance.
 `;
 
-const PROTOCOLS = ["ip", "icmp", "udp", "igmp", "arp", "ether", "pbuf"];
+const PROTOCOLS = ["ip", "icmp", "tcp", "udp", "igmp", "arp", "ether", "pbuf"];
 
 const program: Program = {
   name: "netstat",

@@ -2,13 +2,16 @@
 // buildfile linter, `io-pkt -d/-p` and `mount -T io-pkt -o`: a module's options are a
 // comma-separated string (`if=eth0,priority=50,promiscuous`) checked against its schema.
 
-export type OptionType = "flag" | "int" | "string" | "enum" | "mac" | "ipv4";
+/** `percent`: 0 to 100 with decimals and an optional "%" (`3%`, `0.1`); the value is the
+ * number of percent. `msec`: a duration with an optional unit (`10ms`, `250us`, `1s`; bare
+ * numbers are ms); the value is in ms. */
+export type OptionType = "flag" | "int" | "string" | "enum" | "mac" | "ipv4" | "percent" | "msec";
 
 export interface OptionSpec {
   readonly name: string;
   readonly type: OptionType;
   readonly description: string;
-  /** Inclusive bounds for `int`. */
+  /** Inclusive bounds for `int`, `percent` and `msec` (in ms). */
   readonly min?: number;
   readonly max?: number;
   /** Allowed values for `enum`. */
@@ -48,6 +51,62 @@ export interface ParsedOptions {
   readonly diagnostics: OptionDiagnostic[];
 }
 
+/**
+ * Fault injection under any driver (hal/eth/impaired-port.ts): io-pkt wraps the driver's port
+ * when one of loss=, dup=, reorder=, corrupt=, delay=, jitter= is given.
+ */
+export const IMPAIRMENT_OPTIONS: OptionSchema = [
+  {
+    name: "loss",
+    type: "percent",
+    min: 0,
+    max: 100,
+    description: "impairment: frames lost, in percent (3%)",
+  },
+  {
+    name: "dup",
+    type: "percent",
+    min: 0,
+    max: 100,
+    description: "impairment: frames duplicated, in percent",
+  },
+  {
+    name: "reorder",
+    type: "percent",
+    min: 0,
+    max: 100,
+    description: "impairment: frames that skip the delay and overtake others, in percent",
+  },
+  {
+    name: "corrupt",
+    type: "percent",
+    min: 0,
+    max: 100,
+    description: "impairment: frames with one byte flipped (checksums fail), in percent",
+  },
+  { name: "delay", type: "msec", min: 0, max: 60000, description: "impairment: one-way delay (10ms, 250us)" },
+  {
+    name: "jitter",
+    type: "msec",
+    min: 0,
+    max: 60000,
+    description: "impairment: extra random delay up to this",
+  },
+  {
+    name: "seed",
+    type: "int",
+    min: 0,
+    max: 0xffffffff,
+    description: "impairment: seed of the fault injector's random numbers (default 1)",
+  },
+  {
+    name: "impair",
+    type: "enum",
+    values: ["both", "rx", "tx"],
+    description: "impairment: directions impaired (default both, each with its own random numbers)",
+  },
+];
+
 /** The options every driver accepts; parsed in one place, as io-pkt does. */
 export const STANDARD_DRIVER_OPTIONS: OptionSchema = [
   { name: "mac", type: "mac", description: "interface MAC address, 12 hex digits without separators" },
@@ -78,6 +137,7 @@ export const STANDARD_DRIVER_OPTIONS: OptionSchema = [
     description: "receive pulse priority of this interface",
   },
   { name: "name", type: "string", description: "interface name prefix (handled by the stack)" },
+  ...IMPAIRMENT_OPTIONS,
 ];
 
 /** Optimal string alignment distance: one transposition (`priorty`/`prioirty`) costs 1. */
@@ -125,6 +185,19 @@ function findSpec(schema: OptionSchema, name: string): OptionSpec | undefined {
 
 const MAC_RE = /^[0-9a-fA-F]{12}$/;
 const INT_RE = /^(?:0x[0-9a-fA-F]+|[0-9]+)$/;
+const PERCENT_RE = /^([0-9]+(?:\.[0-9]+)?)%?$/;
+const MSEC_RE = /^([0-9]+(?:\.[0-9]+)?)(us|ms|s)?$/;
+const MSEC_PER_UNIT: Record<string, number> = { us: 0.001, ms: 1, s: 1000 };
+
+function inRange(spec: OptionSpec, n: number): boolean {
+  return (spec.min === undefined || n >= spec.min) && (spec.max === undefined || n <= spec.max);
+}
+
+function outOfRange(spec: OptionSpec, value: string, unit = ""): { error: string } {
+  return {
+    error: `Option ${spec.name}=${value} is out of range (${spec.min ?? "…"}${unit}..${spec.max ?? "…"}${unit})`,
+  };
+}
 
 function parseIpv4(text: string): boolean {
   const parts = text.split(".");
@@ -140,12 +213,22 @@ function convert(spec: OptionSpec, value: string): { value: OptionValue } | { er
     case "int": {
       if (!INT_RE.test(value)) return { error: `Option ${spec.name} needs an integer, not "${value}"` };
       const n = Number(value);
-      if ((spec.min !== undefined && n < spec.min) || (spec.max !== undefined && n > spec.max)) {
-        return {
-          error: `Option ${spec.name}=${value} is out of range (${spec.min ?? "…"}..${spec.max ?? "…"})`,
-        };
+      return inRange(spec, n) ? { value: n } : outOfRange(spec, value);
+    }
+    case "percent": {
+      const m = PERCENT_RE.exec(value);
+      if (m === null)
+        return { error: `Option ${spec.name} needs a percentage such as 3% or 0.1%, not "${value}"` };
+      const n = Number(m[1]);
+      return inRange(spec, n) ? { value: n } : outOfRange(spec, value, "%");
+    }
+    case "msec": {
+      const m = MSEC_RE.exec(value);
+      if (m === null) {
+        return { error: `Option ${spec.name} needs a duration such as 10ms, 250us or 1s, not "${value}"` };
       }
-      return { value: n };
+      const n = Number(m[1]) * MSEC_PER_UNIT[m[2] ?? "ms"]!;
+      return inRange(spec, n) ? { value: n } : outOfRange(spec, value, "ms");
     }
     case "enum":
       if (!spec.values?.includes(value)) {

@@ -271,14 +271,19 @@ export async function open(t: Thread, path: string, flags = C.O_RDONLY, mode = 0
   }
 }
 
+/** The descriptor goes in any case. A manager that is gone is no error; EWOULDBLOCK (EAGAIN) is
+ * the one a manager answers a close with (a socket's SO_LINGER time ran out) and is returned. */
 async function closeConnection(t: Thread, coid: number, handle: number): Promise<void> {
   if (coid < 0) return;
+  let failed: KernelError | null = null;
   try {
     await t.MsgSend(coid, encodeRequest({ type: C.IO_CLOSE, handle }));
-  } catch {
-    // the manager is gone; the descriptor goes anyway
+  } catch (e) {
+    const k = KernelError.from(e);
+    if (k.errno === "EAGAIN") failed = k;
   }
   detachQuietly(t, coid);
+  if (failed !== null) throw failed;
 }
 
 export async function close(t: Thread, fd: number): Promise<void> {

@@ -1,7 +1,8 @@
 // hal/eth: Ethernet ports for devnp-* drivers.
 export * from "./eth-port.ts";
 export { formatMac, localMac, parseMac } from "./mac.ts";
-export { Impairment, type ImpairmentOptions } from "./impairment.ts";
+export { ImpairedPath, Impairment, type ImpairmentCounters, type ImpairmentOptions } from "./impairment.ts";
+export { ImpairedEthPort, type ImpairedPortOptions } from "./impaired-port.ts";
 export { VirtualWire, VirtualWirePort, type VirtualWireOptions } from "./vwire.ts";
 export { UdpEthPort, type UdpPortOptions } from "./udp-port.ts";
 export { UdpHub, type UdpHubOptions, type UdpHubStats } from "./udp-hub.ts";

@@ -13,7 +13,6 @@ import { SystemClock, type Clock, type TimerHandle } from "../../firmware/kernel
 import { ETH_FRAME_OVERHEAD, ETH_HEADER_LEN } from "./eth-port.ts";
 import { EthPortBase } from "./eth-port-base.ts";
 import { FramePool } from "./frame-pool.ts";
-import { Impairment, type ImpairmentOptions } from "./impairment.ts";
 import { localMac } from "./mac.ts";
 import {
   DEFAULT_WIRE_PORT,
@@ -38,7 +37,6 @@ export interface UdpPortOptions {
   mtu?: number;
   name?: string;
   clock?: Clock;
-  impairment?: ImpairmentOptions;
 }
 
 const HELLO = new Uint8Array(0);
@@ -56,7 +54,6 @@ export class UdpEthPort extends EthPortBase {
   private readonly autoHub: boolean;
   private readonly keepaliveMs: number;
   private readonly pool: FramePool;
-  private impairment: Impairment;
   // Buffers handed to socket.send, released in order as the send callbacks come back.
   private readonly inFlight: Uint8Array[] = [];
   private inFlightHead = 0;
@@ -82,7 +79,6 @@ export class UdpEthPort extends EthPortBase {
     this.mac = opts.mac ?? localMac((((process.pid & 0xffff) << 16) | this.local.port) >>> 0);
     this.name = opts.name ?? `udp:${formatEndpoint(this.local)}`;
     this.pool = new FramePool(this.mtu + ETH_FRAME_OVERHEAD);
-    this.impairment = new Impairment(opts.impairment);
     socket.on("message", this.receiveBound);
   }
 
@@ -115,25 +111,10 @@ export class UdpEthPort extends EthPortBase {
     return this.hostedHub;
   }
 
-  setImpairment(opts: ImpairmentOptions): void {
-    this.impairment = new Impairment(opts);
-  }
-
   send(frame: Uint8Array, len: number = frame.length): boolean {
     if (!this.mayTransmit(frame, len, this.open)) return false;
     this.countTransmitted(len);
-    const imp = this.impairment;
-    if (imp.isClean) {
-      this.transmit(this.pool.copyOf(frame, len), len);
-      return true;
-    }
-    const n = imp.copies();
-    for (let i = 0; i < n; i++) {
-      const buf = this.pool.copyOf(frame, len);
-      const delay = imp.delay();
-      if (delay === 0) this.transmit(buf, len);
-      else this.clock.setTimer(delay, () => (this.open ? this.transmit(buf, len) : undefined));
-    }
+    this.transmit(this.pool.copyOf(frame, len), len);
     return true;
   }
 

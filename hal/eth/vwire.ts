@@ -5,14 +5,15 @@
 // queue is drained in a microtask (bounded batches, then setImmediate so a ping-pong between
 // two nodes cannot starve the event loop). Receivers therefore never run inside the sender's
 // `send` call — no re-entrancy, no unbounded recursion — and frames arrive in send order.
-// With a delay or jitter the copy is queued from a timer of the injectable Clock instead, so
-// tests with a ManualClock decide when delayed frames arrive.
+// An impaired hub runs every frame through one ImpairedPath (impairment.ts, the same fault
+// injector drivers wrap their ports with): its delay queue is served by a timer of the
+// injectable Clock, so tests with a ManualClock decide when delayed frames arrive.
 import { SystemClock, type Clock } from "../../firmware/kernel/clock.ts";
 import { KernelError } from "../../firmware/kernel/errno.ts";
 import { ETH_FRAME_OVERHEAD } from "./eth-port.ts";
 import { EthPortBase } from "./eth-port-base.ts";
 import { FramePool } from "./frame-pool.ts";
-import { Impairment, type ImpairmentOptions } from "./impairment.ts";
+import { ImpairedPath, Impairment, type ImpairmentOptions } from "./impairment.ts";
 import { localMac } from "./mac.ts";
 
 export interface VirtualWireOptions {
@@ -30,7 +31,7 @@ export class VirtualWire {
   readonly name: string;
   readonly mtu: number;
   private readonly clock: Clock;
-  private impairment: Impairment;
+  private path: ImpairedPath<VirtualWirePort> | null;
   private readonly pool: FramePool;
   private readonly attached: VirtualWirePort[] = [];
   private nextIndex = 0;
@@ -40,7 +41,6 @@ export class VirtualWire {
   private qFrom: VirtualWirePort[] = [];
   private qHead = 0;
   private drainScheduled = false;
-  private pendingTimers = 0;
   private idleWaiters: (() => void)[] = [];
   private closed = false;
   private readonly drainBound = (): void => this.drain();
@@ -49,8 +49,8 @@ export class VirtualWire {
     this.name = opts.name ?? "vwire0";
     this.mtu = opts.mtu ?? 1500;
     this.clock = opts.clock ?? new SystemClock();
-    this.impairment = new Impairment(opts.impairment);
     this.pool = new FramePool(this.mtu + ETH_FRAME_OVERHEAD);
+    this.path = this.impairedPath(opts.impairment);
   }
 
   /** Plugs a new port into the hub. The MAC defaults to a stable locally administered one. */
@@ -65,7 +65,13 @@ export class VirtualWire {
 
   /** Changes loss/duplication/delay for frames sent from now on. */
   setImpairment(opts: ImpairmentOptions): void {
-    this.impairment = new Impairment(opts);
+    this.path?.clear();
+    this.path = this.impairedPath(opts);
+  }
+
+  /** What the hub's impairment did so far (null: the hub is clean). */
+  get impairment(): ImpairedPath<VirtualWirePort> | null {
+    return this.path;
   }
 
   get ports(): readonly VirtualWirePort[] {
@@ -87,37 +93,32 @@ export class VirtualWire {
     this.qLen = [];
     this.qFrom = [];
     this.qHead = 0;
+    this.path?.clear();
     this.wakeIdle();
   }
 
   /** @internal called by a port's send. */
   transmit(from: VirtualWirePort, frame: Uint8Array, len: number): void {
-    const imp = this.impairment;
-    if (imp.isClean) {
-      this.enqueue(from, this.pool.copyOf(frame, len), len);
-      return;
-    }
-    const n = imp.copies();
-    for (let i = 0; i < n; i++) {
-      const buf = this.pool.copyOf(frame, len);
-      const delay = imp.delay();
-      if (delay === 0) {
-        this.enqueue(from, buf, len);
-      } else {
-        this.pendingTimers++;
-        this.clock.setTimer(delay, () => {
-          this.pendingTimers--;
-          if (this.closed) return this.wakeIdle();
-          this.enqueue(from, buf, len);
-        });
-      }
-    }
+    if (this.path === null) this.enqueue(from, this.pool.copyOf(frame, len), len);
+    else this.path.push(frame, len, from);
   }
 
   /** @internal called by a port's close. */
   detach(port: VirtualWirePort): void {
     const i = this.attached.indexOf(port);
     if (i >= 0) this.attached.splice(i, 1);
+  }
+
+  private impairedPath(opts: ImpairmentOptions | undefined): ImpairedPath<VirtualWirePort> | null {
+    const imp = new Impairment(opts);
+    if (imp.isClean) return null;
+    const path = new ImpairedPath<VirtualWirePort>(
+      imp,
+      this.clock,
+      (buf, len, from) => this.enqueue(from, this.pool.copyOf(buf, len), len),
+      this.mtu + ETH_FRAME_OVERHEAD,
+    );
+    return path;
   }
 
   private enqueue(from: VirtualWirePort, buf: Uint8Array, len: number): void {
@@ -164,7 +165,7 @@ export class VirtualWire {
   }
 
   private isIdle(): boolean {
-    return this.qHead >= this.qBuf.length && this.pendingTimers === 0;
+    return this.qHead >= this.qBuf.length && (this.path === null || this.path.pending === 0);
   }
 
   private wakeIdle(): void {

@@ -15,15 +15,20 @@ import {
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { hasCommand, requirement } from "../helpers/requirements.ts";
+import { Signal } from "../helpers/wait.ts";
+import { printed } from "../net/lib/netns.ts";
 
 const ROOT = join(import.meta.dirname, "..", "..");
 const skip = requirement("serial-socat", { socat: hasCommand("socat") });
 
+/** Pokes the waits below: bytes on the serial line or the host's log, the runtime's exit. */
+const changed = new Signal();
+
 async function until(cond: () => boolean, what: string, timeoutMs = 20_000, show = () => ""): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}\n${show()}`);
-    await new Promise((r) => setTimeout(r, 25));
+  try {
+    await changed.until(cond, what, timeoutMs);
+  } catch (e) {
+    throw new Error(`${e instanceof Error ? e.message : String(e)}\n${show()}`);
   }
 }
 
@@ -42,13 +47,18 @@ describe.skipIf(skip)("shell on a serial line (socat pty pair)", () => {
     dir = mkdtempSync(join(tmpdir(), "netrino-ser-"));
     const board = join(dir, "board");
     const user = join(dir, "user");
-    socat = spawn("socat", [`pty,raw,echo=0,link=${board}`, `pty,raw,echo=0,link=${user}`], {
-      stdio: "ignore",
+    socat = spawn("socat", ["-d", "-d", `pty,raw,echo=0,link=${board}`, `pty,raw,echo=0,link=${user}`], {
+      stdio: ["ignore", "ignore", "pipe"],
     });
-    await until(() => existsSync(board) && existsSync(user), "socat ptys", 15_000);
+    // Both ptys (and their links) exist once socat says it moves data between them.
+    await printed(socat, /starting data transfer loop/, 15_000);
+    expect(existsSync(board) && existsSync(user)).toBe(true);
     peerFd = openSync(user, "r+");
     peer = createReadStream("", { fd: peerFd, autoClose: false });
-    peer.on("data", (b) => (seen += b.toString("utf8")));
+    peer.on("data", (b) => {
+      seen += b.toString("utf8");
+      changed.notify();
+    });
     peer.on("error", () => undefined);
     runtime = spawn(
       process.execPath,
@@ -58,7 +68,10 @@ describe.skipIf(skip)("shell on a serial line (socat pty pair)", () => {
     let log = "";
     runtime.stdout?.on("data", (b) => (log += b));
     runtime.stderr?.on("data", (b) => (log += b));
-    runtime.on("exit", (code) => (exitCode = code));
+    runtime.on("exit", (code) => {
+      exitCode = code;
+      changed.notify();
+    });
     await until(
       () => seen.includes("/ #"),
       "the prompt on the serial line",

@@ -1,10 +1,19 @@
 // Drives a program in a real terminal (tmux on its own socket, so only our server is
-// touched): send keys, wait for text on the screen, kill the server at the end.
+// touched): send keys, wait for text on the screen, kill the server at the end. Waits are
+// woken by the pane's output (tmux pipe-pane appends it to a file we watch), not by polling.
 import { spawnSync } from "node:child_process";
+import { rmSync, watch, writeFileSync, type FSWatcher } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { uniqueName } from "../helpers/requirements.ts";
+import { Signal } from "../helpers/wait.ts";
 
 export class TmuxSession {
   readonly socket = uniqueName("netrino");
+  /** Notified whenever the pane printed something. */
+  private readonly output = new Signal();
+  private readonly outFile = join(tmpdir(), `${this.socket}.pane`);
+  private readonly watcher: FSWatcher;
 
   constructor(
     command: string,
@@ -31,6 +40,9 @@ export class TmuxSession {
       { cwd: opts.cwd, env, encoding: "utf8" },
     );
     if (r.status !== 0) throw new Error(`tmux: ${r.stderr}`);
+    writeFileSync(this.outFile, "");
+    this.watcher = watch(this.outFile, this.output.notify);
+    this.tmux("pipe-pane", "-O", `cat >> '${this.outFile}'`);
   }
 
   private tmux(...args: string[]): string {
@@ -54,12 +66,21 @@ export class TmuxSession {
 
   /** Waits until `pattern` is on the screen; returns the screen. */
   async waitFor(pattern: RegExp | string, timeoutMs = 20_000): Promise<string> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const s = this.screen();
-      if (typeof pattern === "string" ? s.includes(pattern) : pattern.test(s)) return s;
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${String(pattern)}; screen:\n${s}`);
-      await new Promise((r) => setTimeout(r, 50));
+    let s = "";
+    const found = (): boolean => {
+      s = this.screen();
+      return typeof pattern === "string" ? s.includes(pattern) : pattern.test(s);
+    };
+    await this.until(found, String(pattern), timeoutMs);
+    return s;
+  }
+
+  /** Re-checks `cond` whenever the pane prints; fails with the screen after `timeoutMs`. */
+  private async until(cond: () => boolean, what: string, timeoutMs: number): Promise<void> {
+    try {
+      await this.output.until(cond, what, timeoutMs);
+    } catch (e) {
+      throw new Error(`${e instanceof Error ? e.message : String(e)}; screen:\n${this.screen()}`);
     }
   }
 
@@ -70,16 +91,14 @@ export class TmuxSession {
 
   /** Waits until `text` appears more than `before` times; returns the screen. */
   async waitForCount(text: string, before: number, timeoutMs = 20_000): Promise<string> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const s = this.screen();
-      if (s.split(text).length - 1 > before) return s;
-      if (Date.now() > deadline) throw new Error(`timed out waiting for another ${text}; screen:\n${s}`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    let s = "";
+    await this.until(() => (s = this.screen()).split(text).length - 1 > before, `another ${text}`, timeoutMs);
+    return s;
   }
 
   kill(): void {
     this.tmux("kill-server");
+    this.watcher.close();
+    rmSync(this.outFile, { force: true });
   }
 }

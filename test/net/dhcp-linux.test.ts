@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Process } from "../../firmware/kernel/process.ts";
 import { canUseNetns, hasCommand, requirement, uniqueName } from "../helpers/requirements.ts";
+import { settle, Signal } from "../helpers/wait.ts";
 import { NetnsLab, sh } from "./lib/netns.ts";
 import type { VethPair } from "./lib/netns.ts";
 import { hasPcapModule } from "./lib/pcap-module.ts";
@@ -21,21 +22,17 @@ const LINUX = "10.93.0.1";
 const T = 60_000;
 const ENV = { RESOLV_CONF: "/tmp/resolv.conf" };
 
-/** Resolves once `what()` holds, checking whenever `tick` is called or every 100 ms. */
-async function until(what: () => boolean | Promise<boolean>, ms = 30_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await what())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what.toString()}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
 describe.skipIf(skip)("dhcp.client with dnsmasq as the server", () => {
   const lab = new NetnsLab("j10dhcp");
   let rt: Runtime;
   let ns: string;
   let veth: VethPair;
   let dnsmasqLog = "";
+  // Waits are on events: dnsmasq's log lines and our system log, then the runtime's own answers.
+  const logged = new Signal();
+  /** Resolves once dnsmasq's log satisfies `cond`. */
+  const inLog = (cond: (log: string) => boolean, what: string, ms = 30_000) =>
+    logged.until(() => cond(dnsmasqLog), what, ms);
   let client: Promise<RunResult>;
   let proc: Process | null = null;
   let leased = "";
@@ -71,9 +68,13 @@ describe.skipIf(skip)("dhcp.client with dnsmasq as the server", () => {
       "--domain=j10lan",
       `--host-record=web.j10lan,${LINUX}`,
     ]);
-    dnsmasq.stderr?.on("data", (d: Buffer) => (dnsmasqLog += d.toString()));
-    await until(() => dnsmasqLog.includes("DHCP, IP range"));
+    dnsmasq.stderr?.on("data", (d: Buffer) => {
+      dnsmasqLog += d.toString();
+      logged.notify();
+    });
+    await inLog((l) => l.includes("DHCP, IP range"), "dnsmasq to start");
     rt = await Runtime.boot();
+    rt.kernel.slog.subscribe(logged.notify);
     await rt.startIoPkt(["-d", "pcap", `if=${veth.ours}`]);
   }, T);
 
@@ -91,8 +92,12 @@ describe.skipIf(skip)("dhcp.client with dnsmasq as the server", () => {
         env: ENV,
         onStart: (p) => (proc = p),
       });
+      await inLog((l) => /DHCPACK\(\S+\) 10\.93\.0\.5[01] /.test(l), "dnsmasq's DHCPACK");
       let ifc = "";
-      await until(async () => /inet 10\.93\.0\.5[01] /.test((ifc = await rt.ok(["ifconfig", "en0"]))));
+      await settle(
+        async () => /inet 10\.93\.0\.5[01] /.test((ifc = await rt.ok(["ifconfig", "en0"]))),
+        "the leased address on en0",
+      );
       expect(ifc).toMatch(/inet 10\.93\.0\.5[01] netmask 0xffffff00 broadcast 10\.93\.0\.255/);
       leased = (/inet (\S+) /.exec(ifc) as RegExpExecArray)[1];
       const routes = await rt.ok(["netstat", "-rn"]);
@@ -121,10 +126,10 @@ describe.skipIf(skip)("dhcp.client with dnsmasq as the server", () => {
     async () => {
       const acks = () => dnsmasqLog.match(/DHCPACK\(/g)?.length ?? 0;
       const before = acks();
-      await until(() => acks() > before, 20_000);
+      await inLog(() => acks() > before, "a renewal's DHCPACK", 20_000);
       expect(dnsmasqLog).toMatch(/DHCPREQUEST\(\S+\) 10\.93\.0\.\d+ /);
       const renewed = () => rt.kernel.slog.entries().some((e) => /dhcp\.client en0: renewed/.test(e.text));
-      await until(renewed);
+      await logged.until(renewed, "dhcp.client to log the renewal");
     },
     T,
   );
@@ -135,7 +140,7 @@ describe.skipIf(skip)("dhcp.client with dnsmasq as the server", () => {
       (proc as unknown as Process).signal("SIGTERM");
       const r = await client;
       expect(r.status, r.stderr).toBe(0);
-      await until(() => dnsmasqLog.includes("DHCPRELEASE("));
+      await inLog((l) => l.includes("DHCPRELEASE("), "dnsmasq to see the DHCPRELEASE");
       expect(await rt.ok(["ifconfig", "en0"])).not.toMatch(/inet 10\.93\.0\./);
     },
     T,
@@ -149,14 +154,18 @@ describe.skipIf(skip)("dhcp.client with dnsmasq as the server", () => {
       sh("ip", ["-n", ns, "addr", "add", `${leased}/24`, "dev", veth.linux]);
       let p2: Process | null = null;
       const c = rt.sh(["dhcp.client", "-i", "en0", "-u"], { env: ENV, onStart: (p) => (p2 = p) });
-      await until(() => dnsmasqLog.includes(`DHCPDECLINE(${veth.linux}) ${leased} `), 20_000);
+      await inLog((l) => l.includes(`DHCPDECLINE(${veth.linux}) ${leased} `), "the DHCPDECLINE", 20_000);
+      // Every earlier DHCPACK was for `leased`: one for another address is the next lease.
+      const acked = (l: string) =>
+        [...l.matchAll(/DHCPACK\(\S+\) (10\.93\.0\.5[01]) /g)].some((m) => m[1] !== leased);
+      await inLog(acked, "a DHCPACK for another address", 30_000);
       let now = "";
-      await until(async () => {
+      await settle(async () => {
         now = /inet (\S+) /.exec(await rt.ok(["ifconfig", "en0"]))?.[1] ?? "";
         return now !== "" && now !== leased;
-      }, 30_000);
+      }, "the next address on en0");
       expect(now).toMatch(/^10\.93\.0\.5[01]$/);
-      await until(() => (p2 as Process | null)?.detached === true);
+      await settle(() => (p2 as Process | null)?.detached === true, "dhcp.client -u to detach");
       const inUse = `dhcp.client en0: ${leased} is in use by ${veth.linuxMac}`;
       expect(rt.kernel.slog.entries().some((e) => e.text === inUse)).toBe(true);
       (p2 as unknown as Process).signal("SIGTERM");

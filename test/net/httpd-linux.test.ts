@@ -7,12 +7,11 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Process } from "../../firmware/kernel/process.ts";
-import type { Program } from "../../firmware/program.ts";
 import { canUseNetns, hasCommand, requirement } from "../helpers/requirements.ts";
 import { run } from "../unit/bin/harness.ts";
 import { Runtime } from "../unit/netutil/runtime.ts";
 import { NetnsLab, nsExec, pythonHttpServer, sh } from "./lib/netns.ts";
+import { copier, serveHostFile } from "./lib/copier.ts";
 import { hasPcapModule } from "./lib/pcap-module.ts";
 
 const skip = requirement("httpd and fetch against Linux", {
@@ -27,23 +26,6 @@ const OURS = "10.68.0.2";
 const LINUX = "10.68.0.1";
 const SIZE = 5 << 20;
 const T = 120_000;
-
-/** A program that copies bytes between the host's files and the runtime's pathname space. */
-function copier(fromHost: boolean): Program {
-  return {
-    name: "copy",
-    usage: "",
-    async main(ctx) {
-      const [, src, dst] = ctx.argv;
-      if (fromHost) {
-        const f = await ctx.fs.open(dst, "w", 0o644);
-        await f.write(readFileSync(src));
-        await f.close();
-      } else writeFileSync(dst, await ctx.fs.readFile(src));
-      return 0;
-    },
-  };
-}
 
 describe.skipIf(skip)("httpd and fetch with Linux as the peer", () => {
   const lab = new NetnsLab("hf");
@@ -75,12 +57,7 @@ describe.skipIf(skip)("httpd and fetch with Linux as the peer", () => {
   it(
     "curl downloads from our httpd (sha256 identical) and gets its 404",
     async () => {
-      await rt.ok(["mkdir", "/tmp/www"]);
-      expect(
-        (await run(rt.kernel, copier(true), ["copy", join(hostTmp, "file.bin"), "/tmp/www/file.bin"])).status,
-      ).toBe(0);
-      let httpd: Process | null = null;
-      const served = rt.sh(["httpd", "-p", "8080", "/tmp/www"], { onStart: (p) => (httpd = p) });
+      const httpd = await serveHostFile(rt, join(hostTmp, "file.bin"));
       const curl = await nsExec(
         ns,
         "sh",
@@ -100,8 +77,7 @@ describe.skipIf(skip)("httpd and fetch with Linux as the peer", () => {
         `http://${OURS}:8080/nope`,
       ]);
       expect(missing.stdout).toBe("404");
-      (httpd as Process | null)?.signal("SIGTERM");
-      await served;
+      await httpd.stop();
     },
     T,
   );

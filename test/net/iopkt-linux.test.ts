@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Program } from "../../firmware/program.ts";
 import { canUseNetns, hasCommand, requirement } from "../helpers/requirements.ts";
+import { settle } from "../helpers/wait.ts";
 import { run } from "../unit/bin/harness.ts";
 import { linuxNeighbours, NetnsLab, nsExec, parseLinuxPing, sh, shAsync } from "./lib/netns.ts";
 import type { VethPair } from "./lib/netns.ts";
@@ -244,10 +245,10 @@ describe.skipIf(skip)("io-pkt with Linux as the peer", () => {
         // Our -W is in milliseconds (NetBSD); the redirect may trail the ping, so wait for it.
         await rt.sh(["ping", "-c", "1", "-W", "1000", "10.64.0.5"]);
         let got = "";
-        for (let i = 0; i < 30 && !/gateway: 10\.61\.0\.4\n/.test(got); i++) {
-          if (i > 0) await new Promise((r) => setTimeout(r, 100));
-          got = await rt.ok(["route", "get", "10.64.0.5"]);
-        }
+        await settle(
+          async () => /gateway: 10\.61\.0\.4\n/.test((got = await rt.ok(["route", "get", "10.64.0.5"]))),
+          "the redirected route",
+        );
         expect(got).toMatch(/gateway: 10\.61\.0\.4\n/);
         expect(got).toMatch(/flags: <UP,GATEWAY,HOST,DYNAMIC>/);
         expect(await rt.ok(["netstat", "-rn"])).toMatch(/\n10\.64\.0\.5 +10\.61\.0\.4 +UGHD /);
@@ -384,10 +385,10 @@ describe.skipIf(skip)("io-pkt with Linux as the peer", () => {
       expect((await rt.sh(["ping", "-c", "1", "-W", "1000", "10.65.0.1"])).status).toBe(0);
       sh("ip", ["link", "del", d.ours]);
       let info = "";
-      for (let i = 0; i < 40 && !/Link is DOWN/.test(info); i++) {
-        await new Promise((r) => setTimeout(r, 100));
-        info = await rt.ok(["nicinfo", "usb0"]);
-      }
+      await settle(
+        async () => /Link is DOWN/.test((info = await rt.ok(["nicinfo", "usb0"]))),
+        "usb0's link down",
+      );
       expect(info).toMatch(/Link is DOWN/);
       const p = await rt.sh(["ping", "-c", "1", "-W", "300", "10.65.0.1"]);
       expect(p.stderr).toBe("ping: sendto: Network is down\n");

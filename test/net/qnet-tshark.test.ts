@@ -11,6 +11,7 @@ import { QnetAuth } from "../../firmware/net/qnet/auth.ts";
 import { L4, L4_FLAG_CRC } from "../../firmware/net/qnet/l4-header.ts";
 import { PcapWriter } from "../../firmware/net/stack/pcap-file.ts";
 import { hasCommand, requirement } from "../helpers/requirements.ts";
+import { settle } from "../helpers/wait.ts";
 import * as F from "../unit/qnet/frames.ts";
 import { Runtime } from "../unit/netutil/runtime.ts";
 
@@ -134,8 +135,7 @@ describe.skipIf(skip)("live Qnet traffic between two runtimes decodes in tshark 
       await n.ok(["ifconfig", "en0", "up"]);
     }
     const capture = n1.sh(["tcpdump", "-i", "en0", "-c", "40", "-w", "/tmp/q.pcap"]);
-    for (let i = 0; i < 50 && !(await n1.ok(["ls", "/net"])).includes("bravo"); i++)
-      await new Promise((r) => setTimeout(r, 20));
+    await settle(async () => (await n1.ok(["ls", "/net"])).includes("bravo"), "bravo in alpha's /net");
     // Directory listings and a copy of /dev/io-pkt's text files: every message kind flows.
     for (let i = 0; i < 10; i++) await n1.ok(["ls", "-l", "/net/bravo/dev"]);
     expect((await capture).status).toBe(0);

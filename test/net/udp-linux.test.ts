@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Program, ProgramContext } from "../../firmware/program.ts";
 import * as K from "../../firmware/net/socket/constants.ts";
 import { canUseNetns, hasCommand, requirement } from "../helpers/requirements.ts";
+import { Signal } from "../helpers/wait.ts";
 import { run } from "../unit/bin/harness.ts";
 import { NetnsLab, nsExec, sh } from "./lib/netns.ts";
 import type { VethPair } from "./lib/netns.ts";
@@ -190,10 +191,13 @@ except socket.timeout:
         "udp.dstport",
       ]);
       let capOut = "";
-      cap.stdout?.on("data", (d: Buffer) => (capOut += d.toString()));
-      const until = async (what: () => boolean) => {
-        for (let i = 0; i < 200 && !what(); i++) await new Promise((r) => setTimeout(r, 50));
-      };
+      const captured = new Signal();
+      cap.stdout?.on("data", (d: Buffer) => {
+        capOut += d.toString();
+        captured.notify();
+      });
+      const until = (what: () => boolean) =>
+        captured.until(what, `tshark to print ${what.toString()}`, 20_000);
       await runProg(async (ctx) => {
         const s = ctx.sockets;
         const fd = await s.socket(K.AF_INET, K.SOCK_DGRAM);

@@ -3,9 +3,9 @@
 // the UDP wire whose datagrams are raw Ethernet frames (QEMU's -netdev socket,udp=…), so two
 // `netrino boot` runs on one machine share a LAN without root; `peer=host:port` (with
 // `local=host:port`) is the hub-less point-to-point link of QEMU's udp=/localaddr=.
-// loss=/dup= (percent) and delay= (ms) impair the wire.
+// The impairment options (loss=, delay= …) are every driver's: io-pkt puts the fault injector
+// under this port as under any other.
 import { KernelError } from "../../kernel/errno.ts";
-import type { ImpairmentOptions } from "../../../hal/eth/impairment.ts";
 import { DEFAULT_WIRE_PORT } from "../../../hal/eth/udp-endpoint.ts";
 import { UdpEthPort } from "../../../hal/eth/udp-port.ts";
 import type { EthPort } from "../../../hal/eth/eth-port.ts";
@@ -19,21 +19,12 @@ import { macToBytes } from "./mac-bytes.ts";
 /** The in-process hub used when neither hub= nor udp= is given. */
 export const DEFAULT_HUB = "vwire0";
 
-function impairmentOf(opts: Record<string, OptionValue>): ImpairmentOptions | undefined {
-  const loss = typeof opts.loss === "number" ? opts.loss : 0;
-  const dup = typeof opts.dup === "number" ? opts.dup : 0;
-  const delay = typeof opts.delay === "number" ? opts.delay : 0;
-  if (loss === 0 && dup === 0 && delay === 0) return undefined;
-  return { loss: loss / 100, duplicate: dup / 100, delayMs: delay };
-}
-
 const devnpVwire: ModuleDescriptor = {
   kind: "driver",
   name: DEVNP_VWIRE.name,
   options: DEVNP_VWIRE.options,
   async attach(ctx: ModuleContext, opts: Record<string, OptionValue>): Promise<ModuleInstance> {
     const std = standardDriverOptions(opts);
-    const impairment = impairmentOf(opts);
     const mac = std.mac === undefined ? undefined : macToBytes(std.mac);
     let port: EthPort;
     let where: string;
@@ -57,13 +48,11 @@ const devnpVwire: ModuleDescriptor = {
         mac,
         mtu: std.mtu,
         clock: ctx.clock,
-        impairment,
       });
       where = peer !== undefined ? `udp peer ${peer}` : `udp ${udp ?? DEFAULT_WIRE_PORT}`;
     } else {
       const hubName = typeof opts.hub === "string" ? opts.hub : DEFAULT_HUB;
       const wire = hubRegistryFor(ctx.kernel).get(hubName, ctx.clock, std.mtu);
-      if (impairment) wire.setImpairment(impairment);
       port = wire.attach({ mac });
       where = `hub ${hubName}`;
     }
@@ -73,15 +62,7 @@ const devnpVwire: ModuleDescriptor = {
         port,
         std,
         media: mediaText(std, "Ethernet autoselect (1000baseT full-duplex)"),
-        details: () => [
-          { key: "Wire", value: where },
-          {
-            key: "Impairment",
-            value: impairment
-              ? `loss ${opts.loss ?? 0}% dup ${opts.dup ?? 0}% delay ${opts.delay ?? 0} ms`
-              : "none",
-          },
-        ],
+        details: () => [{ key: "Wire", value: where }],
       });
     } catch (e) {
       port.close();

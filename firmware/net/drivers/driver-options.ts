@@ -1,6 +1,7 @@
 // The standard driver options (mac=, lan=, mtu=, speed=, duplex=, promiscuous, priority=,
-// name= …), turned into one typed record in one place for every driver, as io-pkt does.
+// name=, the impairment's loss=, delay= …), turned into one typed record in one place for every driver, as io-pkt does.
 // Parsing against the schema (and "Option X requires an argument") is module-options.ts's job.
+import type { ImpairmentOptions } from "../../../hal/eth/impairment.ts";
 import type { OptionValue } from "../module-options.ts";
 
 export interface StandardDriverOptions {
@@ -24,6 +25,34 @@ export interface StandardDriverOptions {
   priority?: number;
   /** name=: the interface name (or a prefix: "wl" → wl0). */
   name?: string;
+  /** loss=, dup=, reorder=, corrupt=, delay=, jitter=, seed=, impair=: the fault injector io-pkt
+   * puts under the driver's port, per direction (undefined: that direction is clean). */
+  impair?: { rx?: ImpairmentOptions; tx?: ImpairmentOptions };
+}
+
+/** The transmit path's seed differs from the receive path's, so the two lose different frames. */
+const TX_SEED_SALT = 0x9e3779b9;
+
+/** The impairment the options ask for, or undefined when none of its options is set. */
+export function impairmentOptions(
+  values: Record<string, OptionValue>,
+): { rx?: ImpairmentOptions; tx?: ImpairmentOptions } | undefined {
+  const pct = (v: OptionValue | undefined): number => (typeof v === "number" ? v / 100 : 0);
+  const base: ImpairmentOptions = {
+    loss: pct(values.loss),
+    duplicate: pct(values.dup),
+    reorder: pct(values.reorder),
+    corrupt: pct(values.corrupt),
+    delayMs: num(values.delay) ?? 0,
+    jitterMs: num(values.jitter) ?? 0,
+  };
+  if (Object.values(base).every((v) => v === 0)) return undefined;
+  const seed = num(values.seed) ?? 1;
+  const dirs = str(values.impair) ?? "both";
+  return {
+    rx: dirs === "tx" ? undefined : { ...base, seed },
+    tx: dirs === "rx" ? undefined : { ...base, seed: (seed ^ TX_SEED_SALT) >>> 0 },
+  };
 }
 
 function num(v: OptionValue | undefined): number | undefined {
@@ -52,6 +81,7 @@ export function standardDriverOptions(values: Record<string, OptionValue>): Stan
     verbose: num(values.verbose) ?? 0,
     priority: num(values.priority),
     name: str(values.name),
+    impair: impairmentOptions(values),
   };
 }
 

@@ -15,6 +15,7 @@ import { IFF_MULTICAST, type Ifnet } from "../stack/ifnet.ts";
 import { Stack } from "../stack/stack.ts";
 import { bytesToMac } from "../drivers/mac-bytes.ts";
 import { interfaceName } from "../drivers/driver-options.ts";
+import { describeImpairedPath, ImpairedEthPort } from "../../../hal/eth/impaired-port.ts";
 import { IfBinding } from "./interface-binding.ts";
 import type {
   EthAttachRequest,
@@ -125,7 +126,12 @@ export class IoPkt {
     const std = req.std;
     const name = interfaceName(std, (n) => this.stack.ifunit(n) !== undefined);
     if (this.stack.ifunit(name)) throw new KernelError("EEXIST", `interface ${name} already exists`);
-    const port = req.port;
+    // loss=, delay= …: the fault injector goes between the driver's port and the stack, so it
+    // acts on any driver; the binding closes it (and the port under it) at detach.
+    const impaired = std.impair
+      ? new ImpairedEthPort(req.port, { rx: std.impair.rx, tx: std.impair.tx, clock: this.kernel.clock })
+      : null;
+    const port = impaired ?? req.port;
     for (const [opt, value] of [
       ["mtu", std.mtu],
       ["mru", std.mru],
@@ -161,7 +167,14 @@ export class IoPkt {
       priority: std.priority ?? this.config.rxPrio,
       stack: this.stack,
       workers: this.workers,
-      details: req.details,
+      details:
+        impaired === null
+          ? req.details
+          : () => [
+              ...(req.details?.() ?? []),
+              { key: "Impairment rx", value: describeImpairedPath(impaired.rx) },
+              { key: "Impairment tx", value: describeImpairedPath(impaired.tx) },
+            ],
       onPriority: req.onPriority,
       mru: std.mru,
       rcvFullDrops: () => this.sockets.rcvFullDrops(),

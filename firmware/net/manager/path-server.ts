@@ -33,9 +33,9 @@ const SOCKET_DOMAINS = new Map<string, number>([
 ]);
 
 export function registerPaths(rm: ResourceManager, io: IoPkt): void {
-  const closeSession = (_ctx: unknown, ocb: { data: unknown }): void => {
+  const closeSession = (ctx: IoContext | null, ocb: { data: unknown }): void => {
     if (ocb.data instanceof ControlSession) ocb.data.close();
-    if (ocb.data instanceof SocketOpen) io.socketServer.close(ocb.data);
+    if (ocb.data instanceof SocketOpen) io.socketServer.close(ocb.data, ctx);
   };
   const sockets = io.socketServer;
   const now = (): number => io.kernel.clock.wallTime();

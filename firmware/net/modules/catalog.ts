@@ -62,9 +62,6 @@ export const DEVNP_VWIRE: ModuleInfo = {
       format: "ipv4:port (or a port on 127.0.0.1)",
       description: "UDP wire endpoint (127.0.0.1:47300) carrying raw Ethernet frames",
     },
-    { name: "loss", type: "int", min: 0, max: 100, description: "percentage of frames dropped" },
-    { name: "delay", type: "int", min: 0, max: 60000, description: "delivery delay in ms" },
-    { name: "dup", type: "int", min: 0, max: 100, description: "percentage of frames duplicated" },
     ...STANDARD_DRIVER_OPTIONS,
     {
       name: "peer",

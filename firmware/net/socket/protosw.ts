@@ -55,6 +55,13 @@ export interface ProtoSwitch {
   rcvd?(so: Socket): void;
   shutdown(so: Socket, how: number): void;
   abort(so: Socket): void;
+  /**
+   * SO_LINGER with a nonzero time (BSD's soclose): starts the orderly close (TCP: FIN after the
+   * queued data) and says whether the peer has acknowledged everything sent; the socket server
+   * asks again at each wake-up of `so.snd`. With `expired` the linger time is over: the
+   * protocol resets the connection (TCP: RST) and returns true. Left out: close never lingers.
+   */
+  lingerDrain?(so: Socket, expired: boolean): boolean;
   /** Protocol-level options (level is the protocol number: TCP_NODELAY …); undefined: not ours. */
   ctloutput?(
     so: Socket,

@@ -306,10 +306,48 @@ export class SocketServer {
     return socketReady(open.so) & (flags | C.NOTIFY_HUP);
   }
 
-  close(open: SocketOpen): void {
+  /**
+   * The last close of a socket. With SO_LINGER on and a nonzero time, a blocking close (BSD's
+   * soclose) waits until the protocol says everything sent is acknowledged, then answers 0; when
+   * the time runs out first the protocol resets the connection and close fails with
+   * EWOULDBLOCK, as NetBSD's. A non-blocking socket, or a close without a caller to answer (the
+   * process went away), lingers in the background instead.
+   */
+  close(open: SocketOpen, ctx: IoContext | null = null): void {
     const so = open.so;
     open.so = null;
-    if (so !== null) this.layer.close(so);
+    if (so === null) return;
+    const drain = so.proto.lingerDrain?.bind(so.proto);
+    const lingerMs = (so.options & K.SO_LINGER) !== 0 ? so.lingerSec * 1000 : 0;
+    if (drain === undefined || lingerMs === 0 || ctx === null || so.nbio || drain(so, false)) {
+      this.layer.close(so);
+      return;
+    }
+    const d = ctx.defer();
+    let timer: TimerHandle | null = null;
+    const finish = (): void => {
+      so.snd.unwait(waiter);
+      if (timer !== null) this.clock.clearTimer(timer);
+      timer = null;
+      this.layer.close(so);
+    };
+    const waiter = (): boolean => {
+      if (d.done) return true;
+      if (!drain(so, false)) return false;
+      finish();
+      d.reply(EMPTY, 0);
+      return true;
+    };
+    so.snd.wait(waiter);
+    timer = this.clock.setTimer(lingerMs, () => {
+      timer = null;
+      // Unhooked first: the reset's own wake-up must not count as "acknowledged".
+      so.snd.unwait(waiter);
+      drain(so, true);
+      finish();
+      if (!d.done) d.error("EAGAIN", `SO_LINGER: not acknowledged within ${so.lingerSec} s`);
+    });
+    d.onCancel = finish;
   }
 
   // ---- blocking ----

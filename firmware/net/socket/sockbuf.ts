@@ -29,6 +29,9 @@ export class SockBuf<R extends SbRecord = SbRecord> {
   /** Byte offset already consumed in the head record (stream reads). */
   private headOff = 0;
   private readonly waiters: SbWaiter[] = [];
+  /** Inside wake(): a nested wake-up only sets `wakeAgain`. */
+  private waking = false;
+  private wakeAgain = false;
   /** Called after every wake-up (notify arming: the resource manager's notifyReady). */
   onWake: (() => void) | null = null;
 
@@ -167,11 +170,28 @@ export class SockBuf<R extends SbRecord = SbRecord> {
     return this.waiters.length;
   }
 
-  /** sowakeup: lets waiters take what arrived (in arrival order), then tells pollers. */
+  /**
+   * sowakeup: lets waiters take what arrived (in arrival order), then tells pollers. Wake-ups do
+   * not nest: a waiter's own take can refill the buffer (a stream read moves the protocol's next
+   * bytes in) and so wake it again before it has replied; that wake-up is only noted, and the
+   * waiters are asked once more after the current pass, so each of them runs to its end first.
+   */
   wake(): void {
-    for (let i = 0; i < this.waiters.length;) {
-      if ((this.waiters[i] as SbWaiter)()) this.waiters.splice(i, 1);
-      else i++;
+    if (this.waking) {
+      this.wakeAgain = true;
+      return;
+    }
+    this.waking = true;
+    try {
+      do {
+        this.wakeAgain = false;
+        for (let i = 0; i < this.waiters.length;) {
+          if ((this.waiters[i] as SbWaiter)()) this.waiters.splice(i, 1);
+          else i++;
+        }
+      } while (this.wakeAgain);
+    } finally {
+      this.waking = false;
     }
     this.onWake?.();
   }

@@ -339,6 +339,8 @@ function ackProcessing(t: Tcb, s: TcpSegment, dataLen: number, fin: boolean): bo
           t.state = TCPS_FIN_WAIT_2;
           // A fully closed socket does not wait forever for the peer's FIN.
           t.setTimer(TT_2MSL, now + 2 * host.config.mslMs + t.keepIntvlMs);
+          // Everything we sent is acknowledged: a close lingering on SO_LINGER may return.
+          if (n === 0) t.emit(TE_WRITABLE);
           break;
         case TCPS_CLOSING:
           enterTimeWait(t);

@@ -12,7 +12,7 @@ import type { SocketLayer } from "../socket/layer.ts";
 import type { Socket } from "../socket/socket.ts";
 import { checkInet } from "../socket/udp.ts";
 import type { TcpEngine, TcpListener } from "./engine.ts";
-import { TCP_STATE_NAMES } from "./state.ts";
+import { TCP_STATE_NAMES, TCPS_CLOSED, TCPS_FIN_WAIT_2, TCPS_TIME_WAIT, haveRcvdSyn } from "./state.ts";
 import { TE_CLOSED, TE_CONNECTED, TE_EOF, TE_ERROR, TE_READABLE, TE_WRITABLE, type Tcb } from "./tcb.ts";
 import {
   applySocketOptions,
@@ -201,6 +201,21 @@ export class TcpSockets implements ProtoSwitch {
     t.onEvent = null;
     if (so.rcv.cc > 0 || t.rcvBuf.length > 0) tcpAbort(t);
     else tcpClose(t);
+  }
+
+  /** SO_LINGER's wait: done once our FIN (after all the data) is acknowledged or the connection
+   * is gone; at the end of the linger time, a RST. Unread data or no connection: nothing to wait
+   * for (close resets or just ends it). */
+  lingerDrain(so: Socket, expired: boolean): boolean {
+    const t = pcbOf(so).tcb;
+    if (t === null || t.state === TCPS_CLOSED || t.state === TCPS_TIME_WAIT) return true;
+    if (!haveRcvdSyn(t.state) || so.rcv.cc > 0 || t.rcvBuf.length > 0) return true;
+    if (expired) {
+      tcpAbort(t);
+      return true;
+    }
+    tcpShutdown(t);
+    return t.state === TCPS_FIN_WAIT_2 || (t.state as number) === TCPS_CLOSED;
   }
 
   /** IPPROTO_TCP options; after the socket layer took a SOL_SOCKET one, TCP applies it too. */

@@ -326,6 +326,14 @@ const CASES: Case[] = [
     message: /out of range/,
   },
   {
+    name: "impairment option of a driver",
+    source: withScript(["io-pkt -d pcap if=eth0,loss=3x &"]),
+    code: "module-option",
+    severity: "error",
+    at: "2:33",
+    message: /Option loss needs a percentage such as 3% or 0\.1%, not "3x"/,
+  },
+  {
     name: "driver option missing value",
     source: withScript(["io-pkt -d pcap if &"]),
     code: "module-option",

@@ -1,6 +1,10 @@
 // The OptionSchema mechanism: values, every kind of error, "did you mean", and the catalog.
 import { describe, expect, it } from "vitest";
+import { fuzzIterations, seededRandom } from "../../helpers/fuzz.ts";
+import { Impairment } from "../../../hal/eth/impairment.ts";
+import { impairmentOptions } from "../../../firmware/net/drivers/driver-options.ts";
 import {
+  IMPAIRMENT_OPTIONS,
   STANDARD_DRIVER_OPTIONS,
   closestName,
   editDistance,
@@ -68,7 +72,7 @@ describe("parseModuleOptions", () => {
   it("suggests the closest name and lists the valid ones", () => {
     const r = parseModuleOptions(DEVNP_VWIRE.options, "priorty=50", "devnp-vwire");
     expect(r.diagnostics[0].message).toBe('Unknown option "priorty" for devnp-vwire');
-    expect(r.diagnostics[0].hint).toMatch(/^did you mean "priority"\? valid options: hub, udp, loss/);
+    expect(r.diagnostics[0].hint).toMatch(/^did you mean "priority"\? valid options: hub, udp, mac/);
     const far = parseModuleOptions(SCHEMA, "zzzzzz=1");
     expect(far.diagnostics[0].hint).toMatch(/^valid options: count, on/);
   });
@@ -147,5 +151,93 @@ describe("module catalog", () => {
     expect(parseModuleOptions(LSM_QNET.options, "bnd=en0").diagnostics[0].hint).toMatch(
       /did you mean "bind"/,
     );
+  });
+
+  it("reads the impairment options of any driver: percentages, durations, seed, directions", () => {
+    const r = parseModuleOptions(
+      DEVNP_PCAP.options,
+      "if=eth0,delay=10ms,loss=3%,reorder=25%,dup=1,corrupt=0.1%,jitter=250us,seed=42,impair=both",
+    );
+    expect(r.diagnostics).toEqual([]);
+    expect(r.values).toMatchObject({ delay: 10, loss: 3, reorder: 25, dup: 1, corrupt: 0.1, jitter: 0.25 });
+    const imp = impairmentOptions(r.values)!;
+    expect(imp.rx).toEqual({
+      loss: 0.03,
+      duplicate: 0.01,
+      reorder: 0.25,
+      corrupt: 0.001,
+      delayMs: 10,
+      jitterMs: 0.25,
+      seed: 42,
+    });
+    // Each direction draws its own random numbers.
+    expect(imp.tx?.seed).not.toBe(42);
+    expect(impairmentOptions(parseModuleOptions(DEVNP_VWIRE.options, "loss=5,impair=rx").values)).toEqual({
+      rx: expect.objectContaining({ loss: 0.05, seed: 1 }),
+      tx: undefined,
+    });
+    expect(impairmentOptions(parseModuleOptions(DEVNP_VWIRE.options, "seed=3").values)).toBeUndefined();
+    expect(parseModuleOptions(DEVNP_VWIRE.options, "delay=1s").values).toEqual({ delay: 1000 });
+    const bad = (text: string): string =>
+      parseModuleOptions(DEVNP_PCAP.options, text).diagnostics[0]?.message ?? "";
+    expect(bad("loss=3x")).toBe('Option loss needs a percentage such as 3% or 0.1%, not "3x"');
+    expect(bad("loss=101%")).toBe("Option loss=101% is out of range (0%..100%)");
+    expect(bad("delay=10min")).toBe('Option delay needs a duration such as 10ms, 250us or 1s, not "10min"');
+    expect(bad("delay=61s")).toBe("Option delay=61s is out of range (0ms..60000ms)");
+    expect(bad("impair=up")).toBe("Option impair=up is not one of both, rx, tx");
+    expect(parseModuleOptions(DEVNP_PCAP.options, "reordr=25%").diagnostics[0].hint).toMatch(
+      /did you mean "reorder"/,
+    );
+  });
+
+  it("fuzz: impairment option text never throws, and whatever parses makes a valid impairment", () => {
+    const rand = seededRandom(0x11);
+    const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
+    const names = [...IMPAIRMENT_OPTIONS.map((o) => o.name), "if", "mtu", "", "lo ss", "="];
+    const pieces = [
+      "0",
+      "3",
+      "100",
+      "101",
+      "0.1",
+      ".5",
+      "1.",
+      "%",
+      "ms",
+      "us",
+      "s",
+      "x",
+      "-",
+      "=",
+      ",",
+      "1e3",
+      "0x10",
+    ];
+    const n = fuzzIterations(20_000, 200_000);
+    for (let i = 0; i < n; i++) {
+      const items: string[] = [];
+      const count = 1 + Math.floor(rand() * 5);
+      for (let k = 0; k < count; k++) {
+        let v = "";
+        const len = Math.floor(rand() * 4);
+        for (let j = 0; j < len; j++) v += pick(pieces);
+        items.push(rand() < 0.1 ? pick(names) : `${pick(names)}=${v}`);
+      }
+      const text = items.join(",");
+      const r = parseModuleOptions(DEVNP_PCAP.options, text);
+      for (const d of r.diagnostics) {
+        expect(d.offset).toBeGreaterThanOrEqual(0);
+        expect(d.offset + d.length).toBeLessThanOrEqual(text.length);
+      }
+      for (const name of ["loss", "dup", "reorder", "corrupt"]) {
+        const v = r.values[name];
+        if (v === undefined) continue;
+        expect(v as number).toBeGreaterThanOrEqual(0);
+        expect(v as number).toBeLessThanOrEqual(100);
+      }
+      const imp = impairmentOptions(r.values);
+      if (imp?.rx) expect(() => new Impairment(imp.rx)).not.toThrow();
+      if (imp?.tx) expect(() => new Impairment(imp.tx)).not.toThrow();
+    }
   });
 });

@@ -4,18 +4,14 @@
 // and is never listed by them; delta, with another key, neither. /proc/qnetstats counts the
 // frames refused by reason. A missing or short key file fails the load with a clear error.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { settle } from "../../helpers/wait.ts";
 import { Runtime } from "../netutil/runtime.ts";
 
 const PORT = 47000 + (process.pid % 1000);
 const KEY = "0123456789abcdef0123456789abcdef\n";
 
-async function until(what: string, ok: () => Promise<boolean>, ms = 10_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await ok())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+/** Re-asks the runtime each event-loop turn until `ok` (no fixed delay). */
+const until = (what: string, ok: () => Promise<boolean>): Promise<void> => settle(ok, what);
 
 /** The auth counters of /proc/qnetstats. */
 async function authDrops(n: Runtime): Promise<{ missing: number; bad: number; replay: number }> {

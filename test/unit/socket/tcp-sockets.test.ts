@@ -95,6 +95,57 @@ describe("TCP sockets through /dev/socket/2", () => {
     expect(back).toEqual(data);
   });
 
+  it("a blocked reader gets every byte in order when a segment is larger than SO_RCVBUF", async () => {
+    // The client's receive buffer (1000 bytes) is smaller than one segment, and it asks for each
+    // 4000-byte answer before it arrives, so its recv is blocked on an empty buffer when the
+    // answer comes: the recv takes a buffer's worth and that take moves TCP's next bytes in at
+    // once. That refill's wake-up used to run the same blocked recv again before it had replied,
+    // and its first reply (the first 1000 bytes) was lost: the client then waited for bytes that
+    // never came, and the test timed out.
+    await twoStacks();
+    let ready!: () => void;
+    const listening = new Promise<void>((r) => (ready = r));
+    const ROUNDS = 20;
+    const ANSWER = 4000;
+    const answer = (round: number) => new Uint8Array(ANSWER).map((_, i) => (round * 31 + i * 7) & 0xff);
+    const server = program(k, "/b", async (ctx) => {
+      const s = ctx.sockets;
+      const fd = await s.socket(K.AF_INET, K.SOCK_STREAM);
+      await s.bind(fd, inet("0.0.0.0", 7010));
+      await s.listen(fd, 4);
+      ready();
+      const { fd: c } = await s.accept(fd);
+      for (let round = 0; round < ROUNDS; round++) {
+        expect((await s.recv(c, 1)).byteLength).toBe(1);
+        const a = answer(round);
+        let off = 0;
+        while (off < a.byteLength) off += await s.send(c, a.subarray(off));
+      }
+      await s.close(c);
+      await s.close(fd);
+      return 0;
+    });
+    await listening;
+    const rounds = await program(k, "/a", async (ctx) => {
+      const s = ctx.sockets;
+      const fd = await s.socket(K.AF_INET, K.SOCK_STREAM);
+      await s.setsockopt(fd, K.SOL_SOCKET, K.SO_RCVBUF, 1000);
+      await s.connect(fd, inet("10.0.0.2", 7010));
+      const got: number[][] = [];
+      for (let round = 0; round < ROUNDS; round++) {
+        await s.send(fd, new Uint8Array([round]));
+        const parts: number[] = [];
+        while (parts.length < ANSWER) parts.push(...(await s.recv(fd, 65_536)));
+        got.push(parts);
+      }
+      expect((await s.recv(fd, 65_536)).byteLength).toBe(0);
+      await s.close(fd);
+      return got;
+    });
+    await server;
+    for (let round = 0; round < ROUNDS; round++) expect(rounds[round]).toEqual(Array.from(answer(round)));
+  }, 10_000);
+
   it("connect to a closed port fails with ECONNREFUSED", async () => {
     await twoStacks();
     await program(k, "/a", async (ctx) => {
