@@ -136,5 +136,5 @@ describe("routing messages", () => {
         ["ok", "EINVAL", "EPROTONOSUPPORT", "EOPNOTSUPP", "EAFNOSUPPORT", "EMSGSIZE"].includes(k),
       ),
     ).toBe(true);
-  });
+  }, 120_000);
 });
