@@ -3,6 +3,7 @@
 // same bytes travel, which is what makes remote managers transparent. Every decoder checks
 // lengths before reading and fails only with KernelError("EBADMSG" / "EMSGSIZE" …).
 // Layouts are documented in docs/resmgr.md.
+import { unfilledBytes } from "../kernel/bytes.ts";
 import bin, { BufferReader, BufferWriter } from "typed-binary";
 import type { AnySchema, Parsed } from "typed-binary";
 import { KernelError } from "../kernel/errno.ts";
@@ -543,9 +544,12 @@ export function encodeDevctlReply(ret: number, data: Uint8Array, headroom = fals
   return out;
 }
 
-/** `nbytes` of devctl reply data with the header's room in front (reply with `headroom`). */
+/**
+ * `nbytes` of devctl reply data with the header's room in front (reply with `headroom`). Not
+ * zero-filled: the caller writes all `nbytes` (a receive batch is overwritten right away).
+ */
 export function devctlReplyData(nbytes: number): Uint8Array {
-  return new Uint8Array(DEVCTL_REPLY_HEAD + nbytes).subarray(DEVCTL_REPLY_HEAD);
+  return unfilledBytes(DEVCTL_REPLY_HEAD + nbytes).subarray(DEVCTL_REPLY_HEAD);
 }
 
 export function decodeDevctlReply(bytes: Uint8Array): { ret: number; data: Uint8Array } {
