@@ -59,6 +59,14 @@ export interface OpenResult {
   created?: boolean;
 }
 
+/** What a devctl handler answers: the status (ret) and the reply data. `headroom`: `data` was
+ * made by devctlReplyData, so the framework writes the reply header in front of it (no copy). */
+export interface DevctlAnswer {
+  ret: number;
+  data?: Uint8Array;
+  headroom?: boolean;
+}
+
 export interface Handlers {
   /** Finds the node named by `rel` (for stat, chmod, chown, utime and the default open). */
   lookup?(ctx: IoContext, rel: string, req: ConnectRequest): Attr | Promise<Attr>;
@@ -84,7 +92,7 @@ export interface Handlers {
     dcmd: number,
     data: Uint8Array,
     replyMax: number,
-  ): { ret: number; data?: Uint8Array } | null | Promise<{ ret: number; data?: Uint8Array } | null>;
+  ): DevctlAnswer | null | Promise<DevctlAnswer | null>;
   /** The last reference to the OCB went away. */
   close?(ctx: IoContext | null, ocb: Ocb): void | Promise<void>;
   /** What this open is, for `pidin fds` (_IO_FDINFO): a socket's protocol and addresses. */

@@ -3,6 +3,7 @@
 // same bytes travel, which is what makes remote managers transparent. Every decoder checks
 // lengths before reading and fails only with KernelError("EBADMSG" / "EMSGSIZE" …).
 // Layouts are documented in docs/resmgr.md.
+import { unfilledBytes } from "../kernel/bytes.ts";
 import bin, { BufferReader, BufferWriter } from "typed-binary";
 import type { AnySchema, Parsed } from "typed-binary";
 import { KernelError } from "../kernel/errno.ts";
@@ -519,16 +520,46 @@ export function decodeNotifyReply(bytes: Uint8Array): number {
   return decodeWith(NotifyReply, bytes).flags;
 }
 
-export function encodeDevctlReply(ret: number, data: Uint8Array): Uint8Array {
+/** Bytes of a devctl reply before its data (ret i32, nbytes u32, big-endian). */
+export const DEVCTL_REPLY_HEAD = 8;
+
+/**
+ * The devctl reply around `data`. A handler that built `data` with DEVCTL_REPLY_HEAD bytes of
+ * its own buffer reserved in front (`headroom`, see devctlReplyData) gets the header written
+ * there: a large reply (a batch of datagrams) is not copied a second time.
+ */
+export function encodeDevctlReply(ret: number, data: Uint8Array, headroom = false): Uint8Array {
   checkData(data.byteLength);
-  return encodeWith(DevctlReplyFixed, { ret, nbytes: data.byteLength }, data);
+  if (!headroom || data.byteOffset < DEVCTL_REPLY_HEAD) {
+    return encodeWith(DevctlReplyFixed, { ret, nbytes: data.byteLength }, data);
+  }
+  const out = new Uint8Array(
+    data.buffer,
+    data.byteOffset - DEVCTL_REPLY_HEAD,
+    DEVCTL_REPLY_HEAD + data.byteLength,
+  );
+  const v = new DataView(out.buffer, out.byteOffset, DEVCTL_REPLY_HEAD);
+  v.setInt32(0, ret);
+  v.setUint32(4, data.byteLength);
+  return out;
+}
+
+/**
+ * `nbytes` of devctl reply data with the header's room in front (reply with `headroom`). Not
+ * zero-filled: the caller writes all `nbytes` (a receive batch is overwritten right away).
+ */
+export function devctlReplyData(nbytes: number): Uint8Array {
+  return unfilledBytes(DEVCTL_REPLY_HEAD + nbytes).subarray(DEVCTL_REPLY_HEAD);
 }
 
 export function decodeDevctlReply(bytes: Uint8Array): { ret: number; data: Uint8Array } {
-  const f = decodeWith(DevctlReplyFixed, bytes);
-  const start = sizeOf(DevctlReplyFixed);
-  if (bytes.byteLength !== start + f.nbytes) throw new KernelError("EBADMSG", "devctl reply length");
-  return { ret: f.ret, data: bytes.subarray(start) };
+  if (bytes.byteLength < DEVCTL_REPLY_HEAD) throw new KernelError("EBADMSG", "message too short");
+  // Read by hand: every socket call's reply passes here.
+  const v = new DataView(bytes.buffer, bytes.byteOffset, DEVCTL_REPLY_HEAD);
+  const nbytes = v.getUint32(4);
+  if (bytes.byteLength !== DEVCTL_REPLY_HEAD + nbytes)
+    throw new KernelError("EBADMSG", "devctl reply length");
+  return { ret: v.getInt32(0), data: bytes.subarray(DEVCTL_REPLY_HEAD) };
 }
 
 /** Extra bytes of CONNECT_CHOWN. */

@@ -589,7 +589,7 @@ export class ResourceManager {
         if (r === null) return null;
         const data = r.data ?? EMPTY;
         if (data.byteLength > req.replyMax) throw new KernelError("EMSGSIZE");
-        return { status: r.ret, data: encodeDevctlReply(r.ret, data) };
+        return { status: r.ret, data: encodeDevctlReply(r.ret, data, r.headroom === true) };
       }
       case C.IO_CLOSE:
         this.release(req.handle, entry, ctx);

@@ -52,6 +52,7 @@ export class PcapPort extends EthPortBase {
   private paused = false;
   /** Readable events skipped while paused (libuv polls level-triggered: one per loop turn). */
   pausedReads = 0;
+  private views: PcapViews | null = null;
 
   private constructor(ifname: string, opts: PcapPortOptions) {
     super();
@@ -169,11 +170,16 @@ export class PcapPort extends EthPortBase {
   }
 
   private receive(buf: Buffer, header: Buffer, hostMac: Uint8Array | null): void {
-    // node-pcap's header: tv_sec, tv_usec, caplen, len as 32-bit host-order (LE) words.
-    const caplen = header.readUInt32LE(8);
-    const wirelen = header.readUInt32LE(12);
-    if (hostMac !== null && sameMac(buf, 6, hostMac)) return;
-    this.handOver(buf, caplen, caplen >= wirelen && caplen >= ETH_HEADER_LEN);
+    // node-pcap passes the same two buffers for every frame: plain views over them are made
+    // once (a Buffer's subarray and checked reads cost more per frame than the rest here).
+    let v = this.views;
+    if (v === null || v.buf !== buf || v.header !== header) v = this.views = pcapViews(buf, header);
+    // node-pcap's header: tv_sec, tv_usec, caplen, len as 32-bit words in host order.
+    const caplen = v.header32.getUint32(8, HOST_LE);
+    const wirelen = v.header32.getUint32(12, HOST_LE);
+    const frame = v.frame;
+    if (hostMac !== null && sameMac(frame, 6, hostMac)) return;
+    this.handOver(frame, caplen, caplen >= wirelen && caplen >= ETH_HEADER_LEN);
   }
 
   /** Lets a paused port skip node-pcap's dispatches (without the hook the port never pauses). */
@@ -183,6 +189,26 @@ export class PcapPort extends EthPortBase {
       else dispatch();
     });
   }
+}
+
+/** node-pcap's header words are in host byte order (the binding copies them in with memcpy). */
+const HOST_LE = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+/** Plain views over node-pcap's packet and header buffers. */
+interface PcapViews {
+  buf: Buffer;
+  header: Buffer;
+  frame: Uint8Array;
+  header32: DataView;
+}
+
+function pcapViews(buf: Buffer, header: Buffer): PcapViews {
+  return {
+    buf,
+    header,
+    frame: new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength),
+    header32: new DataView(header.buffer, header.byteOffset, header.byteLength),
+  };
 }
 
 function sameMac(buf: Uint8Array, at: number, mac: Uint8Array): boolean {

@@ -100,6 +100,26 @@ function cpuUs(): number {
   return u.user + u.system;
 }
 
+/**
+ * The main thread's scheduler times (/proc/self/schedstat, ns): on a CPU, and runnable but
+ * waiting for one. Per second of a window they say whether the event loop was busy, starved
+ * by other work on the machine, or idle (neither).
+ */
+function sched(): { run: number; wait: number } {
+  try {
+    const [run, wait] = readFileSync("/proc/self/schedstat", "utf8").split(" ").map(Number);
+    return { run: run ?? 0, wait: wait ?? 0 };
+  } catch {
+    return { run: 0, wait: 0 };
+  }
+}
+
+/** Shares of a window of `s` seconds the main thread ran and waited for a CPU. */
+function shares(a: { run: number; wait: number }, s: number): { run: number; wait: number } {
+  const b = sched();
+  return { run: +((b.run - a.run) / 1e9 / s).toFixed(2), wait: +((b.wait - a.wait) / 1e9 / s).toFixed(2) };
+}
+
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 function program(name: string, main: (ctx: ProgramContext) => Promise<void>): Program {
@@ -115,6 +135,8 @@ function program(name: string, main: (ctx: ProgramContext) => Promise<void>): Pr
 
 /** The drop counters of our side, read through io-pkt's control file. */
 interface Drops {
+  /** Frames node-pcap handed to io-pkt (each cost a copy and a call, kept or dropped). */
+  handed: number;
   pcap: number;
   queue: number;
   sockbuf: number;
@@ -122,7 +144,7 @@ interface Drops {
 }
 
 async function readDrops(rt: Runtime, oursIf: string): Promise<Drops> {
-  let d: Drops = { pcap: 0, queue: 0, sockbuf: 0, kernel: 0 };
+  let d: Drops = { handed: 0, pcap: 0, queue: 0, sockbuf: 0, kernel: 0 };
   const r = await run(
     rt.kernel,
     program("udpbench-stats", async (ctx) => {
@@ -131,6 +153,7 @@ async function readDrops(rt: Runtime, oursIf: string): Promise<Drops> {
         const nic = await net.nicinfo("en0");
         const udp = await net.stats("udp");
         d = {
+          handed: Number(nic.portRxPackets),
           pcap: Number(nic.portRxDropped),
           // iqdrops includes the port's drops (counted under pcap): the rest is io-pkt's.
           queue: Number(nic.info.counters.iqdrops) - Number(nic.portRxDropped),
@@ -171,7 +194,10 @@ try {
   );
 
   // 1. node-pcap's raw frame rate, nothing else reading the interface.
-  const raw = new Map<number, { pps: number; flood: number; cpuUs: number }>();
+  const raw = new Map<
+    number,
+    { pps: number; flood: number; cpuUs: number; sched: { run: number; wait: number } }
+  >();
   for (const p of PAYLOADS) {
     const port = PcapPort.open(v.ours, { promiscuous: true });
     let n = 0;
@@ -179,10 +205,17 @@ try {
     const flood = await Flood.start(ns, v.linux, frames.get(p) as Uint8Array, { sender });
     try {
       await sleep(WARMUP_MS);
-      const [n0, f0, t0, c0] = [n, linkCounter(v.ours, "rx_packets"), performance.now(), cpuUs()];
+      const [n0, f0, t0, c0, k0] = [
+        n,
+        linkCounter(v.ours, "rx_packets"),
+        performance.now(),
+        cpuUs(),
+        sched(),
+      ];
       await sleep(SECONDS * 1000);
       const s = (performance.now() - t0) / 1000;
       raw.set(p, {
+        sched: shares(k0, s),
         cpuUs: +((cpuUs() - c0) / Math.max(1, n - n0)).toFixed(2),
         pps: Math.round((n - n0) / s),
         flood: Math.round((linkCounter(v.ours, "rx_packets") - f0) / s),
@@ -226,7 +259,15 @@ try {
 
   const ours = new Map<
     number,
-    { pps: number; flood: number; drops: Drops; other: number; received: number; cpuUs: number }
+    {
+      pps: number;
+      flood: number;
+      drops: Drops;
+      other: number;
+      received: number;
+      cpuUs: number;
+      sched: { run: number; wait: number };
+    }
   >();
   for (const p of PAYLOADS) {
     const payload = p;
@@ -270,9 +311,16 @@ try {
         await prof.post("Profiler.setSamplingInterval", { interval: 100 });
         await prof.post("Profiler.start");
       }
-      const [r0, f0, t0, c0] = [received, linkCounter(v.ours, "rx_packets"), performance.now(), cpuUs()];
+      const [r0, f0, t0, c0, k0] = [
+        received,
+        linkCounter(v.ours, "rx_packets"),
+        performance.now(),
+        cpuUs(),
+        sched(),
+      ];
       await sleep(SECONDS * 1000);
       const [r1, f1, t1, c1] = [received, linkCounter(v.ours, "rx_packets"), performance.now(), cpuUs()];
+      const k = shares(k0, (t1 - t0) / 1000);
       if (prof !== null) {
         const { profile } = await prof.post("Profiler.stop");
         writeFileSync(`${PROF}-${p}.cpuprofile`, JSON.stringify(profile));
@@ -281,6 +329,7 @@ try {
       const d1 = await readDrops(runtime, v.ours);
       const s = (t1 - t0) / 1000;
       const drops: Drops = {
+        handed: d1.handed - d0.handed,
         pcap: d1.pcap - d0.pcap,
         queue: d1.queue - d0.queue,
         sockbuf: d1.sockbuf - d0.sockbuf,
@@ -295,6 +344,7 @@ try {
         other: Math.max(0, carried - got - drops.pcap - drops.queue - drops.sockbuf),
         received: got,
         cpuUs: +((c1 - c0) / Math.max(1, got)).toFixed(2),
+        sched: k,
       });
     } finally {
       await flood.stop();
@@ -351,6 +401,19 @@ try {
       ours_cpu_us_64: r64.cpuUs,
       raw_cpu_us_1472: raw.get(1472)!.cpuUs,
       ours_cpu_us_1472: r1472.cpuUs,
+      // Share of each window the event loop's thread ran (run) and sat runnable without a CPU
+      // (wait): run + wait near 1 means CPU-bound, and wait is what other work on the machine took.
+      raw_run_64: raw.get(64)!.sched.run,
+      raw_wait_64: raw.get(64)!.sched.wait,
+      ours_run_64: r64.sched.run,
+      ours_wait_64: r64.sched.wait,
+      raw_run_1472: raw.get(1472)!.sched.run,
+      raw_wait_1472: raw.get(1472)!.sched.wait,
+      ours_run_1472: r1472.sched.run,
+      ours_wait_1472: r1472.sched.wait,
+      // Frames node-pcap handed over per datagram delivered: above 1 is copies io-pkt dropped.
+      handed_per_dgram_64: +(r64.drops.handed / Math.max(1, r64.received)).toFixed(2),
+      handed_per_dgram_1472: +(r1472.drops.handed / Math.max(1, r1472.received)).toFixed(2),
       drops_pcap_64: r64.drops.pcap,
       drops_queue_64: r64.drops.queue,
       drops_sockbuf_64: r64.drops.sockbuf,

@@ -16,6 +16,7 @@ import { PcapWorkerPort } from "../../../hal/eth/pcap-worker-port.ts";
 import type { OptionValue } from "../module-options.ts";
 import { DEVNP_PCAP } from "../modules/catalog.ts";
 import type { ModuleContext, ModuleDescriptor, ModuleInstance } from "../manager/module-descriptor.ts";
+import { RX_QUEUE_FRAMES } from "../manager/interface-binding.ts";
 import { mediaText, standardDriverOptions } from "./driver-options.ts";
 import { macToBytes } from "./mac-bytes.ts";
 
@@ -32,12 +33,30 @@ function isLowPriority(priority: number | undefined, rxPrio: number): boolean {
  * a higher-priority interface (the excess is dropped by the host kernel, as by a NIC ring). */
 export const LOW_PRIORITY_BUFSIZE = 1024 * 1024;
 
-/** undefined: PcapPort's default (a large ring, so bursts survive while JavaScript is busy). */
+/**
+ * Kernel ring of an interface captured on the event loop (`nothread`): about io-pkt's receive
+ * queue (RX_QUEUE_FRAMES, 1024) of full-size frames — libpcap's ring slot for a 1600-byte
+ * snaplen is 2 KiB. node-pcap's dispatch copies the whole ring over in one synchronous call,
+ * during which io-pkt drains nothing, so of a fuller ring only a queue's worth is kept and every
+ * other frame costs a copy and a call before io-pkt drops it (`npm run bench -- udp`,
+ * handed_per_dgram_*). A ring the queue's size leaves that excess to the host kernel, which
+ * drops it for free, as a NIC drops at its ring. Bursts are no worse off: no more than a
+ * queue's worth of a burst survived a dispatch with the larger ring either.
+ */
+export const EVENT_LOOP_BUFSIZE = RX_QUEUE_FRAMES * 2048;
+
+/**
+ * The ring a backend gets without bufsize=: small for a low-priority interface, the receive
+ * queue's size on the event loop, undefined (PcapPort's large default) for a capture process,
+ * which drains the ring itself and hands frames over in bounded slices.
+ */
 export function defaultBufferSize(
   priority: number | undefined,
   rxPrio: number = DEFAULT_RX_PRIO,
+  backend: PcapBackend = defaultPcapBackend(priority, rxPrio),
 ): number | undefined {
-  return isLowPriority(priority, rxPrio) ? LOW_PRIORITY_BUFSIZE : undefined;
+  if (isLowPriority(priority, rxPrio)) return LOW_PRIORITY_BUFSIZE;
+  return backend === "nothread" ? EVENT_LOOP_BUFSIZE : undefined;
 }
 
 /**
@@ -113,7 +132,9 @@ const devnpPcap: ModuleDescriptor = {
       mac: std.mac === undefined ? undefined : macToBytes(std.mac),
       snaplen: typeof opts.snaplen === "number" ? opts.snaplen : undefined,
       bufferSize:
-        typeof opts.bufsize === "number" ? opts.bufsize : defaultBufferSize(std.priority, ctx.rxPrio),
+        typeof opts.bufsize === "number"
+          ? opts.bufsize
+          : defaultBufferSize(std.priority, ctx.rxPrio, backend),
       promiscuous: true,
       clock: ctx.clock,
     };

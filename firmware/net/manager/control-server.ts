@@ -3,7 +3,7 @@
 // priority. Echo sessions and BPF taps hang off the open (OCB) and end with it.
 import type { AnySchema, Parsed } from "typed-binary";
 import { KernelError } from "../../kernel/errno.ts";
-import type { Deferred, IoContext, Ocb } from "../../resmgr/handlers.ts";
+import type { Deferred, DevctlAnswer, IoContext, Ocb } from "../../resmgr/handlers.ts";
 import { encodeDevctlReply } from "../../resmgr/messages.ts";
 import { decode, encode } from "../control/codec.ts";
 import * as P from "../control/protocol.ts";
@@ -33,10 +33,7 @@ export class ControlSession {
   }
 }
 
-export interface DevctlResult {
-  ret: number;
-  data?: Uint8Array;
-}
+export type DevctlResult = DevctlAnswer;
 
 const EMPTY = new Uint8Array(0);
 

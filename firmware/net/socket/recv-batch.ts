@@ -6,6 +6,7 @@
 //   flags u32 (MSG_TRUNC), family u8, port u16, addr u32, dst u32, ifindex u32,
 //   tsUs f64 (SO_TIMESTAMP, 0 without it), pathLen u16, path (UTF-8), dataLen u32, data.
 import { KernelError } from "../../kernel/errno.ts";
+import { devctlReplyData } from "../../resmgr/messages.ts";
 import { MSG_TRUNC } from "./constants.ts";
 import type { SockAddr } from "./messages.ts";
 import type { SockData } from "./socket.ts";
@@ -65,8 +66,9 @@ export function batchSize(
 
 /** Encodes the first `n` records of `src` (measured by batchSize into `size` bytes). */
 export function encodeBatch(src: BatchSource, n: number, size: number, max: number): Uint8Array {
-  const out = new Uint8Array(size);
-  const v = new DataView(out.buffer);
+  // Built with the devctl header's room in front: the reply goes out without another copy.
+  const out = devctlReplyData(size);
+  const v = new DataView(out.buffer, out.byteOffset, size);
   v.setUint32(0, n);
   let at = COUNT_LEN;
   for (let i = 0; i < n; i++) {
@@ -99,7 +101,7 @@ export function encodeOne(rec: SockData | null, max: number, truncated = false):
   const src: BatchSource = { records: rec === null ? 0 : 1, peekAt: () => rec ?? undefined };
   const { n, size } = batchSize(src, 1, max, Number.MAX_SAFE_INTEGER);
   const out = encodeBatch(src, n, size, max);
-  if (truncated && n === 1) new DataView(out.buffer).setUint32(COUNT_LEN, MSG_TRUNC);
+  if (truncated && n === 1) new DataView(out.buffer, out.byteOffset).setUint32(COUNT_LEN, MSG_TRUNC);
   return out;
 }
 

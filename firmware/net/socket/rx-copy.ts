@@ -4,6 +4,7 @@
 // Buffer pool does. A slab lives while any of its views does, so what it pins is bounded by the
 // socket buffers holding those views. LastSender reuses the sender's address record while the
 // same peer keeps sending (a flood, a bulk transfer), instead of building one per datagram.
+import { unfilledBytes } from "../../kernel/bytes.ts";
 import { AF_INET } from "./constants.ts";
 import type { SockAddr } from "./messages.ts";
 
@@ -13,7 +14,7 @@ export const SLAB_BYTES = 64 * 1024;
 export const SLAB_MAX_COPY = 4096;
 
 export class SlabCopier {
-  private slab = new Uint8Array(0);
+  private slab: Uint8Array = new Uint8Array(0);
   private at = 0;
 
   /** A copy of src[start, end) that no later write to `src` changes. */
@@ -21,7 +22,8 @@ export class SlabCopier {
     const len = end - start;
     if (len > SLAB_MAX_COPY) return src.slice(start, end);
     if (this.at + len > this.slab.length) {
-      this.slab = new Uint8Array(SLAB_BYTES);
+      // Not zero-filled: a view only ever covers bytes copied in.
+      this.slab = unfilledBytes(SLAB_BYTES);
       this.at = 0;
     }
     const at = this.at;

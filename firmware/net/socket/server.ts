@@ -4,7 +4,7 @@
 // calling thread waits, at its own priority, while io-pkt serves everyone else.
 import { KernelError, errnoName } from "../../kernel/errno.ts";
 import type { Clock, TimerHandle } from "../../kernel/clock.ts";
-import type { Deferred, IoContext, Ocb } from "../../resmgr/handlers.ts";
+import type { Deferred, DevctlAnswer, IoContext, Ocb } from "../../resmgr/handlers.ts";
 import * as C from "../../resmgr/io-constants.ts";
 import { encodeDevctlReply } from "../../resmgr/messages.ts";
 import { decode, encode } from "../control/codec.ts";
@@ -17,10 +17,7 @@ import { getSockopt, setSockopt } from "./sockopt.ts";
 import { describeSocket } from "./describe.ts";
 import { BATCH_MAX, batchSize, encodeBatch, encodeOne } from "./recv-batch.ts";
 
-export interface DevctlResult {
-  ret: number;
-  data?: Uint8Array;
-}
+export type DevctlResult = DevctlAnswer;
 
 /** What one open of /dev/socket/<domain> holds: the socket once SOCKET made it. */
 export class SocketOpen {
@@ -379,7 +376,7 @@ export class SocketServer {
     };
     const answer = (r: DevctlResult): void => {
       if (raw) d.reply(r.data ?? EMPTY, r.ret);
-      else d.reply(encodeDevctlReply(r.ret, r.data ?? EMPTY), 0);
+      else d.reply(encodeDevctlReply(r.ret, r.data ?? EMPTY, r.headroom === true), 0);
     };
     const waiter = (): boolean => {
       if (d.done) return true;
@@ -465,7 +462,7 @@ export class SocketServer {
         for (let i = 0; i < n; i++) rcv.shift();
         so.proto.rcvd?.(so);
       }
-      return { ret: 0, data };
+      return { ret: 0, data, headroom: true };
     };
     const nbio = so.nbio || (r.flags & K.MSG_DONTWAIT) !== 0;
     return this.waitFor(ctx, so, nbio, so.rcvTimeoMs, attempt, () => {

@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import {
   defaultBufferSize,
+  EVENT_LOOP_BUFSIZE,
   defaultCaptureNice,
   LOW_PRIORITY_BUFSIZE,
   LOW_PRIORITY_NICE,
@@ -13,6 +14,7 @@ import {
 } from "../../../firmware/net/drivers/devnp-pcap.ts";
 import type { PcapModule, PcapSessionOptions } from "../../../hal/eth/pcap-loader.ts";
 import { PcapPort } from "../../../hal/eth/pcap-port.ts";
+import { RX_QUEUE_FRAMES } from "../../../firmware/net/manager/interface-binding.ts";
 
 class RingPcap implements PcapModule {
   ring: Uint8Array[] = [];
@@ -99,8 +101,12 @@ describe("PcapPort receive flow control", () => {
 
   it("opens low-priority interfaces with a small kernel ring by default", () => {
     expect(defaultBufferSize(10)).toBe(LOW_PRIORITY_BUFSIZE);
-    expect(defaultBufferSize(50)).toBeUndefined();
-    expect(defaultBufferSize(undefined)).toBeUndefined();
+    // On the event loop: a ring the size of io-pkt's receive queue; a capture process: the port's.
+    expect(defaultBufferSize(50)).toBe(EVENT_LOOP_BUFSIZE);
+    expect(defaultBufferSize(undefined)).toBe(EVENT_LOOP_BUFSIZE);
+    expect(EVENT_LOOP_BUFSIZE).toBe(RX_QUEUE_FRAMES * 2048);
+    expect(defaultBufferSize(50, 21, "thread")).toBeUndefined();
+    expect(defaultBufferSize(10, 21, "nothread")).toBe(LOW_PRIORITY_BUFSIZE);
     const pcap = new RingPcap();
     PcapPort.open("veth0", { pcap, sysfsRoot: root, bufferSize: defaultBufferSize(10) }).close();
     expect(pcap.options?.buffer_size).toBe(LOW_PRIORITY_BUFSIZE);

@@ -6,6 +6,7 @@ import { KernelError } from "../../../firmware/kernel/errno.ts";
 import {
   decodeConnectReply,
   decodeDevctlReply,
+  devctlReplyData,
   decodeRequest,
   decodeStat,
   encodeConnectReply,
@@ -139,6 +140,16 @@ describe("I/O messages: table", () => {
       ret: -1,
       data: new Uint8Array([4]),
     });
+    // A reply built with headroom: the same bytes as a copied one, over the data's own buffer.
+    const room = devctlReplyData(300);
+    room.forEach((_, i) => (room[i] = (i * 7) & 0xff));
+    const framed = encodeDevctlReply(-22, room, true);
+    expect(framed.buffer).toBe(room.buffer);
+    expect(framed).toEqual(encodeDevctlReply(-22, room.slice()));
+    expect(decodeDevctlReply(framed)).toEqual({ ret: -22, data: room });
+    // Without room in front (a view at offset 0), headroom falls back to a copy.
+    const plain = new Uint8Array([1, 2, 3]);
+    expect(encodeDevctlReply(5, plain, true)).toEqual(encodeDevctlReply(5, plain));
     const d1 = encodeDirent({ ino: 1, offset: 1, type: C.S_IFDIR, name: "." });
     const d2 = encodeDirent({ ino: 9, offset: 2, type: C.S_IFREG, name: "héllo.txt" });
     expect(d1.length % 4).toBe(0);
