@@ -98,7 +98,17 @@ export function pcapPortContract<P extends EthPort>(
     const resend = setInterval(() => rig.port.send(f), 100);
     const code = await exited;
     clearInterval(resend);
-    await new Promise((r) => setTimeout(r, 200));
+    // A frame of ours coming back would be on the capture before anything Linux sends after
+    // tcpdump saw it: wait for one ARP request from Linux instead of waiting for nothing.
+    let marker = false;
+    rig.port.onFrame((fr) => {
+      if (fr[12] === 0x88 && fr[13] === 0xb5) echoed++;
+      else if (fr[12] === 0x08 && fr[13] === 0x06) marker = true;
+    });
+    rig.children.push(
+      spawn("ip", ["netns", "exec", rig.ns, "arping", "-c", "3", "-I", rig.linux, `${subnet}.3`]),
+    );
+    await waitFor(() => (marker ? true : undefined), 5000);
     expect(code).toBe(0);
     expect(out).toContain(`${formatMac(rig.port.mac)} > ${formatMac(rig.linuxMac)}`);
     expect(out).toContain("0x88b5");
