@@ -169,6 +169,8 @@ try {
   const tx = await nsExec(ns, "sh", ["-c", `curl -sS http://${OURS}:8080/ | sha256sum`], 300_000);
   const txMs = performance.now() - t0;
   const txCpu = cpuUs() - c0;
+  const txRexmits = eng.stats.sndrexmitpack;
+  const txErrors = port.stats().txErrors;
   await profStop("tx");
   if (!tx.stdout.startsWith(sum)) throw new Error(`tx transfer corrupt: ${tx.stdout}${tx.stderr}`);
 
@@ -241,6 +243,8 @@ try {
 
   // The same connects, then the same download, under a SYN flood at the accepting listener.
   const nobufs0 = stack.stats.ether.nobufs;
+  const rexmits0 = eng.stats.sndrexmitpack;
+  const txErrors0 = port.stats().txErrors;
   const flood = synFlood(
     lab,
     ns,
@@ -257,6 +261,8 @@ try {
     throw new Error(`tx transfer under flood corrupt: ${ftx.stdout}${ftx.stderr}`);
   const flooded = await flood;
   const floodNobufs = stack.stats.ether.nobufs - nobufs0;
+  const floodRexmits = eng.stats.sndrexmitpack - rexmits0;
+  const floodTxErrors = port.stats().txErrors - txErrors0;
   const floodSyncache = eng.syncache.count;
 
   // The raw 1514-byte frame ceiling of this pcap port, same run.
@@ -292,6 +298,12 @@ try {
     flood_tx_mbps: mbps(SIZE, floodTxMs),
     flood_nobufs: floodNobufs,
     flood_syncache: floodSyncache,
+    flood_rexmits: floodRexmits,
+    flood_tx_errors: floodTxErrors,
+    // Segments we retransmitted, and frames the pcap port could not inject, while curl
+    // downloaded 50 MiB (the tx figure), and over the whole run.
+    tx_rexmits: txRexmits,
+    tx_errors: txErrors,
     rexmits: eng.stats.sndrexmitpack,
     badsum: eng.stats.rcvbadsum,
   };

@@ -32,8 +32,9 @@ import { tcpConnect, windowShiftFor } from "./usrreq.ts";
 export interface TcpEngineOptions {
   /** The stack's timer service (and through it the injectable clock). */
   timers: TimerService;
-  /** Sends the TCP segment b[0, len) from `src` to `dst`; IP adds its header. */
-  transmit(src: number, dst: number, b: Uint8Array, len: number): void;
+  /** Sends the TCP segment b[0, len) from `src` to `dst`; IP adds its header. Returns the
+   * errno of a segment that did not leave (no return or 0: it left). */
+  transmit(src: number, dst: number, b: Uint8Array, len: number): number | void;
   /** MTU of the route towards `dst`; our MSS option is this minus 40. */
   mtuFor?(dst: number): number;
   /** Secret for ISNs and SYN cookies (random when absent). */
@@ -112,8 +113,8 @@ export class TcpEngine implements TcbHost {
   now(): number {
     return this.clock.now();
   }
-  transmit(t: Tcb, b: Uint8Array, len: number): void {
-    this.opts.transmit(t.laddr, t.faddr, b, len);
+  transmit(t: Tcb, b: Uint8Array, len: number): number {
+    return this.opts.transmit(t.laddr, t.faddr, b, len) ?? 0;
   }
   deferAck(t: Tcb): boolean {
     const after = this.opts.afterInput;

@@ -313,11 +313,24 @@ function ackProcessing(t: Tcb, s: TcpSegment, dataLen: number, fin: boolean): bo
     t.scoreboard.ack(ack);
     t.rexmtShift = 0;
     t.rtt.backoff = 0;
+    if (t.inRecovery && t.rxtTsVal !== -1) {
+      // RFC 3522: the first ACK of new data after the fast retransmission echoes the
+      // original's timestamp: the segment was only reordered, so undo the window reduction
+      // (RFC 4015) and go on repairing whatever else the scoreboard shows as lost.
+      if (o.hasTs && seqLt(o.tsEcr, t.rxtTsVal)) {
+        t.cc.undo();
+        t.ccUndone = true;
+        stats.sndrexmitbad++;
+      }
+      t.rxtTsVal = -1;
+    }
     if (t.inRecovery) {
+      // The new first hole was retransmitted already (when, is not kept): judge it from now.
+      t.unaRxtMax = seqLt(ack, t.highRxt) ? t.sndMax : -1;
       if (seqGeq(ack, t.recover)) {
         t.inRecovery = false;
         t.inflate = 0;
-        t.cc.onRecoveryExit(t.flight(), t.smss);
+        if (!t.ccUndone) t.cc.onRecoveryExit(t.flight(), t.smss);
       } else if (!t.sackOk) {
         // RFC 6582 partial ACK: resend the next hole, deflate, keep recovering.
         const len = Math.min(t.smss, t.sndBuf.length);
@@ -382,8 +395,13 @@ function enterRecovery(t: Tcb): void {
   const len = Math.min(t.smss, t.sndBuf.length);
   if (t.sackOk) stats.sackrecovery++;
   else t.inflate = 3 * t.smss;
-  if (len > 0) sendSegment(t, t.sndUna, len, TH_ACK);
-  t.highRxt = (t.sndUna + len) >>> 0;
+  t.ccUndone = false;
+  const sent = len > 0 && sendSegment(t, t.sndUna, len, TH_ACK);
+  t.highRxt = sent ? (t.sndUna + len) >>> 0 : t.sndUna;
+  // The retransmission carried TSval = tsNow(); an ACK echoing an older one was sent for the
+  // original (late, reordered), not for it.
+  t.rxtTsVal = sent && t.tsOk ? t.tsNow() : -1;
+  t.unaRxtMax = sent ? t.sndMax : -1;
   t.setTimer(TT_REXMT, t.host.now() + t.rtt.current());
 }
 

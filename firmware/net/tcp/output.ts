@@ -49,9 +49,13 @@ export function receiveWindow(t: Tcb): number {
 
 /**
  * Writes and transmits one segment: [seq, seq+len) of the send ring (len may be 0) with `flags`.
- * Keeps SND.NXT/SND.MAX, the RTT sample, the advertised edge and the timers right.
+ * Keeps SND.NXT/SND.MAX, the RTT sample, the advertised edge and the timers right. Returns false
+ * when the segment did not leave (the interface refused it: its transmit queue was full): then
+ * nothing is counted as sent — SND.NXT/SND.MAX and the RTT sample are backed out, as BSD's
+ * tcp_output does on ENOBUFS — so a local drop is sent again as it is, not recovered from as a
+ * loss on the path (retransmission, fast recovery, a congestion response).
  */
-export function sendSegment(t: Tcb, seq: number, len: number, flags: number): void {
+export function sendSegment(t: Tcb, seq: number, len: number, flags: number): boolean {
   const host = t.host;
   if (len > 0) {
     // Never past the queued data: the FIN's sequence number is not a byte (a resend that reaches
@@ -106,28 +110,19 @@ export function sendSegment(t: Tcb, seq: number, len: number, flags: number): vo
   // Bookkeeping before handing the frame off (transmit may recurse into input on loopback).
   const now = host.now();
   const stats = host.stats;
-  stats.sndtotal++;
-  t.segsOut++;
   let end = (seq + len) >>> 0;
   if (syn) end = (end + 1) >>> 0;
   if ((flags & TH_FIN) !== 0) end = (end + 1) >>> 0;
   const isRetransmit = seqLt(seq, t.sndMax);
-  if (len > 0) {
-    if (isRetransmit) {
-      stats.sndrexmitpack++;
-      stats.sndrexmitbyte += len;
-      t.totalRetrans++;
-    } else {
-      stats.sndpack++;
-      stats.sndbyte += len;
-    }
-  } else if ((flags & (TH_SYN | TH_FIN | TH_RST)) !== 0) stats.sndctrl++;
-  else stats.sndacks++;
+  const nxtBefore = t.sndNxt;
+  const maxBefore = t.sndMax;
+  let timed = false;
   if (end !== seq) {
     if (!t.rtTiming && !isRetransmit) {
       t.rtTiming = true;
       t.rtSeq = seq;
       t.rtStart = now;
+      timed = true;
     }
     if (seq === t.sndNxt || seqGt(end, t.sndNxt)) t.sndNxt = seqMax(t.sndNxt, end);
     if (seqGt(end, t.sndMax)) t.sndMax = end;
@@ -145,7 +140,29 @@ export function sendSegment(t: Tcb, seq: number, len: number, flags: number): vo
     if (seqGt(edge, t.rcvAdv)) t.rcvAdv = edge;
   }
   t.lastSendTime = now;
-  host.transmit(t, b, hlen + len);
+  if (host.transmit(t, b, hlen + len) !== 0) {
+    stats.selfquench++;
+    if (t.sndNxt === end) t.sndNxt = nxtBefore;
+    if (t.sndMax === end) t.sndMax = maxBefore;
+    if (timed) t.rtTiming = false;
+    // The ACK it carried did not leave either: the next output owes it.
+    if ((flags & TH_ACK) !== 0 && (flags & TH_RST) === 0) t.ackNow = true;
+    return false;
+  }
+  stats.sndtotal++;
+  t.segsOut++;
+  if (len > 0) {
+    if (isRetransmit) {
+      stats.sndrexmitpack++;
+      stats.sndrexmitbyte += len;
+      t.totalRetrans++;
+    } else {
+      stats.sndpack++;
+      stats.sndbyte += len;
+    }
+  } else if ((flags & (TH_SYN | TH_FIN | TH_RST)) !== 0) stats.sndctrl++;
+  else stats.sndacks++;
+  return true;
 }
 
 /** Sends an ACK (and SACK/timestamps) now. */
@@ -173,6 +190,18 @@ function sackRecoveryOutput(t: Tcb): boolean {
   const sb = t.scoreboard;
   const hole = scratchFor(t.host).hole;
   let sent = false;
+  // A lost retransmission: data sent after the first hole's retransmission is SACKed (as much as
+  // IsLost asks) while the hole is not. RFC 6675 leaves this to the RTO (a second, longer stall
+  // and a window of one segment); resend the hole once more instead, as Linux does.
+  if (t.unaRxtMax !== -1 && sb.isLost(t.unaRxtMax, t.smss)) {
+    const len = Math.min(t.smss, (t.dataEnd() - t.sndUna) >>> 0);
+    t.unaRxtMax = -1;
+    if (len > 0 && sendSegment(t, t.sndUna, len, TH_ACK)) {
+      t.unaRxtMax = t.sndMax;
+      t.host.stats.lostrexmt++;
+      sent = true;
+    }
+  }
   for (let guard = 0; guard < 64; guard++) {
     const pipe = sb.pipe(t.sndUna, t.sndMax, t.highRxt, t.smss);
     if (t.cc.cwnd - pipe < t.smss) break;
@@ -184,7 +213,7 @@ function sackRecoveryOutput(t: Tcb): boolean {
       if (seqLt(t.sndMax, dataEnd) && seqLt(t.sndMax, inWnd)) {
         const len = Math.min(t.smss, (dataEnd - t.sndMax) >>> 0, (inWnd - t.sndMax) >>> 0);
         t.sndNxt = t.sndMax;
-        sendSegment(t, t.sndMax, len, TH_ACK);
+        if (!sendSegment(t, t.sndMax, len, TH_ACK)) break;
         sent = true;
         continue;
       }
@@ -196,15 +225,17 @@ function sackRecoveryOutput(t: Tcb): boolean {
           const len = Math.min(t.smss, (top - sb.highest(t.sndUna)) >>> 0);
           if (len > 0) {
             const start = (top - len) >>> 0;
-            t.rescueRxt = start;
-            sendSegment(t, start, len, TH_ACK);
-            sent = true;
+            if (sendSegment(t, start, len, TH_ACK)) {
+              t.rescueRxt = start;
+              sent = true;
+            }
           }
         }
         break;
       }
     }
-    sendSegment(t, s, hole.len, TH_ACK);
+    if (!sendSegment(t, s, hole.len, TH_ACK)) break;
+    if (s === t.sndUna) t.unaRxtMax = t.sndMax;
     t.highRxt = (s + hole.len) >>> 0;
     sent = true;
   }
@@ -240,7 +271,9 @@ export function tcpOutput(t: Tcb): void {
     // Once our FIN is acknowledged the state leaves FIN-WAIT-1/CLOSING/LAST-ACK: no FIN after that.
     const fin = finQueuedState(state) && !finSent && (t.sndNxt + len) >>> 0 === dataEnd;
     if (sendNow || (fin && len === unsent)) {
-      sendSegment(t, t.sndNxt, len, fin ? TH_ACK | TH_FIN : TH_ACK);
+      // A segment the interface refused ends this round: the next ACK (or the retransmit
+      // timer, when nothing else is in flight) sends it again.
+      if (!sendSegment(t, t.sndNxt, len, fin ? TH_ACK | TH_FIN : TH_ACK)) return;
       sent = true;
       continue;
     }

@@ -12,12 +12,15 @@ export function newTcpStats() {
     sndpack: 0,
     sndbyte: 0,
     sndrexmitpack: 0,
+    sndrexmitbad: 0,
+    lostrexmt: 0, // retransmissions found lost by later SACKs and sent again before the RTO // fast retransmissions found spurious by their timestamps (RFC 3522)
     sndrexmitbyte: 0,
     sndacks: 0,
     sndprobe: 0,
     sndwinup: 0,
     sndctrl: 0,
     sndrst: 0,
+    selfquench: 0, // segments the interface refused (full transmit queue), sent again later
     rcvtotal: 0,
     rcvpack: 0,
     rcvbyte: 0,

@@ -32,8 +32,9 @@ export interface TcbHost {
   now(): number;
   readonly config: TcpConfig;
   readonly stats: TcpStats;
-  /** Hands the segment b[0, len) from tcb.laddr to tcb.faddr to IP. */
-  transmit(tcb: Tcb, b: Uint8Array, len: number): void;
+  /** Hands the segment b[0, len) from tcb.laddr to tcb.faddr to IP: 0, or the errno of a
+   * segment that did not leave (ENOBUFS: the interface's transmit queue or buffers were full). */
+  transmit(tcb: Tcb, b: Uint8Array, len: number): number;
   /** The connection's earliest deadline changed. */
   reschedule(tcb: Tcb): void;
   /** The connection ended; `timeWait` asks for a TIME-WAIT record in its place. */
@@ -106,6 +107,13 @@ export class Tcb {
   rtStart = 0;
   dupAcks = 0;
   inRecovery = false;
+  /** TSval of the retransmission that started this recovery, until the first ACK of new data
+   * judges it (RFC 3522 Eifel detection); -1: none pending. */
+  rxtTsVal = -1;
+  /** This recovery's window reduction was undone (spurious retransmission, RFC 4015). */
+  ccUndone = false;
+  /** SND.MAX when the segment at SND.UNA was last retransmitted in this recovery; -1: not yet. */
+  unaRxtMax = -1;
   /** NewReno `recover` / RFC 6675 RecoveryPoint. */
   recover = 0;
   highRxt = 0;

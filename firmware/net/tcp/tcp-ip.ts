@@ -2,7 +2,7 @@
 // through `ip.output` (one source-address selection, IP-layer pfil), deadlines live on the
 // stack's timer service, MSS comes from the route's MTU, and `net.inet.tcp.*` is in the stack's
 // sysctl tree. The socket layer reaches connections through `engine`.
-import { KernelError, errnoName } from "../../kernel/errno.ts";
+import { ERRNO, KernelError, errnoName } from "../../kernel/errno.ts";
 import { IPPROTO_TCP, ipSrc, ipDst, ipTotalLen } from "../wire/ipv4.ts";
 import type { IpProtocol } from "../stack/ip4.ts";
 import { pbufFree, type Pbuf } from "../stack/pbuf.ts";
@@ -67,12 +67,12 @@ export class TcpProtocol implements IpProtocol {
     );
   }
 
-  private output(src: number, dst: number, b: Uint8Array, len: number): void {
+  private output(src: number, dst: number, b: Uint8Array, len: number): number {
     const pb = this.stack.pool.allocSize(len);
-    if (pb === null) return; // counted by the pool; TCP's timers resend
+    if (pb === null) return ERRNO.ENOBUFS; // counted by the pool; TCP sends the segment again
     pb.bytes.set(b.subarray(0, len), pb.off);
     pb.len = len;
-    this.stack.ip.output(pb, { src, dst, proto: IPPROTO_TCP });
+    return this.stack.ip.output(pb, { src, dst, proto: IPPROTO_TCP });
   }
 
   private mtuFor(dst: number): number {

@@ -15,6 +15,8 @@ export class Cubic implements CongestionControl {
   private cwndEpoch = 0;
   private wEst = 0;
   private cwndPrior = 0;
+  private priorSsthresh = 0;
+  private priorWMax = 0;
 
   cwnd: number;
   ssthresh: number;
@@ -51,6 +53,8 @@ export class Cubic implements CongestionControl {
 
   onCongestion(flight: number, smss: number): void {
     this.cwndPrior = this.cwnd;
+    this.priorSsthresh = this.ssthresh;
+    this.priorWMax = this.wMax;
     this.wMax = this.cwnd < this.wMax ? (this.cwnd * (1 + BETA)) / 2 : this.cwnd;
     this.ssthresh = Math.max(Math.floor(flight * BETA), 2 * smss);
     this.cwnd = this.ssthresh;
@@ -61,6 +65,13 @@ export class Cubic implements CongestionControl {
     this.ssthresh = Math.max(Math.floor(flight * BETA), 2 * smss);
     this.cwnd = smss;
     this.wMax = 0; // next epoch: K = 0, W_max = cwnd at its start
+    this.epochStart = -1;
+  }
+
+  undo(): void {
+    this.cwnd = Math.max(this.cwnd, this.cwndPrior);
+    this.ssthresh = Math.max(this.ssthresh, this.priorSsthresh);
+    this.wMax = this.priorWMax;
     this.epochStart = -1;
   }
 

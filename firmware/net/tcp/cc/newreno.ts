@@ -5,6 +5,8 @@ import { type CongestionControl, slowStart } from "./types.ts";
 export class NewReno implements CongestionControl {
   readonly name = "newreno";
   private acc = 0;
+  private priorCwnd = 0;
+  private priorSsthresh = 0;
 
   cwnd: number;
   ssthresh: number;
@@ -27,6 +29,8 @@ export class NewReno implements CongestionControl {
   }
 
   onCongestion(flight: number, smss: number): void {
+    this.priorCwnd = this.cwnd;
+    this.priorSsthresh = this.ssthresh;
     this.ssthresh = Math.max(flight / 2, 2 * smss);
     this.cwnd = this.ssthresh;
     this.acc = 0;
@@ -36,6 +40,11 @@ export class NewReno implements CongestionControl {
     this.ssthresh = Math.max(flight / 2, 2 * smss);
     this.cwnd = smss;
     this.acc = 0;
+  }
+
+  undo(): void {
+    this.cwnd = Math.max(this.cwnd, this.priorCwnd);
+    this.ssthresh = Math.max(this.ssthresh, this.priorSsthresh);
   }
 
   onRecoveryExit(flight: number, smss: number): void {

@@ -11,6 +11,9 @@ export interface CongestionControl {
   onCongestion(flight: number, smss: number, now: number): void;
   /** Retransmission timeout. */
   onRto(flight: number, smss: number): void;
+  /** The last onCongestion answered a loss that did not happen (the retransmission was
+   * spurious, RFC 3522): back to the window and threshold from before it (RFC 4015). */
+  undo(): void;
   /** Recovery ended with a full ACK. */
   onRecoveryExit(flight: number, smss: number): void;
   /** Idle longer than an RTO (RFC 5681 §4.1): restart from at most the initial window. */

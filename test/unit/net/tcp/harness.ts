@@ -1,6 +1,7 @@
 // A TCP engine on a virtual clock: inject one segment, read back exactly the segments emitted,
 // parsed with the same parser the engine uses. Peer is REMOTE; we are LOCAL.
 import { ManualClock } from "../../../../firmware/kernel/clock.ts";
+import { ERRNO } from "../../../../firmware/kernel/errno.ts";
 import { TimerService } from "../../../../firmware/net/stack/timers.ts";
 import { parseIpv4 } from "../../../../firmware/net/wire/ipv4-addr.ts";
 import { TH_ACK } from "../../../../firmware/net/wire/tcp.ts";
@@ -73,6 +74,9 @@ export class Harness {
   readonly clock = new ManualClock();
   readonly timers = new TimerService(this.clock);
   out: Sent[] = [];
+  /** Sequence numbers of segments the interface refuses once each (ENOBUFS: a full transmit
+   * queue); a refused segment is not recorded in `out`. */
+  refuseSeqs: number[] = [];
   readonly engine: TcpEngine;
   lport = 80;
   rport = 40_000;
@@ -86,8 +90,14 @@ export class Harness {
       timers: this.timers,
       transmit: (src, dst, b, len) => {
         if (src !== LOCAL || dst !== REMOTE) throw new Error("segment to the wrong peer");
+
         const err = parseTcpSegment(b, 0, len, src, dst, true, this.parsed);
         if (err !== null) throw new Error(`engine emitted a bad segment: ${err}`);
+        const refused = this.refuseSeqs.indexOf(this.parsed.seq);
+        if (refused >= 0) {
+          this.refuseSeqs.splice(refused, 1);
+          return ERRNO.ENOBUFS;
+        }
         this.out.push(toSent(this.parsed));
       },
       mtuFor: () => mtu,

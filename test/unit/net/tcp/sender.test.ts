@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import { ERRNO } from "../../../../firmware/kernel/errno.ts";
 import { TCPS_CLOSED, TCPS_ESTABLISHED } from "../../../../firmware/net/tcp/state.ts";
 import { TCP_NODELAY, tcpSend, tcpSetKeepalive, tcpSetOption } from "../../../../firmware/net/tcp/usrreq.ts";
+import { TT_REXMT } from "../../../../firmware/net/tcp/timers.ts";
 import { TH_ACK, TH_PUSH, TH_RST, TH_SYN } from "../../../../firmware/net/wire/tcp.ts";
 import { Harness, LOCAL, REMOTE } from "./harness.ts";
 
@@ -95,6 +96,28 @@ describe("sending", () => {
     expect(h.take()).toMatchObject([{ seq: t.iss + 1 + 11 * MSS }]);
   });
 
+  it("31b: a segment the interface refuses (ENOBUFS) is not sent: SND.NXT backs out, the next ACK sends it as new data, no retransmission or recovery", () => {
+    const h = new Harness();
+    const t = h.connect();
+    // The window allows 10 segments; the 4th is refused and ends the round.
+    h.refuseSeqs.push(t.iss + 1 + 3 * MSS);
+    send(t, 12 * MSS);
+    const first = h.take();
+    expect(first.map((s) => s.seq)).toEqual([0, 1, 2].map((i) => t.iss + 1 + i * MSS));
+    expect(t.sndNxt).toBe(t.iss + 1 + 3 * MSS);
+    expect(t.sndMax).toBe(t.iss + 1 + 3 * MSS);
+    expect(h.engine.stats.selfquench).toBe(1);
+    expect(t.deadlines[TT_REXMT]).toBeGreaterThan(0);
+    h.inject({ seq: 1001, ack: t.iss + 1 + 2 * MSS, flags: TH_ACK });
+    const next = h.take();
+    expect(next[0]).toMatchObject({ seq: t.iss + 1 + 3 * MSS });
+    expect(next[0].data.length).toBe(MSS);
+    expect(next.length).toBeGreaterThan(2);
+    expect(h.engine.stats.sndrexmitpack).toBe(0);
+    expect(h.engine.stats.sndpack).toBe(3 + next.length);
+    expect(t.inRecovery).toBe(false);
+  });
+
   it("32: NewReno partial ACK → the next hole at once, still in recovery; ACK ≥ recover → exit", () => {
     const h = new Harness({ congctl: "newreno" });
     const t = h.connect();
@@ -129,6 +152,64 @@ describe("sending", () => {
     h.inject({ seq: 1001, ack: una + 10 * MSS, flags: TH_ACK });
     expect(t.inRecovery).toBe(false);
     expect(h.engine.stats.sackrecovery).toBe(1);
+  });
+
+  it("33b: Eifel (RFC 3522/4015): an ACK echoing the original's timestamp undoes the window reduction; one echoing the retransmission's does not", () => {
+    for (const spurious of [true, false]) {
+      const h = new Harness();
+      const t = h.connect({ sackPerm: true, ts: true });
+      send(t, 10 * MSS);
+      const origTs = h.take()[0].ts![0];
+      h.advance(50);
+      const cwnd = t.cc.cwnd;
+      const una = t.iss + 1;
+      h.inject({
+        seq: 1001,
+        ack: una,
+        flags: TH_ACK,
+        sack: [[una + MSS, una + 4 * MSS]],
+        ts: [5001, origTs],
+      });
+      const rxt = h.take()[0];
+      expect(rxt).toMatchObject({ seq: una });
+      expect(rxt.ts![0]).toBeGreaterThan(origTs);
+      expect(t.cc.cwnd).toBeLessThan(cwnd);
+      h.advance(20);
+      const echo = spurious ? origTs : rxt.ts![0];
+      h.inject({ seq: 1001, ack: una + 4 * MSS, flags: TH_ACK, ts: [5002, echo] });
+      expect(h.engine.stats.sndrexmitbad).toBe(spurious ? 1 : 0);
+      if (spurious) expect(t.cc.cwnd).toBeGreaterThanOrEqual(cwnd);
+      else expect(t.cc.cwnd).toBeLessThan(cwnd);
+      h.inject({ seq: 1001, ack: t.sndMax, flags: TH_ACK, ts: [5003, echo] });
+      expect(t.inRecovery).toBe(false);
+      if (spurious) expect(t.cc.cwnd).toBeGreaterThanOrEqual(cwnd);
+    }
+  });
+
+  it("33c: a lost retransmission (data sent after it SACKed, the hole not) is sent again before the RTO", () => {
+    const h = new Harness({ congctl: "newreno" });
+    const t = h.connect({ sackPerm: true });
+    send(t, 20 * MSS);
+    expect(h.take()).toHaveLength(10);
+    const una = t.iss + 1;
+    h.inject({ seq: 1001, ack: una, flags: TH_ACK, sack: [[una + MSS, una + 4 * MSS]] });
+    expect(h.take().map((s) => (s.seq - una) / MSS)).toEqual([0]);
+    // Everything but the hole arrived: recovery sends new data (segments 10 …).
+    h.inject({ seq: 1001, ack: una, flags: TH_ACK, sack: [[una + MSS, una + 10 * MSS]] });
+    const fresh = h.take().map((s) => (s.seq - una) / MSS);
+    expect(fresh.length).toBeGreaterThanOrEqual(3);
+    expect(fresh.slice(0, 3)).toEqual([10, 11, 12]);
+    expect(h.engine.stats.lostrexmt).toBe(0);
+    // Three of those are SACKed, the hole still is not: its retransmission was lost.
+    h.inject({ seq: 1001, ack: una, flags: TH_ACK, sack: [[una + MSS, una + 13 * MSS]] });
+    expect(h.take().map((s) => (s.seq - una) / MSS)).toContain(0);
+    expect(h.engine.stats.lostrexmt).toBe(1);
+    expect(h.engine.stats.rexmttimeo).toBe(0);
+    // Judged once per retransmission: the next SACK alone does not resend it again.
+    h.inject({ seq: 1001, ack: una, flags: TH_ACK, sack: [[una + MSS, una + 13 * MSS]] });
+    expect(h.take().map((s) => (s.seq - una) / MSS)).not.toContain(0);
+    h.inject({ seq: 1001, ack: t.sndMax, flags: TH_ACK });
+    expect(t.inRecovery).toBe(false);
   });
 
   it("34: zero window: nothing sent; persist probes 1 byte with backoff; answered probes never time out; window opens → data", () => {
