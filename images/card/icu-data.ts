@@ -21,7 +21,7 @@ import { CROSS, run } from "./addons.ts";
 import { DebianError } from "./debian-repo.ts";
 
 /** Bump when the selection or the way the library is made changes. */
-const RECIPE = "icu-en-1";
+const RECIPE = "icu-en-2";
 /** The library whose data is reduced: `libicudata.so.<major>.<minor>`. */
 export const ICU_DATA_LIB = /(?:^|\/)libicudata\.so\.(\d+)\.\d+$/;
 /** A locale's item (`en_GB.res`, `de_.res`, `sr_Latn_BA.res`); `res_index`/`pool` are not. */
@@ -97,7 +97,8 @@ export function reducedIcuData(opts: IcuDataOptions): Uint8Array {
 
   const cross = CROSS[opts.arch];
   const pkg = `icudt${major}l`;
-  const dir = join(opts.cache, "icu", "build", hash.slice(0, 16));
+  // Per process: two builds of the same library at once (parallel test files) stay apart.
+  const dir = join(opts.cache, "icu", "build", `${hash.slice(0, 16)}-${process.pid}`);
   rmSync(dir, { recursive: true, force: true });
   for (const d of ["in", "step1", "step2", "out", "index", "x"]) mkdirSync(join(dir, d), { recursive: true });
   const what = `reducing ICU data for ${opts.arch}`;
@@ -163,33 +164,33 @@ export function reducedIcuData(opts: IcuDataOptions): Uint8Array {
     ...[join(dir, "step2", `${pkg}.dat`), reduced],
   ]);
 
-  // The library: the package as the exported icudt<N>_dat object, no code, no build id.
-  writeFileSync(
-    join(dir, "icudata.S"),
-    [
-      "\t.section .rodata",
-      "\t.balign 16",
-      `\t.globl ${symbol}`,
-      `\t.type ${symbol}, %object`,
-      `${symbol}:`,
-      `\t.incbin "out/${pkg}.dat"`,
-      `\t.size ${symbol}, . - ${symbol}`,
-      '\t.section .note.GNU-stack,"",%progbits',
-      "",
-    ].join("\n"),
-  );
+  // The library: the package as the exported icudt<N>_dat object, no code, no build id. A C
+  // file (top-level asm) rather than a .S: only then does the armhf compiler mark the object
+  // hard-float, without which the board's dynamic loader refuses the library.
+  const asm = [
+    ".section .rodata",
+    ".balign 16",
+    `.globl ${symbol}`,
+    `.type ${symbol}, %object`,
+    `${symbol}:`,
+    `.incbin \\"out/${pkg}.dat\\"`,
+    `.size ${symbol}, . - ${symbol}`,
+    ".previous",
+    "",
+  ].join("\\n");
+  writeFileSync(join(dir, "icudata.c"), `__asm__("${asm}");\n`);
   const soname = `libicudata.so.${major}`;
   tool(`${cross.triplet}-gcc`, [
     ...["-shared", "-nostdlib", "-s", `-Wl,-soname,${soname}`, "-Wl,--build-id=none"],
-    ...["-o", "libicudata.so", "icudata.S"],
+    ...["-o", "libicudata.so", "icudata.c"],
   ]);
   const lib = readFileSync(join(dir, "libicudata.so"));
   opts.log(
     `ICU data for ${opts.arch}: root and English locales, ${(readFileSync(reduced).length / 1048576).toFixed(1)} MB of ${(data.length / 1048576).toFixed(1)} MB`,
   );
   mkdirSync(dirname(cached), { recursive: true });
-  writeFileSync(`${cached}.tmp`, lib);
-  renameSync(`${cached}.tmp`, cached);
+  writeFileSync(`${cached}.${process.pid}.tmp`, lib);
+  renameSync(`${cached}.${process.pid}.tmp`, cached);
   rmSync(dir, { recursive: true, force: true });
   return lib;
 }
