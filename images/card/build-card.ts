@@ -31,7 +31,7 @@ import { DATA_FS_MODULES, initScript, skeleton, withParents } from "./initramfs.
 import { debianMirror } from "./mirror.ts";
 import { fileEntry, kernelTree, moduleLoadOrder, runtimeFiles } from "./rootfs.ts";
 import { crossAddons } from "./addons.ts";
-import { ICU_DATA_LIB, reducedIcuData } from "./icu-data.ts";
+import { ICU_DATA_LIB, ICU_RECIPE, reducedIcuData } from "./icu-data.ts";
 import { bundleRuntime, nativePackageFiles } from "./runtime-bundle.ts";
 
 /** Bump when the card's layout or contents change for the same inputs. */
@@ -183,7 +183,9 @@ export async function buildCard(opts: CardBuildOptions): Promise<CardBuildResult
   // init or the runtime image), so a buildfile edit or another board reuses it.
   const sharedHash = createHash("sha256");
   const compress = SHARED_COMPRESSION[deb.initramfsCompression](deb.arch);
-  sharedHash.update(`${PIPELINE}\n${opts.epoch}\n${deb.arch}\n${compress.cmd} ${compress.args.join(" ")}\n`);
+  sharedHash.update(
+    `${PIPELINE}\n${ICU_RECIPE}\n${opts.epoch}\n${deb.arch}\n${compress.cmd} ${compress.args.join(" ")}\n`,
+  );
   for (const p of [...rootPackages, ...(busyboxPkg ? [busyboxPkg] : [])])
     sharedHash.update(`${p.name} ${p.sha256}\n`);
   for (const f of runtime) sharedHash.update(`${f.path} ${sha256(f.data)}\n`);

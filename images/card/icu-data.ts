@@ -20,8 +20,8 @@ import { dirname, join } from "node:path";
 import { CROSS, run } from "./addons.ts";
 import { DebianError } from "./debian-repo.ts";
 
-/** Bump when the selection or the way the library is made changes. */
-const RECIPE = "icu-en-2";
+/** Bump when the selection or the way the library is made changes (part of the cache keys). */
+export const ICU_RECIPE = "icu-en-2";
 /** The library whose data is reduced: `libicudata.so.<major>.<minor>`. */
 export const ICU_DATA_LIB = /(?:^|\/)libicudata\.so\.(\d+)\.\d+$/;
 /** A locale's item (`en_GB.res`, `de_.res`, `sr_Latn_BA.res`); `res_index`/`pool` are not. */
@@ -91,7 +91,7 @@ export function reducedIcuData(opts: IcuDataOptions): Uint8Array {
   const m = ICU_DATA_LIB.exec(opts.libName);
   if (!m) throw new DebianError(`${opts.libName} is not a libicudata.so.<N>.<M>`);
   const major = m[1];
-  const hash = createHash("sha256").update(`${RECIPE}\n${opts.arch}\n`).update(opts.lib).digest("hex");
+  const hash = createHash("sha256").update(`${ICU_RECIPE}\n${opts.arch}\n`).update(opts.lib).digest("hex");
   const cached = join(opts.cache, "icu", `${opts.arch}-${hash.slice(0, 32)}.so`);
   if (existsSync(cached)) return readFileSync(cached);
 
