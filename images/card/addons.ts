@@ -50,7 +50,8 @@ interface Cross {
   readonly aptPackage: string;
 }
 
-const CROSS: Record<string, Cross> = {
+/** Debian's cross toolchain for each board architecture (addons here, ICU's data library). */
+export const CROSS: Record<string, Cross> = {
   arm64: { triplet: "aarch64-linux-gnu", gypArch: "arm64", aptPackage: "g++-aarch64-linux-gnu" },
   armhf: { triplet: "arm-linux-gnueabihf", gypArch: "arm", aptPackage: "g++-arm-linux-gnueabihf" },
 };
@@ -97,7 +98,8 @@ function nodeGyp(env: Readonly<Record<string, string | undefined>>): string {
   return found;
 }
 
-function run(
+/** Runs a build tool; a failure throws with the tail of its output. */
+export function run(
   cmd: string,
   args: readonly string[],
   opts: { cwd?: string; env?: NodeJS.ProcessEnv },

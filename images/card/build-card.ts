@@ -31,10 +31,11 @@ import { DATA_FS_MODULES, initScript, skeleton, withParents } from "./initramfs.
 import { debianMirror } from "./mirror.ts";
 import { fileEntry, kernelTree, moduleLoadOrder, runtimeFiles } from "./rootfs.ts";
 import { crossAddons } from "./addons.ts";
+import { ICU_DATA_LIB, ICU_RECIPE, reducedIcuData } from "./icu-data.ts";
 import { bundleRuntime, nativePackageFiles } from "./runtime-bundle.ts";
 
 /** Bump when the card's layout or contents change for the same inputs. */
-const PIPELINE = "card-3";
+const PIPELINE = "card-4";
 const enc = new TextEncoder();
 /** Node's name for the board's platform (the prebuilds/ directory of a native package). */
 const NODE_PLATFORM = { arm64: "linux-arm64", armhf: "linux-arm" } as const;
@@ -182,7 +183,9 @@ export async function buildCard(opts: CardBuildOptions): Promise<CardBuildResult
   // init or the runtime image), so a buildfile edit or another board reuses it.
   const sharedHash = createHash("sha256");
   const compress = SHARED_COMPRESSION[deb.initramfsCompression](deb.arch);
-  sharedHash.update(`${PIPELINE}\n${opts.epoch}\n${deb.arch}\n${compress.cmd} ${compress.args.join(" ")}\n`);
+  sharedHash.update(
+    `${PIPELINE}\n${ICU_RECIPE}\n${opts.epoch}\n${deb.arch}\n${compress.cmd} ${compress.args.join(" ")}\n`,
+  );
   for (const p of [...rootPackages, ...(busyboxPkg ? [busyboxPkg] : [])])
     sharedHash.update(`${p.name} ${p.sha256}\n`);
   for (const f of runtime) sharedHash.update(`${f.path} ${sha256(f.data)}\n`);
@@ -218,6 +221,17 @@ export async function buildCard(opts: CardBuildOptions): Promise<CardBuildResult
       ...runtimeFiles(rootPackages.map((p) => tree(p.name))).map((e) => ({
         ...e,
         path: e.path.replace(/^lib\//, "usr/lib/"),
+        // ICU's data: the root and English locales only (images/card/icu-data.ts).
+        data:
+          e.data && ICU_DATA_LIB.test(e.path) && (e.mode & 0o170000) === 0o100000
+            ? reducedIcuData({
+                arch: deb.arch,
+                lib: e.data,
+                libName: e.path,
+                cache,
+                log: (l) => log(`      ${l}`),
+              })
+            : e.data,
       })),
       ...runtime.map((f) => ({ path: f.path.slice(1), mode: 0o100000 | f.mode, data: f.data })),
     ].filter((e) => e.path !== "lib");

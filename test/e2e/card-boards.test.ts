@@ -5,10 +5,12 @@
 // cpio the initramfs's two archives, bmaptool copies the card through our bmap, sha256sum checks
 // the .sha256 file, xz unpacks the compressed copy. Another build of the same buildfile into
 // another place with the same SOURCE_DATE_EPOCH must give the same bytes, and a build with
-// nothing changed must come from the cache. Expectations come from boards/*.ts.
+// nothing changed must come from the cache. The card's own node, with the card's initramfs as
+// its root, runs under qemu-user and must format, collate, segment and decode with the reduced
+// ICU data (images/card/icu-data.ts). Expectations come from boards/*.ts.
 // Needs a Debian mirror (or a filled NETRINO_CACHE), the cross compilers g++-aarch64-linux-gnu
 // and g++-arm-linux-gnueabihf, and packages fdisk, mtools, dosfstools, bmap-tools, cpio,
-// xz-utils.
+// xz-utils, icu-devtools, qemu-user.
 import { spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -30,6 +32,9 @@ const tools = [
   "xz",
   "aarch64-linux-gnu-g++",
   "arm-linux-gnueabihf-g++",
+  "icupkg",
+  "qemu-aarch64",
+  "qemu-arm",
 ];
 const missing = tools.filter((t) => spawnSync("sh", ["-c", `command -v ${t}`]).status !== 0);
 const need = missing.length === 0 || process.env.CI === "true";
@@ -94,6 +99,64 @@ function inspect(img: string): {
   const initramfs = [...list(sh("xz", ["-dc"], shared)), ...own];
   const init = sh("cpio", ["-i", "--to-stdout", "--quiet", "init"], ownCpio).toString("utf8");
   return { files, read, shared, initramfs, own, init };
+}
+
+/** Intl basics node needs on a board, with what en-US data gives (and no other locale). */
+const INTL_SCRIPT = `console.log(JSON.stringify({
+  number: (1234567.891).toLocaleString(),
+  currency: new Intl.NumberFormat("en-US", { style: "currency", currency: "EUR" }).format(1234.5),
+  date: new Date(0).toLocaleString("en-US", { timeZone: "UTC" }),
+  zone: new Intl.DateTimeFormat("en-GB", { dateStyle: "full", timeStyle: "long", timeZone: "Europe/Berlin" }).format(0),
+  dropped: new Intl.NumberFormat("de").resolvedOptions().locale,
+  supported: Intl.DateTimeFormat.supportedLocalesOf(["de", "en-GB", "ja"]),
+  collation: ["b", "a", "B", "\u00e4"].sort(new Intl.Collator("en").compare),
+  normalization: "e\u0301".normalize("NFC") + "\ufb01".normalize("NFKC"),
+  upper: "stra\u00dfe".toLocaleUpperCase("en"),
+  plural: new Intl.PluralRules("en").select(1),
+  relative: new Intl.RelativeTimeFormat("en").format(-1, "day"),
+  words: [...new Intl.Segmenter("en", { granularity: "word" }).segment("Hello, world")].filter((s) => s.isWordLike).length,
+  region: new Intl.DisplayNames("en", { type: "region" }).of("DE"),
+  decoder: new TextDecoder("shift_jis").decode(new Uint8Array([0x82, 0xa0])),
+  idna: new URL("http://b\u00fccher.example/").hostname,
+}));`;
+
+/** The card's node run under qemu-user with its shared initramfs archive as the root. */
+function intlOnCard(shared: Buffer, arch: "arm64" | "armhf"): unknown {
+  const root = mkdtempSync(join(tmp, `root-${arch}-`));
+  const unpack = spawnSync("sh", ["-c", "xz -dc | cpio -idm --quiet --nonmatching 'dev/*'"], {
+    cwd: root,
+    input: shared,
+    maxBuffer: 1 << 20,
+  });
+  expect(unpack.status, String(unpack.stderr)).toBe(0);
+  const qemu = arch === "arm64" ? "qemu-aarch64" : "qemu-arm";
+  const r = spawnSync(qemu, ["-L", root, join(root, "usr/bin/node"), "-e", INTL_SCRIPT], {
+    encoding: "utf8",
+    env: { PATH: "/bin" },
+  });
+  rmSync(root, { recursive: true, force: true });
+  expect(r.status, `${r.error?.message ?? ""}${r.stderr}`).toBe(0);
+  return JSON.parse(r.stdout);
+}
+
+function checkIntl(shared: Buffer, arch: "arm64" | "armhf"): void {
+  expect(intlOnCard(shared, arch)).toEqual({
+    number: "1,234,567.891",
+    currency: "€1,234.50",
+    date: "1/1/1970, 12:00:00 AM",
+    zone: "Thursday, 1 January 1970 at 01:00:00 CET",
+    dropped: "en-US",
+    supported: ["en-GB"],
+    collation: ["a", "ä", "b", "B"],
+    normalization: "éfi",
+    upper: "STRASSE",
+    plural: "one",
+    relative: "1 day ago",
+    words: 2,
+    region: "Germany",
+    decoder: "あ",
+    idna: "xn--bcher-kva.example",
+  });
 }
 
 /** What every card has, whatever the board: the checks that do not depend on its boot chain. */
@@ -209,6 +272,11 @@ describe.skipIf(!need)(`board cards (needs ${tools.join(", ")})`, () => {
     expect(extlinux).toMatch(/^\s*fdt \/am335x-boneblack\.dtb$/m);
     expect(extlinux).toMatch(/^\s*append console=ttyO0,115200n8 /m);
   }, 900_000);
+
+  it("the cards' node formats, collates, segments and decodes with the reduced ICU data (qemu-user)", () => {
+    checkIntl(inspect(imgOf("rpi4")).shared, "arm64");
+    checkIntl(inspect(imgOf("bbb")).shared, "armhf");
+  }, 300_000);
 
   it("rpi3 and rpi4 share the arm64 initramfs archive byte for byte", () => {
     expect(inspect(imgOf("rpi3")).shared.equals(inspect(imgOf("rpi4")).shared)).toBe(true);
