@@ -12,6 +12,7 @@
 // and g++-arm-linux-gnueabihf, and packages fdisk, mtools, dosfstools, bmap-tools, cpio,
 // xz-utils, icu-devtools, qemu-user.
 import { spawnSync } from "node:child_process";
+import { transformSync } from "esbuild";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
@@ -101,24 +102,11 @@ function inspect(img: string): {
   return { files, read, shared, initramfs, own, init };
 }
 
-/** Intl basics node needs on a board, with what en-US data gives (and no other locale). */
-const INTL_SCRIPT = `console.log(JSON.stringify({
-  number: (1234567.891).toLocaleString(),
-  currency: new Intl.NumberFormat("en-US", { style: "currency", currency: "EUR" }).format(1234.5),
-  date: new Date(0).toLocaleString("en-US", { timeZone: "UTC" }),
-  zone: new Intl.DateTimeFormat("en-GB", { dateStyle: "full", timeStyle: "long", timeZone: "Europe/Berlin" }).format(0),
-  dropped: new Intl.NumberFormat("de").resolvedOptions().locale,
-  supported: Intl.DateTimeFormat.supportedLocalesOf(["de", "en-GB", "ja"]),
-  collation: ["b", "a", "B", "\u00e4"].sort(new Intl.Collator("en").compare),
-  normalization: "e\u0301".normalize("NFC") + "\ufb01".normalize("NFKC"),
-  upper: "stra\u00dfe".toLocaleUpperCase("en"),
-  plural: new Intl.PluralRules("en").select(1),
-  relative: new Intl.RelativeTimeFormat("en").format(-1, "day"),
-  words: [...new Intl.Segmenter("en", { granularity: "word" }).segment("Hello, world")].filter((s) => s.isWordLike).length,
-  region: new Intl.DisplayNames("en", { type: "region" }).of("DE"),
-  decoder: new TextDecoder("shift_jis").decode(new Uint8Array([0x82, 0xa0])),
-  idna: new URL("http://b\u00fccher.example/").hostname,
-}));`;
+/** Intl basics node needs on a board (fixtures/intl-probe.ts), as JavaScript the card's node runs. */
+function intlScript(): string {
+  const probe = join(import.meta.dirname, "fixtures", "intl-probe.ts");
+  return transformSync(readFileSync(probe, "utf8"), { loader: "ts", format: "cjs", target: "node20" }).code;
+}
 
 /** The card's node run under qemu-user with its shared initramfs archive as the root. */
 function intlOnCard(shared: Buffer, arch: "arm64" | "armhf"): unknown {
@@ -130,7 +118,7 @@ function intlOnCard(shared: Buffer, arch: "arm64" | "armhf"): unknown {
   });
   expect(unpack.status, String(unpack.stderr)).toBe(0);
   const qemu = arch === "arm64" ? "qemu-aarch64" : "qemu-arm";
-  const r = spawnSync(qemu, ["-L", root, join(root, "usr/bin/node"), "-e", INTL_SCRIPT], {
+  const r = spawnSync(qemu, ["-L", root, join(root, "usr/bin/node"), "-e", intlScript()], {
     encoding: "utf8",
     env: { PATH: "/bin" },
   });
