@@ -144,9 +144,7 @@ try {
   const local = (await rtts(n1.kernel, 0, localSrv, [n1.kernel])).sorted;
   const qnetMbps = await readMbps(n1.kernel, "/net/node2/tmp/big");
   const l2 = await l2Pair(PORT + 1);
-  const cpu1 = process.cpuUsage();
   const echo = await echoRtts(l2, ROUNDS);
-  const echoCpu = cpuPerRound(cpu1, ROUNDS + 200);
   const raw = await rate1514(l2, FILE_BYTES);
   l2.close();
   const localMbps = await readMbps(n2.kernel, "/tmp/big");
@@ -167,7 +165,7 @@ try {
       l2_echo_p99_us: r2(p(echo.rtts, 0.99)),
       rtt_p50_vs_l2: r2(p(remote, 0.5) / p(echo.rtts, 0.5)),
       qnet_cpu_us_per_rtt: r2(qnet.cpu),
-      l2_cpu_us_per_rtt: r2(echoCpu),
+      l2_cpu_us_per_rtt: r2(echo.cpu),
       qnet_dispatches_per_rtt: r2(qnet.dispatches),
       qnet_slices_per_rtt: r2(qnet.slices),
       rtt_p50_vs_local: r2(p(remote, 0.5) / p(local, 0.5)),
