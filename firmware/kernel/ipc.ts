@@ -260,7 +260,8 @@ function deliver(ch: Channel, receiver: Thread, item: QueuedItem, handOff = fals
   const floats = !(ch.flags & CHF.FIXED_PRIORITY);
   if (!(item instanceof PendingSend)) {
     if (floats) receiver.priority = item.priority;
-    receiver.wake({ rcvid: 0, pulse: item }, item.priority);
+    if (handOff) receiver.handOff({ rcvid: 0, pulse: item }, item.priority);
+    else receiver.wake({ rcvid: 0, pulse: item }, item.priority);
     return;
   }
   const sender = item.sender;
@@ -365,6 +366,7 @@ export function msgSendPulse(
   priority: number,
   code: number,
   value: number,
+  fromInterrupt = false,
 ): void {
   const conn = connectionOf(proc, coid);
   if (!(priority >= 0 && priority <= 255))
@@ -375,13 +377,19 @@ export function msgSendPulse(
   }
   const ch = conn.channel as Channel;
   if (ch.destroyed) throw new KernelError("ESRCH", "server channel is gone");
-  deliverPulse(ch, { code, value, priority, scoid: conn.scoid });
+  // Only while no thread runs: from a thread's code the receiver must stay READY.
+  deliverPulse(ch, { code, value, priority, scoid: conn.scoid }, fromInterrupt && kernel.current === null);
 }
 
-/** Gives the pulse to a waiting receiver or queues it by priority. */
-export function deliverPulse(ch: Channel, pulse: Pulse): void {
+/**
+ * Gives the pulse to a waiting receiver or queues it by priority. `fromInterrupt`: no thread
+ * runs (a driver's or host timer's callback, QNX's interrupt event), so when nothing else is
+ * ready the receiver runs next without a scheduler pass (Scheduler.postSettle). A pulse from a
+ * running thread leaves its receiver READY until the sender blocks.
+ */
+export function deliverPulse(ch: Channel, pulse: Pulse, fromInterrupt = false): void {
   const receiver = ch.receivers.shift();
-  if (receiver) deliver(ch, receiver, pulse);
+  if (receiver) deliver(ch, receiver, pulse, fromInterrupt);
   else ch.queue.push(pulse.priority, pulse);
 }
 

@@ -321,6 +321,15 @@ export class Thread {
     ipc.msgSendPulse(this.kernel, this.process, coid, priority, code, value);
   }
 
+  /**
+   * @internal MsgSendPulse on this thread's connection from an interrupt-like host callback (a
+   * driver's receive, a host timer), while no thread runs: see ipc.deliverPulse.
+   */
+  interruptPulse(coid: number, priority: number, code: number, value: number): void {
+    this.enter();
+    ipc.msgSendPulse(this.kernel, this.process, coid, priority, code, value, true);
+  }
+
   MsgDeliverEvent(rcvid: number, event: SigEvent): void {
     this.enter();
     ipc.msgDeliverEvent(this.kernel, rcvid, event);

@@ -17,6 +17,13 @@ import { echoRtts, l2Pair, rate1514 } from "./lib/l2-echo.ts";
 
 const ROUNDS = Number(process.env.BENCH_COUNT ?? 2000);
 const FILE_BYTES = Number(process.env.BENCH_FILE_BYTES ?? 8 << 20);
+// Round trips before the timed ones: the remote path runs through some twenty functions of the
+// kernel, io-pkt and lsm-qnet on both nodes, and V8 takes a few thousand round trips to
+// optimise them all (the median of rounds 300-1300 is twice that of rounds 2000+). The raw
+// echo's few functions are warm after its own 200 (lib/l2-echo.ts).
+const WARMUP = Number(process.env.BENCH_WARMUP ?? 3000);
+/** Remote round trips and raw echoes alternate in chunks of this many. */
+const CHUNK = 100;
 const PORT = 47000 + (process.pid % 1000);
 
 function p(sorted: number[], q: number): number {
@@ -53,19 +60,67 @@ async function echoServer(k: Kernel): Promise<{ pid: number; chid: number }> {
   });
 }
 
-async function rtts(k: Kernel, nd: number, srv: { pid: number; chid: number }): Promise<number[]> {
+/** Scheduler passes (thread wake-ups, pulses) and slices (event-loop turns that dispatched work). */
+function schedStats(ks: Kernel[]): [number, number] {
+  let d = 0;
+  let s = 0;
+  for (const k of ks) {
+    d += k.scheduler.stats.dispatched;
+    s += k.scheduler.stats.slices;
+  }
+  return [d, s];
+}
+
+interface Rtts {
+  /** Round trips in µs, sorted. */
+  sorted: number[];
+  /** CPU time of this process per timed round trip (µs). */
+  cpu: number;
+  /** Scheduler passes and slices of `ks` per timed round trip. */
+  dispatches: number;
+  slices: number;
+}
+
+/**
+ * Times ROUNDS MsgSends to `srv` after WARMUP untimed ones. With `between`, the rounds come in
+ * chunks of CHUNK and `between(n)` runs after each chunk of n, untimed (the raw echo, so that
+ * both are measured in the same seconds of a noisy machine).
+ */
+async function rtts(
+  k: Kernel,
+  nd: number,
+  srv: { pid: number; chid: number },
+  ks: Kernel[],
+  between?: (n: number) => Promise<void>,
+): Promise<Rtts> {
   return inProcess(k, async (t) => {
     const coid = t.ConnectAttach(nd, srv.pid, srv.chid);
     const msg = new Uint8Array(64);
-    for (let i = 0; i < 200; i++) await t.MsgSend(coid, msg); // warm-up
+    for (let i = 0; i < WARMUP; i++) await t.MsgSend(coid, msg);
     const out: number[] = [];
-    for (let i = 0; i < ROUNDS; i++) {
-      const t0 = performance.now();
-      await t.MsgSend(coid, msg);
-      out.push((performance.now() - t0) * 1000);
+    let cpu = 0;
+    let dispatches = 0;
+    let slices = 0;
+    for (let done = 0; done < ROUNDS;) {
+      const n = Math.min(between ? CHUNK : ROUNDS, ROUNDS - done);
+      // Both nodes and the wire share this one thread, so CPU per round trip bounds the RTT.
+      const cpu0 = process.cpuUsage();
+      const s0 = schedStats(ks);
+      for (let i = 0; i < n; i++) {
+        const t0 = performance.now();
+        await t.MsgSend(coid, msg);
+        out.push((performance.now() - t0) * 1000);
+      }
+      cpu += cpuPerRound(cpu0, 1);
+      const s1 = schedStats(ks);
+      dispatches += s1[0] - s0[0];
+      slices += s1[1] - s0[1];
+      done += n;
+      if (between) await between(n);
     }
     t.ConnectDetach(coid);
-    return out.sort((a, b) => a - b);
+    const sorted = out.sort((a, b) => a - b);
+    return { sorted, cpu: cpu / ROUNDS, dispatches: dispatches / ROUNDS, slices: slices / ROUNDS };
   });
 }
 
@@ -107,16 +162,20 @@ try {
   });
   const remoteSrv = await echoServer(n2.kernel);
   const localSrv = await echoServer(n1.kernel);
-  // CPU per round trip (µs): both nodes and the wire share this one thread, so it bounds the RTT.
-  const cpu0 = process.cpuUsage();
-  const remote = await rtts(n1.kernel, nd, remoteSrv);
-  const remoteCpu = cpuPerRound(cpu0, ROUNDS + 200);
-  const local = await rtts(n1.kernel, 0, localSrv);
-  const qnetMbps = await readMbps(n1.kernel, "/net/node2/tmp/big");
   const l2 = await l2Pair(PORT + 1);
-  const cpu1 = process.cpuUsage();
-  const echo = await echoRtts(l2, ROUNDS);
-  const echoCpu = cpuPerRound(cpu1, ROUNDS + 200);
+  await echoRtts(l2, 0); // the echo's own warm-up
+  // The remote round trips and the raw echoes alternate by CHUNK: a noisy second hits both.
+  const echo = { rtts: [] as number[], lost: 0, cpu: 0 };
+  const qnet = await rtts(n1.kernel, nd, remoteSrv, [n1.kernel, n2.kernel], async (n) => {
+    const e = await echoRtts(l2, n, 0);
+    for (const x of e.rtts) echo.rtts.push(x);
+    echo.lost += e.lost;
+    echo.cpu += (e.cpu * n) / ROUNDS;
+  });
+  echo.rtts.sort((a, b) => a - b);
+  const remote = qnet.sorted;
+  const local = (await rtts(n1.kernel, 0, localSrv, [n1.kernel])).sorted;
+  const qnetMbps = await readMbps(n1.kernel, "/net/node2/tmp/big");
   const raw = await rate1514(l2, FILE_BYTES);
   l2.close();
   const localMbps = await readMbps(n2.kernel, "/tmp/big");
@@ -136,8 +195,10 @@ try {
       l2_echo_p50_us: r2(p(echo.rtts, 0.5)),
       l2_echo_p99_us: r2(p(echo.rtts, 0.99)),
       rtt_p50_vs_l2: r2(p(remote, 0.5) / p(echo.rtts, 0.5)),
-      qnet_cpu_us_per_rtt: r2(remoteCpu),
-      l2_cpu_us_per_rtt: r2(echoCpu),
+      qnet_cpu_us_per_rtt: r2(qnet.cpu),
+      l2_cpu_us_per_rtt: r2(echo.cpu),
+      qnet_dispatches_per_rtt: r2(qnet.dispatches),
+      qnet_slices_per_rtt: r2(qnet.slices),
       rtt_p50_vs_local: r2(p(remote, 0.5) / p(local, 0.5)),
       file_bytes: FILE_BYTES,
       qnet_read_mbps: r2(qnetMbps),

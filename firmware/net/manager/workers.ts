@@ -68,7 +68,7 @@ export class L2Workers {
   pulse(priority: number, code: number, value: number): boolean {
     if (this.stopped) return false;
     try {
-      this.owner.MsgSendPulse(this.coid, priority, code, value);
+      this.owner.interruptPulse(this.coid, priority, code, value);
       return true;
     } catch {
       this.lost++;

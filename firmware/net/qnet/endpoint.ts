@@ -157,7 +157,10 @@ export class QnetEndpoint {
     this.liveness = null;
   }
 
-  /** A frame received on `link` (from the Ethernet header on). */
+  /**
+   * A frame received on `link` (from the Ethernet header on). `f` may be a view of a receive
+   * buffer that is reused once this returns: whatever is kept past the call is copied.
+   */
   input(link: string, f: Uint8Array): void {
     const h = this.h;
     const v = new DataView(f.buffer, f.byteOffset, f.byteLength);
@@ -175,7 +178,8 @@ export class QnetEndpoint {
     }
     let d;
     try {
-      d = decodeQnetPayload(h, payload);
+      // Resolver and connection packets are rare: their decoders may keep views, so of a copy.
+      d = decodeQnetPayload(h, payload.slice());
     } catch {
       return this.drop("payload");
     }

@@ -153,6 +153,8 @@ interface ServerConn {
   /** The client's uid and gid after mapany/maproot. */
   uid: number;
   gid: number;
+  /** Virtual threads serving a MsgSend of this connection, by client handle (for UNBLOCK). */
+  serving: Map<number, Thread>;
 }
 
 export class QnetKernelLink implements NetTransport {
@@ -170,8 +172,6 @@ export class QnetKernelLink implements NetTransport {
   // server side
   private readonly servers = new Map<number, ServerConn>();
   private readonly vprocs = new Map<string, Process>();
-  /** Virtual threads serving a remote MsgSend, by `serverId:handle` (for UNBLOCK). */
-  private readonly serving = new Map<string, Thread>();
   /** Programs run for other nodes (`on -n`), by `serverId:handle`. */
   private readonly aborts = new Map<string, AbortController>();
   private nextServerId = 1;
@@ -241,9 +241,8 @@ export class QnetKernelLink implements NetTransport {
     this.outs.set(rec.handle, rec);
     this.outByThread.set(t, rec);
     this.probe ??= this.clock().setTimer(this.o.probeMs ?? 1000, this.probeNodes);
-    const go = (): void => this.transmitSend(rec, msg, replyMax);
-    if (chan.state === "up") go();
-    else chan.waiting.push(go);
+    if (chan.state === "up") this.transmitSend(rec, msg, replyMax);
+    else chan.waiting.push(() => this.transmitSend(rec, msg, replyMax));
   }
 
   private transmitSend(rec: OutstandingSend, msg: Uint8Array, replyMax: number): void {
@@ -353,7 +352,11 @@ export class QnetKernelLink implements NetTransport {
 
   // ---- input --------------------------------------------------------------------------------
 
-  /** A whole kernel-interface message from node `nd`. Bad ones are counted, never thrown. */
+  /**
+   * A whole kernel-interface message from node `nd`, now ours (the session delivers a private
+   * copy): message and reply data are handed on as views of it. Bad ones are counted, never
+   * thrown.
+   */
   input(nd: number, payload: Uint8Array): void {
     this.stats.received++;
     try {
@@ -402,7 +405,7 @@ export class QnetKernelLink implements NetTransport {
         const b = m.body as { serverId: number; clientHandle: number };
         const sc = this.servers.get(b.serverId);
         if (!sc || sc.nd !== nd) throw new KernelError("ESRCH");
-        this.serving.get(`${b.serverId}:${b.clientHandle}`)?.interrupt();
+        sc.serving.get(b.clientHandle)?.interrupt();
         this.aborts.get(`${b.serverId}:${b.clientHandle}`)?.abort();
         return;
       }
@@ -459,7 +462,7 @@ export class QnetKernelLink implements NetTransport {
       rec.t.fail(new KernelError(errnoName(x.status) ?? "EIO"));
       return;
     }
-    const data = payload.slice(KIF_XFER_LEN, KIF_XFER_LEN + x.nbytes);
+    const data = payload.subarray(KIF_XFER_LEN, KIF_XFER_LEN + x.nbytes);
     rec.t.wake(rec.dataOnly ? data : ({ status: x.status, data } satisfies Reply));
   }
 
@@ -489,6 +492,7 @@ export class QnetKernelLink implements NetTransport {
       coid: -1,
       uid: this.mapUid(cred),
       gid: cred?.egid ?? -1,
+      serving: new Map(),
     };
     let scoid = 0;
     if (!(pid === PATHMGR_PID && chid === PATHMGR_CHID)) {
@@ -517,7 +521,7 @@ export class QnetKernelLink implements NetTransport {
     const handle = m.clientHandle;
     const sc = this.servers.get(m.serverId);
     if (!sc || sc.nd !== nd) return this.sendError(nd, handle, "ESRCH");
-    const msg = payload.slice(KIF_MSGSEND_LEN, KIF_MSGSEND_LEN + m.nbytes);
+    const msg = payload.subarray(KIF_MSGSEND_LEN, KIF_MSGSEND_LEN + m.nbytes);
     if (!sc.vproc) {
       let answer: Uint8Array;
       try {
@@ -538,23 +542,23 @@ export class QnetKernelLink implements NetTransport {
     if (vt.sending || vt.state === "SEND" || vt.state === "REPLY") return this.sendError(nd, handle, "EBUSY");
     vt.priority = m.priority & 0xff;
     vproc.srcnd = m.srcnd;
-    const key = `${sc.serverId}:${handle}`;
-    this.serving.set(key, vt);
+    const serving = sc.serving;
+    serving.set(handle, vt);
     const replyMax = m.dstmsglen;
     let p: Promise<Reply>;
     try {
       p = ipc.msgSend(this.kernel, vt, sc.coid, msg, { replyMax });
     } catch (e) {
-      this.serving.delete(key);
+      serving.delete(handle);
       return this.sendError(nd, handle, KernelError.from(e).errno);
     }
     p.then(
       (r) => {
-        this.serving.delete(key);
+        serving.delete(handle);
         this.sendReply(nd, handle, r.status, r.data);
       },
       (e: unknown) => {
-        this.serving.delete(key);
+        serving.delete(handle);
         this.sendError(nd, handle, KernelError.from(e).errno);
       },
     );

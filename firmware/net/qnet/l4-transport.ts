@@ -28,7 +28,8 @@ export interface L4Options {
    * over several links sends a retransmission on another link than the lost original.
    */
   output: (frame: Uint8Array, route: number, turn: number) => boolean;
-  /** A whole message arrived (reassembled), with the header of its first fragment. */
+  /** A whole message arrived (reassembled), with the header of its first fragment (valid during
+   * the call only: copy what is kept). */
   deliver: (h: QnetHeader, payload: Uint8Array) => void;
   /** The peer stopped answering: `txRetries` retransmission timeouts without progress. */
   dead: () => void;
@@ -87,6 +88,7 @@ export class L4Session {
   /** Fragments of the message being reassembled. */
   private parts: Uint8Array[] = [];
   private first: QnetHeader | null = null;
+  private readonly txHeader = emptyHeader();
   private unacked = 0;
   private ackTimer: TimerHandle | null = null;
   private nacked = 0;
@@ -221,6 +223,13 @@ export class L4Session {
     this.expected++;
     this.unacked++;
     this.stats.rxFragments++;
+    if ((h.flags & L4_FLAGS_WHOLE) === L4_FLAGS_WHOLE) {
+      // A one-fragment message (every request and reply up to 1462 bytes): one copy, delivered
+      // with the header as read (deliver must not keep `h`), no reassembly state.
+      this.first = null;
+      this.parts.length = 0;
+      return this.opts.deliver(h, data.slice());
+    }
     if (h.flags & L4_FLAG_FIRST) {
       this.first = { ...h };
       this.parts = [];
@@ -311,8 +320,12 @@ export class L4Session {
     );
   }
 
+  /** The header of the next frame to build, in the session's scratch header (qnetFrame writes
+   * it out at once; nothing keeps it). */
   private header(type: number, flags: number, seq: number): QnetHeader {
-    const h = emptyHeader();
+    const h = this.txHeader;
+    h.le = true;
+    h.layer = h.qosType = h.qosIdx = h.offset = h.length = h.crc = 0;
     h.type = type;
     h.flags = flags | (this.o.doCrc ? L4_FLAG_CRC : 0);
     h.srcNd = this.o.srcNd;

@@ -171,11 +171,15 @@ const lsmQnet: ModuleDescriptor = {
     ctx.stack.ether.register(ETHERTYPE_QNET, (ifp, pb) => {
       // Only the bound interfaces carry Qnet (none with bind=ip).
       if (!links.some((l) => l.name === ifp.name)) return pbufFree(pb);
-      // The endpoint keeps fragments past this call: it gets a copy, the pool buffer goes back.
-      const frame = pb.bytes.slice(pb.off - ETHER_HDR_LEN, pb.off + pb.len);
-      pbufFree(pb);
-      if (auth?.check(frame)) return; // refused and counted by reason (/proc/qnetstats)
-      endpoint.input(ifp.name, frame);
+      // A view of the pool buffer, which goes back once the endpoint is done: the endpoint
+      // copies what it keeps past the call (the L4 session its fragments, the rest its payload).
+      const frame = pb.bytes.subarray(pb.off - ETHER_HDR_LEN, pb.off + pb.len);
+      try {
+        if (auth?.check(frame)) return; // refused and counted by reason (/proc/qnetstats)
+        endpoint.input(ifp.name, frame);
+      } finally {
+        pbufFree(pb);
+      }
     });
     const onRename = (host: string): void => {
       try {

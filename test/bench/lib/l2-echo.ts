@@ -40,14 +40,23 @@ export async function l2Pair(port: number): Promise<L2Pair> {
   };
 }
 
-/** Round trips of 64-byte payloads (µs, sorted); frames lost are counted in `lost`. */
-export async function echoRtts(p: L2Pair, rounds: number): Promise<{ rtts: number[]; lost: number }> {
+/**
+ * Round trips of 64-byte payloads (µs, sorted) after `warmup` untimed ones; frames lost are
+ * counted in `lost`, and `cpu` is this process's CPU time per timed round trip (µs).
+ */
+export async function echoRtts(
+  p: L2Pair,
+  rounds: number,
+  warmup = 200,
+): Promise<{ rtts: number[]; lost: number; cpu: number }> {
   const f = frame(14 + 64, p.b.mac, p.a.mac);
   const rtts: number[] = [];
   let lost = 0;
   let waiting: (() => void) | null = null;
   p.a.onFrame(() => waiting?.());
-  for (let i = 0; i < rounds + 200; i++) {
+  let cpu0 = process.cpuUsage();
+  for (let i = 0; i < rounds + warmup; i++) {
+    if (i === warmup) cpu0 = process.cpuUsage();
     const t0 = performance.now();
     const ok = await new Promise<boolean>((resolve) => {
       const timer = setTimeout(() => resolve(false), 1000);
@@ -59,9 +68,10 @@ export async function echoRtts(p: L2Pair, rounds: number): Promise<{ rtts: numbe
     });
     waiting = null;
     if (!ok) lost++;
-    else if (i >= 200) rtts.push((performance.now() - t0) * 1000);
+    else if (i >= warmup) rtts.push((performance.now() - t0) * 1000);
   }
-  return { rtts: rtts.sort((x, y) => x - y), lost };
+  const cpu = process.cpuUsage(cpu0);
+  return { rtts: rtts.sort((x, y) => x - y), lost, cpu: (cpu.user + cpu.system) / Math.max(1, rounds) };
 }
 
 /** Streams `bytes` in 1514-byte frames, 32 unacknowledged at most; Mb/s of frame bytes. */
