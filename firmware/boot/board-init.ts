@@ -20,6 +20,9 @@ function never(): void {
 
 function power(how: "poweroff" | "reboot"): void {
   spawnSync(BUSYBOX, ["sync"]);
+  // FAT's dirty bit is cleared only by an unmount or a read-only remount (-r: when files are
+  // still open): otherwise every boot finds /data "not properly unmounted".
+  spawnSync(BUSYBOX, ["umount", "-r", "/data"]);
   spawnSync(BUSYBOX, [how, "-f"], { stdio: "inherit" });
   say(`${how} failed; halting here`);
   never();
