@@ -83,7 +83,7 @@ function routeAddrs(r: Route): RtAddrs {
 }
 
 /** What BSD's rt_missmsg sends: no process, no sequence, no metrics. */
-function missMsg(type: number, index: number, flags: number, addrs: RtAddrs): RtRouteMsg {
+export function missMsg(type: number, index: number, flags: number, addrs: RtAddrs): RtRouteMsg {
   return {
     kind: "route",
     type,

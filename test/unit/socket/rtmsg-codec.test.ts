@@ -16,12 +16,12 @@ import {
   RTM_REDIRECT,
   RTM_VERSION,
   decodeRtMsg,
-  emptyMetrics,
   encodeRtMsg,
   type RoutingMessage,
   type RtAddrs,
 } from "../../../firmware/net/socket/rtmsg.ts";
 import { formatMonitorMessage } from "../../../firmware/bin/lib/net-rtmsg-format.ts";
+import { missMsg } from "../../../firmware/net/socket/rtsock.ts";
 import { parseIpv4 } from "../../../firmware/net/wire/ipv4-addr.ts";
 import { fuzzIterations, mutate, xorshift32 } from "../../helpers/fuzz.ts";
 
@@ -61,19 +61,8 @@ describe("routing messages", () => {
     redirect[RTAX_DST] = { family: AF_INET, addr: ip("10.0.9.5") };
     redirect[RTAX_GATEWAY] = { family: AF_INET, addr: ip("10.0.1.3") };
     redirect[RTAX_AUTHOR] = { family: AF_INET, addr: ip("10.0.1.1") };
-    const msg = (type: number, flags: number, addrs: RtAddrs): RoutingMessage => ({
-      kind: "route",
-      type,
-      index: 2,
-      flags,
-      pid: 0,
-      seq: 0,
-      errno: 0,
-      use: 0,
-      inits: 0,
-      rmx: emptyMetrics(),
-      addrs,
-    });
+    // As the stack sends them (index 2; rt_missmsg sets RTF_DONE, 0x40).
+    const msg = (type: number, flags: number, addrs: RtAddrs) => missMsg(type, 2, flags, addrs);
     const when = Date.UTC(2026, 11, 5, 16, 42, 44);
     const m1 = msg(RTM_MISS, 0x40, miss);
     expect(formatMonitorMessage(encodeRtMsg(m1), when, true)).toBe(
