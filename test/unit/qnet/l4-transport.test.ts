@@ -1,6 +1,7 @@
 // The L4 transport between two sessions on a simulated wire, on the manual clock: large messages
-// arrive whole and in order through loss, reordering and duplication; the window bounds what is in
-// flight; a silent peer is declared dead after tx_retries timeouts.
+// arrive whole and in order through loss, reordering and duplication; a request and its reply
+// carry no ACK of their own (delayed ACK); the window bounds what is in flight; a silent peer is
+// declared dead after tx_retries timeouts.
 import { describe, expect, it } from "vitest";
 import { LAYER, QNET_HDR_LEN } from "../../../firmware/net/qnet/l4-header.ts";
 import { bytes, pair } from "./session-pair.ts";
@@ -28,6 +29,25 @@ describe("qnet L4 transport", () => {
     t.clock.advance(100);
     expect(t.got.b).toEqual(ms);
     expect(t.got.a).toEqual(ms);
+  });
+
+  it("a one-fragment request and its reply put no ACK on the wire; one delayed ACK follows within 5 ms", () => {
+    const t = pair();
+    t.a.send(bytes(64, 12), LAYER.KIF);
+    t.clock.advance(1);
+    expect(t.got.b).toHaveLength(1);
+    t.b.send(bytes(64, 13), LAYER.KIF); // the reply, sent at once
+    t.clock.advance(1);
+    expect(t.got.a).toHaveLength(1);
+    // Two data frames only: neither side acked before the other's answer.
+    expect(t.a.stats.acksSent + t.b.stats.acksSent).toBe(0);
+    expect(t.a.outstanding + t.b.outstanding).toBe(2);
+    t.clock.advance(5);
+    expect(t.a.stats.acksSent).toBe(1);
+    expect(t.b.stats.acksSent).toBe(1);
+    t.clock.advance(1);
+    expect(t.a.outstanding + t.b.outstanding).toBe(0);
+    expect(t.a.stats.retransmits + t.b.stats.retransmits).toBe(0);
   });
 
   it("the window bounds what is in flight before any ack", () => {
