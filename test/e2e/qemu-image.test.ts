@@ -4,9 +4,11 @@
 // the cross-built pcap addon) is on the UDP wire of a host node (`netrino boot
 // buildfiles/host.build`, hosting the wire's hub): the guest shows its address in `ifconfig`
 // and pings the host node, `pidin` lists node's processes and `shutdown` powers the guest off
-// (QEMU exits 0). Needs a Debian mirror (or a filled NETRINO_CACHE), g++-aarch64-linux-gnu
+// (QEMU exits 0) with the data partition cleanly unmounted (fsck.fat). Needs a Debian mirror (or a filled NETRINO_CACHE), g++-aarch64-linux-gnu
 // and packages qemu-system-arm, mtools, dosfstools, fdisk.
 import { spawnSync } from "node:child_process";
+import { closeSync, openSync, readSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { ConsoleProcess } from "./console-process.ts";
@@ -68,5 +70,20 @@ describe.skipIf(!need)("qemu-arm64 card image (needs qemu-system-arm)", () => {
     guest.proc.stdin?.write("shutdown\r");
     expect(await guest.exited).toBe(0);
     expect(guest.output).toContain("reboot: Power down");
+    // PID 1 unmounted /data before powering off: fsck.fat finds the FAT's dirty bit clear.
+    const parts = JSON.parse(spawnSync("sfdisk", ["--json", IMG], { encoding: "utf8" }).stdout) as {
+      partitiontable: { partitions: { start: number; size: number }[] };
+    };
+    const data = parts.partitiontable.partitions[1];
+    const fat = join(tmpdir(), `netrino-data-${process.pid}.fat`);
+    const fd = openSync(IMG, "r");
+    const bytes = Buffer.alloc(data.size * 512);
+    readSync(fd, bytes, 0, bytes.length, data.start * 512);
+    closeSync(fd);
+    writeFileSync(fat, bytes);
+    const fsck = spawnSync("fsck.fat", ["-n", fat], { encoding: "utf8" });
+    rmSync(fat);
+    expect(fsck.stdout, fsck.stderr).not.toMatch(/Dirty bit/);
+    expect(fsck.status).toBe(0);
   }, 600_000);
 });
